@@ -1,0 +1,152 @@
+"""The ``netbuilder`` command: thin argument parsing, heavy imports only inside commands.
+
+Every command turns netbuilder's typed errors into a one-line message and an exit code
+(0 done, 1 invalid graph, 2 unreadable input); a user never sees a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .graph.analysis import analyze
+    from .graph.errors import ProjectFileError
+    from .graph.project import load_project
+    from .graph.report import json_report, text_report
+
+    try:
+        project = load_project(args.project)
+    except ProjectFileError as e:
+        if args.json:
+            print(json.dumps({"valid": False, "file_error": str(e)}))
+        else:
+            print(f"error: {e}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    analysis = analyze(project.graph)
+    if args.json:
+        print(json.dumps(json_report(project.graph, analysis)))
+    else:
+        print(text_report(project.graph, analysis, formulas=args.formulas))
+    return EXIT_OK if analysis.valid else EXIT_INVALID
+
+
+def _examples(args: argparse.Namespace) -> int:
+    import shutil
+    from pathlib import Path
+
+    from .graph.errors import ProjectFileError
+    from .graph.examples import example_path, list_examples
+
+    if not args.name:
+        for e in list_examples():
+            print(f"{e.name:<16} {e.title}")
+        return EXIT_OK
+    try:
+        src = example_path(args.name)
+    except ProjectFileError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if not args.copy:
+        print(src.read_text(encoding="utf-8"), end="")
+        return EXIT_OK
+    dest = Path(args.copy)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest / src.name)
+    except OSError as e:
+        print(f"error: cannot write {dest / src.name}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(dest / src.name)
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .codegen.commands import export_command
+
+    return export_command(args)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .runtime.commands import train_command
+
+    return train_command(args)
+
+
+def _gui(args: argparse.Namespace) -> int:
+    from .ui.app import gui_command
+
+    return gui_command(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="netbuilder",
+        description="Build neural networks by wiring layers; check, train and export them.",
+    )
+    parser.add_argument("--version", action="version", version=f"netbuilder {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("check", help="infer shapes, count parameters and report problems")
+    p.add_argument("project", help="a netbuilder project file (.json)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--formulas", action="store_true", help="show the size arithmetic per layer")
+    p.set_defaults(func=_check)
+
+    p = sub.add_parser("export", help="write the network as PyTorch code or verified ONNX")
+    p.add_argument("project", help="a netbuilder project file (.json)")
+    p.add_argument("--python", metavar="OUT.py", help="write standalone PyTorch source")
+    p.add_argument("--onnx", metavar="OUT.onnx", help="write ONNX, verified against PyTorch")
+    p.add_argument("--weights", metavar="CKPT", help="trained weights from a checkpoint")
+    p.add_argument("--opset", type=int, default=None, help="ONNX opset version")
+    p.set_defaults(func=_export)
+
+    p = sub.add_parser("train", help="train the network on a dataset, printing progress")
+    p.add_argument("project", help="a netbuilder project file (.json)")
+    p.add_argument("--dataset", help="a shipped dataset name (see --list-datasets) or a file/folder")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--optimizer")
+    p.add_argument("--loss")
+    p.add_argument("--device", help="auto, cpu, cuda or mps")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--save", metavar="CKPT", help="write a checkpoint at the end")
+    p.add_argument("--resume", metavar="CKPT", help="continue from a checkpoint")
+    p.add_argument("--metrics-out", metavar="FILE.json", help="write final metrics and history")
+    p.add_argument("--list-datasets", action="store_true", help="list shipped datasets and exit")
+    p.set_defaults(func=_train)
+
+    p = sub.add_parser("gui", help="open the window (the default command)")
+    p.add_argument("project", nargs="?", help="a project file to open")
+    p.add_argument("--screenshot", metavar="FILE.png",
+                   help="render the window offscreen, save a screenshot and exit")
+    p.set_defaults(func=_gui)
+
+    p = sub.add_parser("examples", help="list the example projects, or copy one out")
+    p.add_argument("name", nargs="?", help="an example's name")
+    p.add_argument("--copy", metavar="DIR", help="write the example's file into DIR")
+    p.set_defaults(func=_examples)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        args = parser.parse_args(["gui", *(argv or [])])
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""Output-size arithmetic of convolution and pooling, explained with the user's numbers.
+
+One helper serves Conv1d/2d, ConvTranspose2d and every pooling layer, as in ONNX's
+``convPoolShapeInference``. Each function returns the size and the lines a student reads in
+the inspector, e.g. ``H_out = floor((28 + 2*2 - 1*(5-1) - 1) / 1) + 1 = 28``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import ShapeError
+
+
+@dataclass
+class SizeResult:
+    size: int
+    formula: list[str]
+    warning: str | None = None
+
+
+def _course(axis: str, x: int, k: int, p: int, s: int, size: int) -> str:
+    return f"   (course form: {axis}_out = ({axis} - F + 2P)/S + 1 = ({x} - {k} + 2*{p})/{s} + 1 = {size})"
+
+
+def conv_size(
+    axis: str, x: int, k: int, s: int, p: int, d: int, *, ceil: bool = False, what: str = "kernel"
+) -> SizeResult:
+    """``floor((x + 2p - d(k-1) - 1)/s) + 1`` (or ceil, for pooling's ceil_mode)."""
+    span = d * (k - 1) + 1
+    num = x + 2 * p - d * (k - 1) - 1
+    if x + 2 * p < span:
+        pad = f" + 2*{p} padding" if p else ""
+        eff = f" (a {k}-wide {what} with dilation {d} spans {span})" if d > 1 else ""
+        raise ShapeError(
+            f"the {what} ({span}{eff if d > 1 else ''}) is larger than the input along {axis} "
+            f"({x}{pad} = {x + 2 * p}): use a smaller kernel_size or more padding"
+        )
+    if ceil:
+        size = -(-num // s) + 1
+        # PyTorch: the last window must start inside the input or the left padding.
+        if (size - 1) * s >= x + p:
+            size -= 1
+    else:
+        size = num // s + 1
+    op = "ceil" if ceil else "floor"
+    line = (f"{axis}_out = {op}(({x} + 2*{p} - {d}*({k}-1) - 1) / {s}) + 1 = {size}")
+    formula = [line]
+    if d == 1 and not ceil:
+        formula.append(_course(axis, x, k, p, s, size))
+    warning = None
+    rem = num % s
+    if rem and not ceil:
+        unit = {"H": "row", "W": "column"}.get(axis, "position")
+        warning = (
+            f"{axis}: ({x} + 2*{p} - {span}) / {s} = {num}/{s} is not a whole number, so the "
+            f"last {rem} {unit}{'s' if rem > 1 else ''} of the padded input "
+            f"{'are' if rem > 1 else 'is'} never covered by the {what} (floor drops "
+            f"{'them' if rem > 1 else 'it'})"
+        )
+    return SizeResult(size, formula, warning)
+
+
+def same_size(axis: str, x: int) -> SizeResult:
+    return SizeResult(x, [f"{axis}_out = {axis} = {x}  (padding='same' keeps the size)"])
+
+
+def transpose_size(axis: str, x: int, k: int, s: int, p: int, op: int, d: int) -> SizeResult:
+    size = (x - 1) * s - 2 * p + d * (k - 1) + op + 1
+    line = f"{axis}_out = ({x}-1)*{s} - 2*{p} + {d}*({k}-1) + {op} + 1 = {size}"
+    if size <= 0:
+        raise ShapeError(
+            f"the output along {axis} would be {size} ({line}): reduce padding or increase stride"
+        )
+    return SizeResult(size, [line])
+
+
+def adaptive_formula(axis: str, x: int, out: int) -> str:
+    return f"{axis}_out = output_size = {out}  (windows adapt to the input: {x} -> {out})"
+
+
+def axes(n: int) -> tuple[str, ...]:
+    return ("L",) if n == 1 else ("H", "W") if n == 2 else ("D", "H", "W")[:n]

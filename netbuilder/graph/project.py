@@ -1,0 +1,325 @@
+"""Project file format v1: reading, writing and refusing, with the place of every problem.
+
+A project file is JSON (see docs/file-format.md). Reading checks every key and type and
+refuses a bad file with a ``ProjectFileError`` that names the place, e.g.
+``nodes[3] ('conv1').params.kernel_size: expected a whole number or a list of 2 whole
+numbers, received 'abc'``. Nothing in a file is evaluated. Writing is deterministic: one
+node or edge per line, so version control shows an edit as a one-line change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .catalogue import canonical_type, get_spec, suggest
+from .errors import ParamError, ProjectFileError
+from .model import Edge, Graph, Node
+
+FORMAT = "netbuilder"
+VERSION = 1
+MAX_BYTES = 64 * 1024 * 1024
+
+_TOP = {"format", "version", "name", "description", "nodes", "edges", "training", "ui"}
+_NODE = {"id", "type", "params", "position", "label", "ui"}
+_EDGE = {"source", "target", "target_port"}
+
+
+@dataclass
+class Project:
+    """A graph plus what travels with it in the file."""
+
+    graph: Graph
+    description: str = ""
+    training: dict[str, Any] | None = None   # read and checked by runtime/
+    ui: dict[str, Any] = field(default_factory=dict)   # view state; never affects the network
+    node_ui: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.graph.name
+
+
+# -- reading ---------------------------------------------------------------------------
+
+def load_project(path: str | Path) -> Project:
+    """Read a project file; ProjectFileError names the file and the place of any problem."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise ProjectFileError(f"{p}: the file is {size // 2**20} MB; a project file is at "
+                                   f"most {MAX_BYTES // 2**20} MB")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise ProjectFileError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise ProjectFileError(f"{p}: is a folder, not a project file") from None
+    except OSError as e:
+        raise ProjectFileError(f"{p}: cannot be read ({e.strerror or e})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ProjectFileError(f"{p}: not a text file (byte {e.start} is not UTF-8); a "
+                               "project file is JSON text") from None
+    try:
+        return loads_project(text)
+    except ProjectFileError as e:
+        raise ProjectFileError(f"{p}: {e}") from None
+
+
+def loads_project(text: str) -> Project:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ProjectFileError(f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+    except RecursionError:
+        raise ProjectFileError("not a project file: the JSON is nested too deeply") from None
+    return project_from_dict(data)
+
+
+def project_from_dict(data: Any) -> Project:
+    if not isinstance(data, dict):
+        raise ProjectFileError(f"expected a JSON object at the top, received {_kind(data)}")
+    if data.get("format") != FORMAT:
+        raise ProjectFileError(f'"format": expected "{FORMAT}", received {_show(data.get("format"))}'
+                               " (is this a netbuilder project file?)")
+    version = data.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ProjectFileError(f'"version": expected a whole number, received {_show(version)}')
+    if version > VERSION:
+        raise ProjectFileError(f"the file is format version {version}, newer than this netbuilder "
+                               f"reads (version {VERSION}): update netbuilder to open it")
+    if version < 1:
+        raise ProjectFileError(f'"version": expected 1, received {version}')
+    _no_unknown(data, _TOP, "")
+    name = _opt_str(data, "name", "", "Untitled")
+    description = _opt_str(data, "description", "", "")
+    graph = Graph(name)
+    nodes = data.get("nodes", [])
+    if not isinstance(nodes, list):
+        raise ProjectFileError(f'"nodes": expected a list, received {_kind(nodes)}')
+    node_ui: dict[str, dict[str, Any]] = {}
+    for i, raw in enumerate(nodes):
+        node, ui = _read_node(raw, f"nodes[{i}]", graph)
+        graph.nodes[node.id] = node
+        if ui:
+            node_ui[node.id] = ui
+    edges = data.get("edges", [])
+    if not isinstance(edges, list):
+        raise ProjectFileError(f'"edges": expected a list, received {_kind(edges)}')
+    for i, raw in enumerate(edges):
+        graph.edges.append(_read_edge(raw, f"edges[{i}]", graph))
+    training = data.get("training")
+    if training is not None and not isinstance(training, dict):
+        raise ProjectFileError(f'"training": expected an object, received {_kind(training)}')
+    ui = data.get("ui", {})
+    if not isinstance(ui, dict):
+        raise ProjectFileError(f'"ui": expected an object, received {_kind(ui)}')
+    return Project(graph, description, training, ui, node_ui)
+
+
+def _read_node(raw: Any, where: str, graph: Graph) -> tuple[Node, dict[str, Any]]:
+    if not isinstance(raw, dict):
+        raise ProjectFileError(f"{where}: expected an object, received {_kind(raw)}")
+    nid = raw.get("id")
+    if not isinstance(nid, str) or not nid.strip():
+        raise ProjectFileError(f'{where}.id: expected a non-empty string, received {_show(nid)}')
+    if len(nid) > 200:
+        raise ProjectFileError(f"{where}.id: at most 200 characters, received {len(nid)}")
+    here = f"{where} ({nid!r})"
+    _no_unknown(raw, _NODE, here)
+    if nid in graph.nodes:
+        raise ProjectFileError(f"{here}: the id {nid!r} is used by another node; ids must be unique")
+    type_ = raw.get("type")
+    if not isinstance(type_, str):
+        raise ProjectFileError(f"{here}.type: expected a layer type name, received {_show(type_)}")
+    canon = canonical_type(type_)
+    if canon is None:
+        close = suggest(type_)
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        raise ProjectFileError(f"{here}.type: unknown layer type {type_!r}{hint}")
+    spec = get_spec(canon)
+    params_raw = raw.get("params", {})
+    if not isinstance(params_raw, dict):
+        raise ProjectFileError(f"{here}.params: expected an object, received {_kind(params_raw)}")
+    params: dict[str, Any] = {}
+    names = spec.param_names()
+    for k, v in params_raw.items():
+        if k not in names:
+            if k in _INFERRED_ARGS:
+                raise ProjectFileError(f"{here}.params.{k}: {k} is inferred from the incoming shape; "
+                                       "remove it from the file")
+            valid = ", ".join(names) or "none"
+            raise ProjectFileError(f"{here}.params: {canon} has no parameter {k!r} (its "
+                                   f"parameters: {valid})")
+        try:
+            params[k] = spec.param(k).coerce(v)
+        except ParamError as e:
+            raise ProjectFileError(f"{here}.params.{k}: {e}") from None
+    position = raw.get("position")
+    if position is not None:
+        if (not isinstance(position, list) or len(position) != 2
+                or not all(_is_number(v) for v in position)):
+            raise ProjectFileError(f"{here}.position: expected [x, y] numbers, received {_show(position)}")
+        position = (float(position[0]), float(position[1]))
+    label = raw.get("label")
+    if label is not None and not isinstance(label, str):
+        raise ProjectFileError(f"{here}.label: expected a string, received {_show(label)}")
+    ui = raw.get("ui", {})
+    if not isinstance(ui, dict):
+        raise ProjectFileError(f"{here}.ui: expected an object, received {_kind(ui)}")
+    return Node(nid, canon, params, position, label), ui
+
+
+_INFERRED_ARGS = {"in_channels", "in_features", "num_features", "input_size", "embed_dim",
+                  "d_model", "num_channels"}
+
+
+def _read_edge(raw: Any, where: str, graph: Graph) -> Edge:
+    if not isinstance(raw, dict):
+        raise ProjectFileError(f"{where}: expected an object, received {_kind(raw)}")
+    _no_unknown(raw, _EDGE, where)
+    ends = []
+    for end in ("source", "target"):
+        v = raw.get(end)
+        if not isinstance(v, str):
+            raise ProjectFileError(f"{where}.{end}: expected a node id, received {_show(v)}")
+        if v not in graph.nodes:
+            raise ProjectFileError(f"{where}.{end}: there is no node {v!r}")
+        ends.append(v)
+    port = raw.get("target_port", 0)
+    if isinstance(port, bool) or not isinstance(port, int) or port < 0:
+        raise ProjectFileError(f"{where}.target_port: expected a whole number >= 0, received {_show(port)}")
+    if port > 10_000:
+        raise ProjectFileError(f"{where}.target_port: {port} is not a plausible port number")
+    return Edge(ends[0], ends[1], port)
+
+
+def _no_unknown(obj: dict, allowed: set[str], where: str) -> None:
+    for k in obj:
+        if k not in allowed:
+            place = f"{where}: " if where else ""
+            raise ProjectFileError(f"{place}unknown key {k!r} (known keys: {', '.join(sorted(allowed))})")
+
+
+def _opt_str(obj: dict, key: str, where: str, default: str) -> str:
+    v = obj.get(key, default)
+    if not isinstance(v, str):
+        raise ProjectFileError(f'{where}"{key}": expected a string, received {_show(v)}')
+    return v
+
+
+def _is_number(v: Any) -> bool:
+    return not isinstance(v, bool) and isinstance(v, int | float) and v == v and abs(v) < 1e12
+
+
+def _kind(v: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false",
+            int: "a number", float: "a number", type(None): "null"}.get(type(v), type(v).__name__)
+
+
+def _show(v: Any) -> str:
+    text = json.dumps(v, ensure_ascii=False) if _jsonable(v) else repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _jsonable(v: Any) -> bool:
+    try:
+        json.dumps(v)
+        return True
+    except (TypeError, ValueError, RecursionError):
+        return False
+
+
+# -- writing ---------------------------------------------------------------------------
+
+def project_to_dict(project: Project) -> dict[str, Any]:
+    g = project.graph
+    out: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": g.name}
+    if project.description:
+        out["description"] = project.description
+    out["nodes"] = [_node_dict(n, project.node_ui.get(n.id)) for n in g.nodes.values()]
+    out["edges"] = [_edge_dict(e) for e in g.edges]
+    if project.training is not None:
+        out["training"] = project.training
+    if project.ui:
+        out["ui"] = project.ui
+    return out
+
+
+def _node_dict(n: Node, ui: dict | None) -> dict[str, Any]:
+    spec = get_spec(n.type)
+    d: dict[str, Any] = {"id": n.id, "type": n.type}
+    if n.params:
+        d["params"] = {k: spec.param(k).to_json(n.params[k]) for k in spec.param_names()
+                       if k in n.params}
+    if n.label:
+        d["label"] = n.label
+    if n.position is not None:
+        d["position"] = [_round(n.position[0]), _round(n.position[1])]
+    if ui:
+        d["ui"] = ui
+    return d
+
+
+def _edge_dict(e: Edge) -> dict[str, Any]:
+    d: dict[str, Any] = {"source": e.source, "target": e.target}
+    if e.target_port:
+        d["target_port"] = e.target_port
+    return d
+
+
+def _round(v: float) -> float | int:
+    r = round(v, 1)
+    return int(r) if r.is_integer() else r
+
+
+def dumps_project(project: Project) -> str:
+    """Deterministic JSON text: one node or edge per line."""
+    d = project_to_dict(project)
+    lines = ["{"]
+    items = list(d.items())
+    for i, (k, v) in enumerate(items):
+        comma = "," if i < len(items) - 1 else ""
+        if k in ("nodes", "edges"):
+            if not v:
+                lines.append(f'  "{k}": []{comma}')
+                continue
+            lines.append(f'  "{k}": [')
+            for j, item in enumerate(v):
+                c = "," if j < len(v) - 1 else ""
+                lines.append("    " + json.dumps(item, ensure_ascii=False) + c)
+            lines.append(f"  ]{comma}")
+        else:
+            body = json.dumps(v, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            lines.append(f'  "{k}": {body}{comma}')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def save_project(project: Project, path: str | Path) -> None:
+    """Write atomically: a crash mid-save never leaves a half-written project."""
+    p = Path(path)
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(dumps_project(project), encoding="utf-8")
+    tmp.replace(p)
+
+
+def fingerprint(graph: Graph) -> str:
+    """A hash of what determines the network's weights: types, parameters and wiring.
+
+    Positions, labels and the name do not count, so moving a node keeps checkpoints valid.
+    """
+    def params(n: Node) -> list:
+        spec = get_spec(n.type)
+        return sorted([k, spec.param(k).to_json(v)] for k, v in spec.full_params(n.params).items())
+
+    canon = {
+        "nodes": sorted([n.id, n.type, params(n)] for n in graph.nodes.values()),
+        "edges": sorted([e.source, e.target, e.target_port] for e in graph.edges),
+    }
+    return hashlib.sha256(json.dumps(canon, sort_keys=True).encode()).hexdigest()[:16]
