@@ -1,0 +1,178 @@
+"""The open document: a project, its latest analysis, and the change notifications views follow.
+
+Edits go through the document's primitive methods (add, remove, connect, set_param, move,
+...). Each call, or a batch of calls in ``with doc.batch():``, ends with one re-analysis and
+one ``Change`` sent to every subscriber, so views redraw once per gesture. Undo lives above
+this (ui/commands.py): an undo command replays these same primitives with stored plain data,
+so undo and redo travel the same road as the edit itself.
+
+While training runs the document is ``locked``: edits raise ``GraphEditError`` with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .analysis import Analysis, Analyzer
+from .errors import GraphEditError
+from .model import Edge, Graph, Node
+from .project import Project
+
+
+@dataclass
+class Change:
+    """What an edit touched. ``structure``: nodes or wires were added or removed."""
+
+    structure: bool = False
+    nodes: set[str] = field(default_factory=set)    # nodes whose data changed
+    moved: set[str] = field(default_factory=set)    # nodes whose position changed only
+    reset: bool = False                             # a whole new project
+    meta: bool = False                              # name, description or training settings
+
+
+Listener = Callable[[Change], None]
+
+
+class Document:
+    def __init__(self, project: Project | None = None, path: Path | None = None) -> None:
+        self.project = project or Project(Graph("Untitled"))
+        self.path = path
+        self.locked_reason: str | None = None
+        self._analyzer = Analyzer()
+        self.analysis: Analysis = self._analyzer.run(self.graph)
+        self._listeners: list[Listener] = []
+        self._depth = 0
+        self._pending = Change()
+
+    @property
+    def graph(self) -> Graph:
+        return self.project.graph
+
+    # -- notifications -------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group edits: one analysis and one Change at the end of the outermost batch."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self._flush()
+
+    def _flush(self) -> None:
+        change, self._pending = self._pending, Change()
+        if not (change.structure or change.nodes or change.moved or change.reset or change.meta):
+            return
+        if change.structure or change.nodes or change.reset:
+            self.analysis = self._analyzer.run(self.graph)
+        for listener in list(self._listeners):
+            listener(change)
+
+    def _touch(self, *, structure: bool = False, nodes: set[str] | None = None,
+               moved: set[str] | None = None) -> None:
+        self._pending.structure |= structure
+        self._pending.nodes |= nodes or set()
+        self._pending.moved |= moved or set()
+        if self._depth == 0:
+            self._flush()
+
+    def _check_unlocked(self) -> None:
+        if self.locked_reason:
+            raise GraphEditError(f"editing is locked: {self.locked_reason}")
+
+    def set_locked(self, reason: str | None) -> None:
+        """Lock edits (e.g. "training is running; stop it to edit") or unlock with None."""
+        self.locked_reason = reason
+
+    # -- primitive edits -------------------------------------------------------------------
+    def add_node(self, node: Node) -> Node:
+        self._check_unlocked()
+        self.graph.add_node(node)
+        self._touch(structure=True, nodes={node.id})
+        return node
+
+    def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
+        self._check_unlocked()
+        out = self.graph.remove_node(node_id)
+        self.project.node_ui.pop(node_id, None)
+        self._touch(structure=True, nodes={node_id})
+        return out
+
+    def connect(self, source: str, target: str, target_port: int | None = None) -> Edge:
+        self._check_unlocked()
+        edge = self.graph.connect(source, target, target_port)
+        self._touch(structure=True, nodes={target})
+        return edge
+
+    def restore_edge(self, edge: Edge) -> None:
+        """Put back a wire exactly as it was (for undo), without the edit-time checks."""
+        self._check_unlocked()
+        if edge not in self.graph.edges:
+            self.graph.edges.append(edge)
+        self._touch(structure=True, nodes={edge.target})
+
+    def disconnect(self, edge: Edge) -> None:
+        self._check_unlocked()
+        self.graph.disconnect(edge)
+        self._touch(structure=True, nodes={edge.target})
+
+    def set_param(self, node_id: str, name: str, value: Any) -> tuple[bool, Any]:
+        self._check_unlocked()
+        before = self.graph.set_param(node_id, name, value)
+        self._touch(nodes={node_id})
+        return before
+
+    def unset_param(self, node_id: str, name: str) -> None:
+        self._check_unlocked()
+        self.graph.unset_param(node_id, name)
+        self._touch(nodes={node_id})
+
+    def set_label(self, node_id: str, label: str | None) -> str | None:
+        self._check_unlocked()
+        node = self.graph.node(node_id)
+        old, node.label = node.label, (label or None)
+        self._touch(nodes={node_id})
+        return old
+
+    def move_nodes(self, positions: dict[str, tuple[float, float]]) -> None:
+        """Moving never changes the network, so it is allowed while training."""
+        for nid, pos in positions.items():
+            self.graph.node(nid).position = (float(pos[0]), float(pos[1]))
+        self._touch(moved=set(positions))
+
+    def set_name(self, name: str) -> None:
+        self._check_unlocked()
+        self.graph.name = name
+        self._touch_meta()
+
+    def set_training(self, settings: dict[str, Any] | None) -> None:
+        """Store the training settings that are saved with the project (plain data)."""
+        self.project.training = settings
+        self._touch_meta()
+
+    def _touch_meta(self) -> None:
+        self._pending.meta = True
+        if self._depth == 0:
+            self._flush()
+
+    def replace_project(self, project: Project, path: Path | None = None) -> None:
+        """Open another project (New, Open, Examples, restore): views rebuild everything."""
+        self.project = project
+        self.path = path
+        self.locked_reason = None
+        self._pending.reset = True
+        self._pending.structure = True
+        if self._depth == 0:
+            self._flush()
