@@ -1,0 +1,147 @@
+"""Saving and loading training checkpoints (weights, optimiser state, graph fingerprint).
+
+A checkpoint is a dict saved with ``torch.save`` and read back with
+``torch.load(weights_only=True)``: only tensors and plain containers, never arbitrary
+objects. The fingerprint string identifies the graph the weights belong to; loading a
+checkpoint for another graph is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from netbuilder.runtime.errors import CheckpointError
+
+FORMAT = "netbuilder-checkpoint"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The content of a checkpoint file, as loaded (tensors on the CPU)."""
+
+    path: str
+    fingerprint: str
+    epoch: int
+    model_state: dict[str, torch.Tensor]
+    optimizer_state: dict[str, Any] | None
+    metrics: dict[str, Any]
+    trainer_state: dict[str, Any] = field(default_factory=dict)
+
+    def check_fingerprint(self, fingerprint: str) -> None:
+        """Raise CheckpointError unless the checkpoint was saved for ``fingerprint``."""
+        if self.fingerprint != fingerprint:
+            raise CheckpointError(
+                f"{Path(self.path).name}: this checkpoint was saved for a different graph "
+                f"(fingerprint {_short(self.fingerprint)}), the current graph has "
+                f"{_short(fingerprint)}; its weights do not fit. Undo the graph changes, or "
+                f"train from scratch instead of resuming"
+            )
+
+
+def _short(fingerprint: str) -> str:
+    return f"'{fingerprint[:12]}…'" if len(fingerprint) > 12 else f"'{fingerprint}'"
+
+
+def _state_of(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    original = getattr(model, "_orig_mod", model)  # torch.compile wraps the module
+    return {k: v.detach().cpu() for k, v in original.state_dict().items()}
+
+
+def save_checkpoint(
+    path: str | os.PathLike[str],
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer | None,
+    epoch: int,
+    fingerprint: str,
+    metrics: dict[str, Any] | None = None,
+    *,
+    trainer_state: dict[str, Any] | None = None,
+) -> Path:
+    """Write a checkpoint atomically (a partly written file never replaces a good one).
+
+    ``epoch`` is the number of finished epochs; resuming continues with the next one.
+    ``metrics`` and ``trainer_state`` must hold only tensors and plain values.
+    """
+    path = Path(path)
+    payload = {
+        "format": FORMAT,
+        "version": VERSION,
+        "fingerprint": str(fingerprint),
+        "epoch": int(epoch),
+        "model": _state_of(model),
+        "optimizer": optimizer.state_dict() if optimizer is not None else None,
+        "metrics": dict(metrics or {}),
+        "trainer": dict(trainer_state or {}),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        torch.save(payload, temporary)
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise CheckpointError(f"{path}: cannot write the checkpoint ({exc.strerror or exc})") from None
+    return path
+
+
+def load_checkpoint(
+    path: str | os.PathLike[str], *, expected_fingerprint: str | None = None
+) -> Checkpoint:
+    """Read a checkpoint (``weights_only=True``); check its fingerprint when one is given."""
+    path = Path(path)
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise CheckpointError(f"{path}: checkpoint file not found") from None
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, zipfile.BadZipFile,
+            ValueError, AttributeError, TypeError, IndexError, KeyError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CheckpointError(
+            f"{path.name}: expected a netbuilder checkpoint (a torch.save file of tensors and "
+            f"plain values), but it cannot be read safely: {first}"
+        ) from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CheckpointError(
+            f"{path.name}: expected a netbuilder checkpoint (format '{FORMAT}'), found "
+            f"{'a dict without that format tag' if isinstance(payload, dict) else type(payload).__name__}"
+        )
+    if payload.get("version") != VERSION:
+        raise CheckpointError(
+            f"{path.name}: checkpoint version {payload.get('version')!r} is not supported; "
+            f"this netbuilder reads version {VERSION}"
+        )
+    if not isinstance(payload.get("model"), dict) or not isinstance(payload.get("epoch"), int):
+        raise CheckpointError(f"{path.name}: checkpoint lacks the model weights or the epoch")
+    checkpoint = Checkpoint(
+        path=str(path),
+        fingerprint=str(payload.get("fingerprint", "")),
+        epoch=payload["epoch"],
+        model_state=payload["model"],
+        optimizer_state=payload.get("optimizer"),
+        metrics=dict(payload.get("metrics") or {}),
+        trainer_state=dict(payload.get("trainer") or {}),
+    )
+    if expected_fingerprint is not None:
+        checkpoint.check_fingerprint(expected_fingerprint)
+    return checkpoint
+
+
+def restore_model(checkpoint: Checkpoint, model: torch.nn.Module) -> None:
+    """Load the checkpoint's weights into ``model``; a shape mismatch is a CheckpointError."""
+    original = getattr(model, "_orig_mod", model)
+    try:
+        original.load_state_dict(checkpoint.model_state, strict=True)
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()
+        detail = " ".join(line.strip() for line in first[:3])
+        raise CheckpointError(
+            f"{Path(checkpoint.path).name}: the weights do not fit this model ({detail}); "
+            f"was the graph changed since the checkpoint was saved?"
+        ) from None

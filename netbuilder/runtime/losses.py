@@ -1,0 +1,36 @@
+"""Loss functions by name, and how each one wants its targets shaped."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from netbuilder.runtime.errors import ConfigError
+
+
+def compute_loss(name: str, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean loss of a batch; targets are class ids (int64) or regression values (float32)."""
+    if name == "cross_entropy":
+        return F.cross_entropy(output, target)
+    if name == "nll":
+        return F.nll_loss(output, target)
+    if name == "bce_with_logits":
+        return F.binary_cross_entropy_with_logits(output, target.to(output.dtype).view_as(output))
+    if name == "mse":
+        return F.mse_loss(output, target.to(output.dtype).view_as(output))
+    if name == "l1":
+        return F.l1_loss(output, target.to(output.dtype).view_as(output))
+    raise ConfigError(f"unknown loss '{name}'")
+
+
+def predicted_classes(name: str, output: torch.Tensor) -> torch.Tensor:
+    """Class ids from the model's output (for accuracy)."""
+    if name == "bce_with_logits":
+        return (output.reshape(output.shape[0]) > 0).to(torch.int64)
+    return output.argmax(dim=1)
+
+
+def squared_error_sum(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Sum over the batch of the mean squared error per sample (for the MSE metric)."""
+    diff = output.float().reshape(output.shape[0], -1) - target.float().reshape(target.shape[0], -1)
+    return diff.pow(2).mean(dim=1).sum()
