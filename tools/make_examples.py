@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from netbuilder.graph.builder import GraphBuilder
-from netbuilder.graph.layout import apply_layout
+from netbuilder.graph.layout import apply_layout, best_wrap
 from netbuilder.graph.project import Project, save_project
 
 OUT = Path(__file__).resolve().parent.parent / "assets" / "examples"
@@ -144,7 +144,9 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, make in EXAMPLES.items():
         project = make()
-        apply_layout(project.graph, wrap=12)
+        # Spacing as the canvas's auto layout; bands sized for a laptop-sized canvas.
+        wrap = best_wrap(project.graph, 1100, 700, dx=260, dy=140)
+        apply_layout(project.graph, dx=260, dy=140, wrap=wrap)
         save_project(project, OUT / f"{name}.json")
         print("wrote", OUT / f"{name}.json")
 

@@ -54,3 +54,23 @@ def layered_layout(graph: Graph, dx: float = 240.0, dy: float = 130.0,
 def apply_layout(graph: Graph, **kw) -> None:
     for nid, p in layered_layout(graph, **kw).items():
         graph.nodes[nid].position = p
+
+
+def best_wrap(graph: Graph, width: float, height: float, dx: float = 240.0,
+              dy: float = 130.0) -> int | None:
+    """The band width (in columns) that shows the whole graph largest in a width x height view.
+
+    None means one band (no wrapping) is best.
+    """
+    if not graph.nodes:
+        return None
+    flat = layered_layout(graph, dx=1.0, dy=1.0)
+    cols = int(max(p[0] for p in flat.values())) + 1
+    rows = int(max(p[1] for p in flat.values())) + 1
+    best, best_zoom = None, 0.0
+    for wrap in range(min(cols, 3), cols + 1):
+        bands = -(-cols // wrap)
+        zoom = min(width / (wrap * dx), height / ((bands * (rows + 1) - 1) * dy))
+        if zoom > best_zoom + 1e-9:
+            best, best_zoom = wrap, zoom
+    return None if best == cols else best

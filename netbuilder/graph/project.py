@@ -78,6 +78,8 @@ def loads_project(text: str) -> Project:
         raise ProjectFileError(f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
     except RecursionError:
         raise ProjectFileError("not a project file: the JSON is nested too deeply") from None
+    except ValueError as e:  # a number beyond Python's int-string limit (4300 digits)
+        raise ProjectFileError(f"not a project file: a number in it has too many digits ({e})") from None
     return project_from_dict(data)
 
 
@@ -274,7 +276,7 @@ def _edge_dict(e: Edge) -> dict[str, Any]:
 
 
 def _round(v: float) -> float | int:
-    r = round(v, 1)
+    r = round(float(v), 1)
     return int(r) if r.is_integer() else r
 
 

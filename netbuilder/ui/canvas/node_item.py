@@ -1,0 +1,404 @@
+"""``NodeItem``: one layer drawn as a card, and ``NodeView``, the plain data it shows.
+
+Anatomy (UI-GUIDE): a header strip in the category colour with the type and the label (or
+id); one line of key parameters; a footer with the output shape and the parameter count;
+input ports on the left (numbered on merge layers), the output port on the right.
+
+States read without colour alone: an error has a thick red border, a warning icon in the
+header and the diagnostic written under the card; an incomplete node has an amber border,
+a dotted icon and its message; a blocked node is dimmed with a dashed border; a selected
+node has a thick halo. The scene hands the item a new ``NodeView`` after each change and the
+item repaints only when the view differs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from ..theme import (
+    Theme,
+    canvas_colors,
+    category_color,
+    error_color,
+    header_text_color,
+    warning_color,
+)
+from .port_item import IN, OUT, PortItem
+
+CARD_WIDTH = 180.0
+
+
+@dataclass(frozen=True)
+class NodeView:
+    """Everything a card shows, as plain values (compared to skip needless repaints)."""
+
+    node_id: str
+    type: str
+    category: str
+    name: str            # the user's label, or the id
+    params_line: str     # spec.describe(...) or, for layers without settings, their help
+    params_is_help: bool
+    shape: str           # "6x28x28", "?" when unknown
+    cost: str            # "156 params"
+    status: str          # ok, error, incomplete, blocked
+    message: str         # first line of the first problem ("" if none)
+    message_kind: str    # "error", "incomplete", "warning" or ""
+    inputs: int          # input ports to draw
+    numbered: bool       # merge layers number their ports
+    connected: frozenset[int]
+    tooltip: str
+
+
+def wrap_lines(text: str, fm: QFontMetricsF, width: float, max_lines: int) -> list[str]:
+    """Greedy word wrap; the last allowed line is elided with an ellipsis."""
+    words, lines, line = text.split(), [], ""
+    for i, word in enumerate(words):
+        trial = f"{line} {word}".strip()
+        if fm.horizontalAdvance(trial) <= width or not line:
+            line = trial
+            continue
+        lines.append(line)
+        line = word
+        if len(lines) == max_lines - 1:
+            rest = " ".join(words[i:])
+            lines.append(fm.elidedText(rest, Qt.TextElideMode.ElideRight, width))
+            return lines
+    if line:
+        lines.append(fm.elidedText(line, Qt.TextElideMode.ElideRight, width))
+    return lines
+
+
+def draw_icon(painter: QPainter, kind: str, rect: QRectF, dark: bool) -> None:
+    """A warning triangle (error: red, warning: amber) or a dotted ring (incomplete)."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    c = rect.center()
+    s = min(rect.width(), rect.height())
+    if kind in ("error", "warning"):
+        color = error_color(dark) if kind == "error" else warning_color(dark)
+        tri = QPolygonF([QPointF(c.x(), c.y() - s * 0.48), QPointF(c.x() + s * 0.52, c.y() + s * 0.42),
+                         QPointF(c.x() - s * 0.52, c.y() + s * 0.42)])
+        painter.setPen(QPen(QColor("#ffffff"), max(1.0, s * 0.08)))
+        painter.setBrush(QBrush(color))
+        painter.drawPolygon(tri)
+        painter.setPen(QPen(QColor("#ffffff"), max(1.2, s * 0.13), Qt.PenStyle.SolidLine,
+                            Qt.PenCapStyle.RoundCap))
+        painter.drawLine(QPointF(c.x(), c.y() - s * 0.18), QPointF(c.x(), c.y() + s * 0.12))
+        painter.drawPoint(QPointF(c.x(), c.y() + s * 0.28))
+    else:
+        color = warning_color(dark)
+        painter.setPen(QPen(QColor("#ffffff"), max(1.0, s * 0.08)))
+        painter.setBrush(QBrush(color))
+        painter.drawEllipse(c, s * 0.48, s * 0.48)
+        painter.setBrush(QBrush(QColor("#ffffff")))
+        painter.setPen(Qt.PenStyle.NoPen)
+        for dx in (-0.22, 0.0, 0.22):
+            painter.drawEllipse(QPointF(c.x() + s * dx, c.y()), s * 0.07, s * 0.07)
+    painter.restore()
+
+
+class NodeItem(QGraphicsItem):
+    """A layer card. Holds its node id and the last NodeView; never the Node itself."""
+
+    def __init__(self, view: NodeView, dark: bool = False) -> None:
+        super().__init__()
+        self.node_id = view.node_id
+        self.view: NodeView = view
+        self.dark = dark
+        self.inputs: list[PortItem] = []
+        self.output = PortItem(view.node_id, OUT, 0, self)
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setZValue(1)
+        self.setAcceptHoverEvents(True)
+        self.on_moved = None  # set by the scene: callback(node_id) while dragging
+        self.analysis_key: tuple = ()  # what the scene last saw in the analysis
+        self._layout()
+
+    # -- data ----------------------------------------------------------------------------
+    def set_view(self, view: NodeView) -> bool:
+        """Show ``view``; returns True when the port layout changed (wires must follow)."""
+        if view == self.view:
+            return False
+        old = self.view
+        self.view = view
+        ports_changed = (old.inputs, old.status) != (view.inputs, view.status) or \
+            bool(old.message) != bool(view.message)
+        if ports_changed or old.message != view.message:
+            self._layout()
+        else:
+            self._apply_ports()
+            self.update()
+        return ports_changed
+
+    def set_dark(self, dark: bool) -> None:
+        self.dark = dark
+        self._apply_ports()
+        self.update()
+
+    def relayout(self) -> None:
+        """Sizes changed (presentation mode)."""
+        self._layout()
+
+    # -- geometry (measured in _layout; painting asks for it thousands of times) ---------
+    def _measure(self) -> None:
+        w, hh, bh, fh = (Theme.px(CARD_WIDTH), Theme.px(27), Theme.px(22), Theme.px(25))
+        card_h = max(hh + bh + fh, hh + self.view.inputs * Theme.px(19) + Theme.px(8))
+        self._geom = (w, hh, bh, fh, card_h)
+        self._card = QRectF(0, 0, w, card_h)
+        m = Theme.line(4.0) + 4
+        bounds = self._card.adjusted(-m, -m, m, m)
+        if self._message_lines:
+            fm = Theme.metrics("small")
+            bounds.setBottom(card_h + Theme.px(6) + fm.height() * len(self._message_lines) + 2)
+            bounds.setRight(max(bounds.right(), w + Theme.px(40)))
+        self._bounds = bounds
+        self._shape = QPainterPath()
+        self._shape.addRoundedRect(self._card, 8, 8)
+
+    def width(self) -> float:
+        return self._geom[0]
+
+    def header_h(self) -> float:
+        return self._geom[1]
+
+    def body_h(self) -> float:
+        return self._geom[2]
+
+    def footer_h(self) -> float:
+        return self._geom[3]
+
+    def card_height(self) -> float:
+        return self._geom[4]
+
+    def card_rect(self) -> QRectF:
+        return QRectF(self._card)
+
+    def input_pos(self, index: int) -> QPointF:
+        """Scene position of input port ``index`` (the last port if it is not drawn)."""
+        ports = self.inputs
+        if not ports:
+            return self.mapToScene(QPointF(0, self._body_mid()))
+        return ports[min(index, len(ports) - 1)].scenePos()
+
+    def output_pos(self) -> QPointF:
+        return self.output.scenePos()
+
+    def _body_mid(self) -> float:
+        h = self.header_h()
+        return h + (self.card_height() - h) / 2
+
+    def _layout(self) -> None:
+        self.prepareGeometryChange()
+        v = self.view
+        fm = Theme.metrics("small")
+        width = Theme.px(CARD_WIDTH)
+        self._message_lines = (wrap_lines(v.message, fm, width + Theme.px(40) - fm.height(), 3)
+                               if v.message else [])
+        self._measure()
+        h = self.header_h()
+        card_h = self.card_height()
+        while len(self.inputs) > v.inputs:
+            port = self.inputs.pop()
+            port.setParentItem(None)
+            if port.scene() is not None:
+                port.scene().removeItem(port)
+        while len(self.inputs) < v.inputs:
+            self.inputs.append(PortItem(v.node_id, IN, len(self.inputs), self))
+        n = len(self.inputs)
+        for i, port in enumerate(self.inputs):
+            port.setPos(0, h + (card_h - h) * (i + 1) / (n + 1))
+        self.output.setPos(self.width(), self._body_mid())
+        self._apply_ports()
+        self.update()
+
+    def _apply_ports(self) -> None:
+        for port in self.inputs:
+            port.set_state(port.index in self.view.connected, self.dark)
+        self.output.set_state(False, self.dark)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return self._shape
+
+    # -- painting ------------------------------------------------------------------------
+    def _texts(self) -> dict:
+        """Elided strings and their widths, recomputed only when the view or sizes change."""
+        key = (self.view, Theme.presentation)
+        if getattr(self, "_text_key", None) == key:
+            return self._text_cache
+        v, w, hh = self.view, self.width(), self.header_h()
+        pad = Theme.px(9)
+        right = w - pad - ((hh * 0.72 + Theme.px(5)) if self._icon_kind() else 0)
+        tfm, sfm = Theme.metrics("title"), Theme.metrics("small")
+        type_w = min(tfm.horizontalAdvance(v.type), right - pad)
+        room = right - (pad + type_w + Theme.px(8))
+        left = pad + (Theme.px(12) if v.numbered else 0)
+        body_role = "italic" if v.params_is_help else "body"
+        shape_w = Theme.metrics("shape").horizontalAdvance(v.shape)
+        cost_room = (w - left - pad) - shape_w - Theme.px(8)
+        self._text_cache = {
+            "type": tfm.elidedText(v.type, Qt.TextElideMode.ElideRight, right - pad),
+            "type_w": type_w, "right": right, "room": room, "left": left,
+            "name": sfm.elidedText(v.name, Qt.TextElideMode.ElideRight, room)
+            if room > sfm.horizontalAdvance("…") * 2 else "",
+            "body_role": body_role,
+            "body": Theme.metrics(body_role).elidedText(v.params_line, Qt.TextElideMode.ElideRight,
+                                                        w - left - pad),
+            "cost": sfm.elidedText(v.cost, Qt.TextElideMode.ElideRight, cost_room)
+            if cost_room > 20 else "",
+        }
+        self._text_key = key
+        return self._text_cache
+
+    def _icon_kind(self) -> str:
+        v = self.view
+        if v.status in ("error", "incomplete"):
+            return v.status
+        return "warning" if v.message_kind == "warning" else ""
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        v, dark = self.view, self.dark
+        colors = canvas_colors(dark)
+        card = self._card
+        radius = Theme.px(8)
+        w, hh = card.width(), self.header_h()
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+
+        if self.isSelected():
+            m = Theme.line(3.0) + 2
+            pen = Theme.selected_pen(dark)
+            pen.setWidthF(max(pen.widthF(), 2.5 / max(lod, 0.01)))
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(card.adjusted(-m, -m, m, m), radius + m, radius + m)
+
+        if v.status == "blocked":
+            painter.setOpacity(0.45)
+        head = category_color(v.category, dark)
+        border = Theme.status_pen(v.status, dark)
+        if lod < 0.4:
+            # Too small to read: plain blocks of colour, and the status border.
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            painter.fillRect(card, colors.card)
+            painter.fillRect(QRectF(0, 0, w, hh), head)
+            if v.status != "ok":
+                border.setWidthF(max(border.widthF(), 2.0 / max(lod, 0.01)))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(border)
+            painter.drawRect(card)
+            if lod >= 0.22:   # the type, written big enough to read at this zoom
+                font = QFont(Theme.title_font())
+                font.setPixelSize(min(30, round(11 / lod)))
+                painter.setFont(font)
+                painter.setPen(colors.text)
+                painter.drawText(card.adjusted(4, hh, -4, 0), Qt.AlignmentFlag.AlignCenter,
+                                 QFontMetricsF(font).elidedText(v.type, Qt.TextElideMode.ElideRight,
+                                                                w - 8))
+            return
+
+        if v.status == "blocked":
+            painter.setOpacity(0.45)   # dimmed; the selection halo above stays strong
+
+        # Card and header strip (clipped to the rounded card).
+        outline = QPainterPath()
+        outline.addRoundedRect(card, radius, radius)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(colors.card))
+        painter.drawPath(outline)
+        painter.save()
+        painter.setClipPath(outline)
+        painter.fillRect(QRectF(0, 0, w, hh), head)
+        painter.restore()
+        t = self._texts()
+        pad = Theme.px(9)
+
+        # Header: type (bold) on the left, label or id on the right, status icon at the end.
+        fg = header_text_color(head)
+        icon_kind = self._icon_kind()
+        if icon_kind:
+            size = hh * 0.72
+            draw_icon(painter, icon_kind, QRectF(w - pad - size, (hh - size) / 2, size, size), dark)
+        painter.setFont(Theme.title_font())
+        painter.setPen(fg)
+        painter.drawText(QRectF(pad, 0, t["type_w"] + 2, hh), Qt.AlignmentFlag.AlignVCenter, t["type"])
+        small = Theme.small_font()
+        sfm = Theme.metrics("small")
+        if t["name"]:
+            name_color = QColor(fg)
+            name_color.setAlphaF(0.85)
+            painter.setFont(small)
+            painter.setPen(name_color)
+            painter.drawText(QRectF(t["right"] - t["room"], 0, t["room"], hh),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, t["name"])
+
+        # Key parameters.
+        left = t["left"]
+        body = QRectF(left, hh, w - left - pad, self.body_h() + Theme.px(2))
+        painter.setPen(colors.muted if v.params_is_help else colors.text)
+        painter.setFont(Theme.font(t["body_role"]))
+        painter.drawText(body, Qt.AlignmentFlag.AlignVCenter, t["body"])
+
+        # Footer: output shape and parameter count.
+        fy = card.height() - self.footer_h()
+        sep = QColor(colors.muted)
+        sep.setAlphaF(0.35)
+        painter.setPen(QPen(sep, 1))
+        painter.drawLine(QPointF(left - Theme.px(2), fy), QPointF(w - pad + Theme.px(2), fy))
+        foot = QRectF(left, fy, w - left - pad, self.footer_h())
+        painter.setFont(Theme.shape_font())
+        painter.setPen(colors.text if v.shape != "?" else colors.muted)
+        painter.drawText(foot, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, v.shape)
+        if t["cost"]:
+            painter.setFont(small)
+            painter.setPen(colors.muted)
+            painter.drawText(foot, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, t["cost"])
+
+        # Port numbers on merge layers (Concat order matters).
+        if v.numbered:
+            painter.setFont(small)
+            painter.setPen(colors.muted)
+            for port in self.inputs:
+                y = port.pos().y()
+                painter.drawText(QRectF(Theme.px(7), y - sfm.height() / 2, Theme.px(14), sfm.height()),
+                                 Qt.AlignmentFlag.AlignCenter, str(port.index))
+
+        # Border: its colour, width and dash pattern carry the status.
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(border)
+        painter.drawPath(outline)
+
+        # The first problem, written under the card.
+        if self._message_lines:
+            color = error_color(dark) if v.message_kind == "error" else warning_color(dark)
+            y = card.height() + Theme.px(6)
+            lh = sfm.height()
+            draw_icon(painter, v.message_kind or "warning", QRectF(0, y + 1, lh - 2, lh - 2), dark)
+            painter.setFont(small)
+            painter.setPen(color)
+            for i, line in enumerate(self._message_lines):
+                painter.drawText(QRectF(lh + 2, y + i * lh, w + Theme.px(40), lh),
+                                 Qt.AlignmentFlag.AlignVCenter, line)
+
+    # -- interaction ---------------------------------------------------------------------
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and self.on_moved:
+            self.on_moved(self.node_id)
+        return super().itemChange(change, value)

@@ -1,0 +1,370 @@
+"""``Inspector``: the selected layer's settings, shapes and cost; the network's totals otherwise.
+
+Generated from the layer's ParamSpecs (one ``ParamField`` each). Edits become ``SetParam``
+and ``SetLabel`` commands (typing into one box merges into one undo step); the inspector
+then refreshes from the Document's Change, like every view, so undo lands here too.
+
+Sections, top to bottom: header (type on a category-colour strip, help, label), problems
+(red, with an icon), parameters (with the sizes inferred from the input, read-only),
+Shapes (input and output, the formula with the user's numbers, warnings) and Cost
+(parameters, multiply-accumulates, activation memory).
+"""
+
+from __future__ import annotations
+
+import html
+import weakref
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..graph.analysis import SEVERITY_ERROR, activation_bytes
+from ..graph.catalogue import get_spec
+from ..graph.document import Change, Document
+from ..graph.tensor import fmt_shape
+from .commands import SetLabel, SetParam, push
+from .param_fields import ParamField, problem_pixmap
+from .theme import Theme, category_color, error_color, header_text_color, warning_color
+
+HINT = "Select a layer to see its settings"
+
+
+def _bytes(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 ** 2:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / 1024 ** 2:.2f} MB"
+
+
+def _section(title: str) -> QLabel:
+    label = QLabel(title)
+    font = label.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.1)
+    label.setFont(font)
+    label.setContentsMargins(0, 8, 0, 2)
+    return label
+
+
+class ProblemLine(QWidget):
+    """An icon and a wrapped message: errors red, warnings amber."""
+
+    def __init__(self, kind: str, text: str, dark: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 1, 0, 1)
+        icon = QLabel(self)
+        icon.setPixmap(problem_pixmap(kind, 16, dark))
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.text = QLabel(text[:1].upper() + text[1:], self)
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        color = error_color(dark) if kind == "error" else warning_color(dark)
+        self.text.setStyleSheet(f"color: {color.name()};")
+        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.text, 1)
+
+
+class Inspector(QWidget):
+    def __init__(self, document: Document, undo_stack: QUndoStack,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc = document
+        self.undo_stack = undo_stack
+        self.node_id: str | None = None
+        self._formula_lines: list[str] = []
+        self.fields: dict[str, ParamField] = {}
+        self._locked = False
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self._scroll = scroll
+        self._body: QWidget | None = None
+        ref = weakref.ref(self)
+
+        def listener(change: Change, ref=ref) -> None:
+            obj = ref()
+            if obj is not None and shiboken6.isValid(obj):
+                obj._on_document_changed(change)
+        self._listener = listener
+        document.subscribe(listener)
+        self.destroyed.connect(lambda *_: document.unsubscribe(listener))
+        Theme.changed.connect(self._rebuild)
+        self.show_node(None)
+
+    # -- public API ----------------------------------------------------------------------------
+    def show_node(self, node_id: str | None) -> None:
+        if node_id is not None and node_id not in self.doc.graph.nodes:
+            node_id = None
+        self.node_id = node_id
+        self._rebuild()
+
+    def set_locked(self, locked: bool) -> None:
+        """Grey the editors out while training runs (the document refuses edits anyway)."""
+        self._locked = bool(locked)
+        for f in self.fields.values():
+            f.setEnabled(not self._locked)
+        if hasattr(self, "label_edit"):
+            self.label_edit.setEnabled(not self._locked)
+
+    # -- building ------------------------------------------------------------------------------
+    def _dark(self) -> bool:
+        return Theme.dark_for(self.palette())
+
+    def _rebuild(self) -> None:
+        self.fields = {}
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(10, 8, 10, 10)
+        layout.setSpacing(4)
+        if self.node_id is None:
+            self._build_totals(layout)
+        else:
+            self._build_node(layout)
+        layout.addStretch(1)
+        # Built completely before it is shown, so every child is visible at once.
+        self._scroll.setWidget(body)  # deletes the previous body
+        body.show()
+        self._body = body
+
+    def _build_totals(self, layout: QVBoxLayout) -> None:
+        self.title = QLabel(self.doc.graph.name or "Untitled")
+        f = self.title.font()
+        f.setBold(True)
+        f.setPointSizeF(f.pointSizeF() * 1.25)
+        self.title.setFont(f)
+        layout.addWidget(self.title)
+        self.hint = QLabel(HINT)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(placeholder-text); font-style: italic;")
+        layout.addWidget(self.hint)
+        layout.addWidget(_section("Network"))
+        self.totals = QLabel()
+        self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.totals)
+        self.problems_box = QVBoxLayout()
+        layout.addLayout(self.problems_box)
+        self._refresh_totals()
+
+    def _build_node(self, layout: QVBoxLayout) -> None:
+        nid = self.node_id
+        node = self.doc.graph.nodes[nid]
+        spec = get_spec(node.type)
+        dark = self._dark()
+        # Header: the type on its category colour, then the help text.
+        color = category_color(spec.category, dark)
+        self.title = QLabel(f"{spec.type}  ·  {nid}")
+        self.title.setObjectName("inspector_title")
+        f = self.title.font()
+        f.setBold(True)
+        f.setPointSizeF(f.pointSizeF() * 1.2)
+        self.title.setFont(f)
+        self.title.setStyleSheet(f"background: {color.name()}; color: "
+                                 f"{header_text_color(color).name()}; padding: 6px 8px; "
+                                 "border-radius: 4px;")
+        layout.addWidget(self.title)
+        category = QLabel(spec.category)
+        category.setStyleSheet("color: palette(placeholder-text);")
+        layout.addWidget(category)
+        help_label = QLabel(spec.help)
+        help_label.setWordWrap(True)
+        layout.addWidget(help_label)
+
+        self.problems_box = QVBoxLayout()
+        layout.addLayout(self.problems_box)
+
+        layout.addWidget(_section("Settings"))
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.label_edit = QLineEdit(node.label or "")
+        self.label_edit.setPlaceholderText(f"(none: shown as {nid})")
+        self.label_edit.setToolTip("A name of your own, shown on the card")
+        self.label_edit.editingFinished.connect(self._on_label_edited)
+        form.addRow("label", self.label_edit)
+        self.inferred = QLabel()
+        self.inferred.setWordWrap(True)
+        self.inferred.setStyleSheet("color: palette(placeholder-text);")
+        form.addRow(self.inferred)
+        for p in spec.params:
+            field = ParamField(p)
+            field.setObjectName(f"param_{p.name}")
+            field.set_value(node.params.get(p.name, p.default))
+            field.edited.connect(lambda v, name=p.name: self._on_param_edited(name, v))
+            if p.none_means.startswith("same as "):
+                other = p.none_means.removeprefix("same as ")
+                if other in spec.param_names():
+                    field.fallback = lambda o=other: self._current_param(o)
+            name = QLabel(p.name)
+            name.setToolTip(p.help)
+            form.addRow(name, field)
+            self.fields[p.name] = field
+        if not spec.params:
+            form.addRow(QLabel("This layer has no settings."))
+        layout.addLayout(form)
+
+        layout.addWidget(_section("Shapes"))
+        self.shapes = QLabel()
+        self.shapes.setTextFormat(Qt.TextFormat.RichText)
+        self.shapes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.shapes.setWordWrap(True)
+        layout.addWidget(self.shapes)
+        self.formula = QLabel()
+        self.formula.setObjectName("inspector_formula")
+        self.formula.setFont(Theme.mono_font(9.0))
+        self.formula.setWordWrap(True)
+        self.formula.setTextFormat(Qt.TextFormat.RichText)
+        self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.formula.setStyleSheet("background: palette(alternate-base); padding: 6px; "
+                                   "border-radius: 4px;")
+        layout.addWidget(self.formula)
+        self.warnings_box = QVBoxLayout()
+        layout.addLayout(self.warnings_box)
+
+        layout.addWidget(_section("Cost"))
+        self.cost = QLabel()
+        self.cost.setWordWrap(True)
+        self.cost.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.cost)
+        self.set_locked(self._locked)
+        self._refresh_node()
+
+    # -- refreshing ----------------------------------------------------------------------------
+    def _on_document_changed(self, change: Change) -> None:
+        if change.reset:
+            self.show_node(None)
+            return
+        if self.node_id is not None and self.node_id not in self.doc.graph.nodes:
+            self.show_node(None)
+            return
+        if change.structure or change.nodes or change.meta:
+            if self.node_id is None:
+                self._refresh_totals()
+            else:
+                self._refresh_node()
+
+    def _set_problems(self, box: QVBoxLayout, items: list[tuple[str, str]]) -> None:
+        while box.count():
+            w = box.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        dark = self._dark()
+        for kind, text in items:
+            box.addWidget(ProblemLine(kind, text, dark))
+
+    def _refresh_totals(self) -> None:
+        a, g = self.doc.analysis, self.doc.graph
+        self.title.setText(g.name or "Untitled")
+        n_err, n_warn = len(a.errors), len(a.warnings)
+        state = ("Valid: ready to train" if a.valid else
+                 f"{n_err} error{'s' if n_err != 1 else ''}")
+        if n_warn:
+            state += f", {n_warn} warning{'s' if n_warn != 1 else ''}"
+        lines = [f"{len(g.nodes)} layers, {len(g.edges)} wires",
+                 f"Parameters: {a.total_params:,}",
+                 f"MACs: {a.total_macs:,} per sample",
+                 f"Activations: {_bytes(activation_bytes(a))} per sample (float32)",
+                 state]
+        self.totals.setText("\n".join(lines))
+        self._set_problems(self.problems_box,
+                           [("error", d.message) for d in a.errors[:5] if d.node is None])
+
+    def _refresh_node(self) -> None:
+        nid = self.node_id
+        node = self.doc.graph.nodes[nid]
+        spec = get_spec(node.type)
+        info = self.doc.analysis.nodes.get(nid)
+        self.title.setText(f"{spec.type}  ·  {node.label or nid}")
+        if not self.label_edit.hasFocus() and self.label_edit.text() != (node.label or ""):
+            self.label_edit.setText(node.label or "")
+        for name, field in self.fields.items():
+            field.set_value(node.params.get(name, spec.param(name).default))
+
+        diags = info.diagnostics if info else []
+        self._set_problems(self.problems_box, [
+            ("error" if info.status == "error" else "incomplete", d.message)
+            for d in diags if d.severity == SEVERITY_ERROR])
+        inferred = info.inferred if info else {}
+        self.inferred.setText("\n".join(f"{k} = {v} (from the input)" for k, v in inferred.items()))
+        self.inferred.setVisible(bool(inferred))
+
+        ins = info.inputs if info else []
+        lines = []
+        if spec.inputs == 0:
+            lines.append("Input: data enters here")
+        elif len(ins) == 1:
+            lines.append(f"Input: {fmt_shape(ins[0].shape) if ins[0] else '?'}")
+        else:
+            for i, t in enumerate(ins):
+                lines.append(f"Input {i}: {fmt_shape(t.shape) if t else '?'}")
+            if not ins:
+                lines.append("Input: ?")
+        out = info.output if info else None
+        lines.append(f"Output: {fmt_shape(out.shape) if out is not None else '?'}"
+                     + ("" if out is not None or info is None or info.status == "ok"
+                        else "  (fix the problem above first)" if info.status != "blocked"
+                        else "  (an earlier layer has a problem)"))
+        self.shapes.setText("<br>".join(
+            f"{html.escape(k)}: <b>{html.escape(v)}</b>" for k, v in (ln.split(": ", 1) for ln in lines)))
+        formula = info.formula if info else []
+        self._formula_lines = list(formula)
+        # Each line as analysis wrote it; a long line wraps with a hanging indent.
+        self.formula.setText("".join(
+            '<p style="margin-top: 0; margin-bottom: 3px; margin-left: 24px; text-indent: -24px; '
+            f'white-space: pre-wrap;">{html.escape(line)}</p>' for line in formula))
+        self.formula.setVisible(bool(formula))
+        self._set_problems(self.warnings_box, [("warning", d.message) for d in diags
+                                               if d.severity != SEVERITY_ERROR])
+        if info is not None and info.result is not None:
+            act = out.numel * 4 if out is not None else 0
+            self.cost.setText(f"Parameters: {info.params:,}\nMACs: {info.macs:,} per sample\n"
+                              f"Activation memory: {_bytes(act)} per sample "
+                              f"({fmt_shape(out.shape) if out is not None else '?'} floats)")
+        else:
+            self.cost.setText("Unknown until the shapes are known")
+
+    def _current_param(self, name: str) -> Any:
+        node = self.doc.graph.nodes.get(self.node_id or "")
+        return node.spec.full_params(node.params).get(name) if node is not None else None
+
+    def formula_text(self) -> str:
+        """The formula lines shown, as plain text (one line each, as analysis wrote them)."""
+        return "\n".join(self._formula_lines) if self.node_id is not None else ""
+
+    # -- edits ---------------------------------------------------------------------------------
+    def _on_param_edited(self, name: str, value: Any) -> None:
+        if self.node_id is None:
+            return
+        error = push(self.undo_stack, SetParam(self.doc, self.node_id, name, value))
+        if error:
+            field = self.fields.get(name)
+            if field is not None:
+                field.shown = object()   # the model did not take it: show its value again
+                node = self.doc.graph.nodes.get(self.node_id)
+                if node is not None:
+                    field.set_value(node.params.get(name, field.spec.default))
+                field.show_error(error)
+
+    def _on_label_edited(self) -> None:
+        if self.node_id is None:
+            return
+        node = self.doc.graph.nodes.get(self.node_id)
+        text = self.label_edit.text().strip() or None
+        if node is not None and text != node.label:
+            push(self.undo_stack, SetLabel(self.doc, self.node_id, text))

@@ -1,0 +1,199 @@
+"""``Palette``: the layer catalogue as a searchable, collapsible list to drag or double-click.
+
+Each entry shows a small card icon in its category colour (drawn with QPainter), the layer
+name, and the layer's help as its tooltip. Dragging carries the type name with the mime type
+``application/x-netbuilder-layer`` (the canvas accepts it at the drop position);
+double-click or Enter emits ``add_requested(type)``, which the window sends to the canvas.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QMimeData, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..graph.catalogue import by_category
+from .canvas.view import LAYER_MIME
+from .theme import Theme, category_color
+
+TYPE_ROLE = Qt.ItemDataRole.UserRole
+
+
+def layer_icon(category: str, dark: bool, size: int = 20) -> QIcon:
+    """A tiny layer card: a header strip in the category colour over a light body."""
+    ratio = 2
+    pm = QPixmap(size * ratio, size * ratio)
+    pm.setDevicePixelRatio(ratio)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    color = category_color(category, dark)
+    card = QRectF(1.5, 3.5, size - 3, size - 7)
+    path = QPainterPath()
+    path.addRoundedRect(card, 3, 3)
+    p.fillPath(path, QColor("#3f3f46") if dark else QColor("#ffffff"))
+    p.save()
+    p.setClipPath(path)
+    p.fillRect(QRectF(card.left(), card.top(), card.width(), card.height() * 0.45), color)
+    p.restore()
+    p.setPen(color)
+    p.drawPath(path)
+    line = QColor(color)
+    line.setAlphaF(0.6)
+    p.setPen(line)
+    y = card.top() + card.height() * 0.72
+    p.drawLine(int(card.left() + 3), int(y), int(card.right() - 5), int(y))
+    p.end()
+    return QIcon(pm)
+
+
+class LayerTree(QTreeWidget):
+    """The list itself: categories with their layers; layers drag out as mime data."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setHeaderHidden(True)
+        self.setRootIsDecorated(True)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setUniformRowHeights(True)
+        self.setIconSize(QSize(20, 20))
+        self.setIndentation(14)
+
+    def mimeTypes(self) -> list[str]:
+        return [LAYER_MIME]
+
+    def mimeData(self, items) -> QMimeData:
+        mime = QMimeData()
+        types = [it.data(0, TYPE_ROLE) for it in items if it.data(0, TYPE_ROLE)]
+        if types:
+            mime.setData(LAYER_MIME, types[0].encode("utf-8"))
+            mime.setText(types[0])
+        return mime
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+
+class Palette(QWidget):
+    add_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search layers (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setObjectName("palette_search")
+        self.tree = LayerTree(self)
+        self.tree.setObjectName("palette_tree")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.search)
+        layout.addWidget(self.tree)
+        self._items: dict[str, QTreeWidgetItem] = {}
+        self._categories: dict[str, QTreeWidgetItem] = {}
+        self._build()
+        self.search.textChanged.connect(self.filter)
+        self.search.returnPressed.connect(self._add_first_match)
+        self.search.installEventFilter(self)
+        self.tree.itemActivated.connect(self._on_activated)
+        Theme.changed.connect(self._refresh_icons)
+
+    def _build(self) -> None:
+        dark = Theme.dark_for(self.palette())
+        bold = self.tree.font()
+        bold.setBold(True)
+        for category, specs in by_category().items():
+            if not specs:
+                continue
+            cat = QTreeWidgetItem([category])
+            cat.setFont(0, bold)
+            cat.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            cat.setToolTip(0, f"{len(specs)} layer{'s' if len(specs) != 1 else ''}")
+            self.tree.addTopLevelItem(cat)
+            self._categories[category] = cat
+            for spec in specs:
+                item = QTreeWidgetItem([spec.type])
+                item.setData(0, TYPE_ROLE, spec.type)
+                item.setIcon(0, layer_icon(category, dark))
+                item.setToolTip(0, spec.help)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                              | Qt.ItemFlag.ItemIsDragEnabled)
+                cat.addChild(item)
+                self._items[spec.type] = item
+            cat.setExpanded(True)
+
+    def _refresh_icons(self) -> None:
+        dark = Theme.dark_for(self.palette())
+        for category, cat in self._categories.items():
+            for i in range(cat.childCount()):
+                cat.child(i).setIcon(0, layer_icon(category, dark))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._refresh_icons()
+        super().changeEvent(event)
+
+    # -- public API ------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def item_for(self, type_name: str) -> QTreeWidgetItem | None:
+        return self._items.get(type_name)
+
+    def visible_types(self) -> list[str]:
+        return [t for t, it in self._items.items() if not it.isHidden()]
+
+    def filter(self, text: str) -> None:
+        """Show the layers whose name (or category) contains ``text``; if none, search help."""
+        needle = text.strip().lower()
+
+        def name_hit(t: str, it: QTreeWidgetItem) -> bool:
+            cat = it.parent().text(0).lower()
+            return needle in t.lower() or needle in cat
+
+        hits = {t for t, it in self._items.items() if not needle or name_hit(t, it)}
+        if needle and not hits:
+            hits = {t for t, it in self._items.items() if needle in it.toolTip(0).lower()}
+        for t, it in self._items.items():
+            it.setHidden(t not in hits)
+        for cat in self._categories.values():
+            shown = any(not cat.child(i).isHidden() for i in range(cat.childCount()))
+            cat.setHidden(not shown)
+            if needle and shown:
+                cat.setExpanded(True)
+        first = next((self._items[t] for t in self._items if t in hits), None)
+        if needle and first is not None:
+            self.tree.setCurrentItem(first)
+
+    # -- adding ------------------------------------------------------------------------------
+    def _on_activated(self, item: QTreeWidgetItem, column: int = 0) -> None:
+        type_name = item.data(0, TYPE_ROLE)
+        if type_name:
+            self.add_requested.emit(type_name)
+
+    def _add_first_match(self) -> None:
+        item = self.tree.currentItem()
+        if item is None or item.isHidden() or not item.data(0, TYPE_ROLE):
+            visible = self.visible_types()
+            item = self._items[visible[0]] if visible else None
+        if item is not None:
+            self._on_activated(item)
+
+    def eventFilter(self, obj, event) -> bool:
+        # Down arrow from the search box walks into the list, as in a launcher.
+        if obj is self.search and event.type() == QEvent.Type.KeyPress and \
+                event.key() == Qt.Key.Key_Down:
+            self.tree.setFocus()
+            return True
+        return super().eventFilter(obj, event)
