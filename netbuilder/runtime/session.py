@@ -1,0 +1,117 @@
+"""From a project's graph and training settings to a run of the trainer.
+
+``plan_training`` gathers everything that can be said *before* the first step — graph
+problems, invalid settings, an unreadable dataset, a model that does not fit the data — as
+plain-language problems, without building the model. ``TrainingPlan.run`` then compiles the
+graph (through the generated source, as everything else does) and yields the trainer's
+events. The CLI and the window both use this, so they refuse and explain the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from netbuilder.graph.analysis import Analysis, analyze
+from netbuilder.graph.model import Graph
+from netbuilder.graph.project import fingerprint
+from netbuilder.runtime.compat import OutputKind, Problem, check_compat, has_errors
+from netbuilder.runtime.config import TrainingConfig, config_from_dict
+from netbuilder.runtime.control import TrainingControl
+from netbuilder.runtime.datasets import Dataset, load_dataset
+from netbuilder.runtime.errors import ConfigError, DatasetError
+from netbuilder.runtime.events import Event
+
+_OUTPUT_KIND: dict[str, OutputKind] = {"Softmax": "probabilities",
+                                       "LogSoftmax": "log_probabilities"}
+
+
+@dataclass
+class TrainingPlan:
+    graph: Graph
+    analysis: Analysis
+    config: TrainingConfig | None
+    dataset: Dataset | None
+    problems: list[Problem] = field(default_factory=list)
+    model: Any = None  # the nn.Module, once run() has built it
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems) and self.config is not None and self.dataset is not None
+
+    @property
+    def errors(self) -> list[str]:
+        return [p.message for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [p.message for p in self.problems if p.level == "warning"]
+
+    def build_model(self) -> Any:
+        from netbuilder.codegen.build import build_module
+
+        self.model = build_module(self.graph, self.analysis)
+        return self.model
+
+    def run(self, control: TrainingControl | None = None, *, resume: Any = None,
+            checkpoint_dir: str | os.PathLike[str] | None = None) -> Iterator[Event]:
+        """The trainer's events for this plan (call only when ``ok``)."""
+        from netbuilder.runtime.trainer import train
+
+        if not self.ok:
+            raise ConfigError("cannot train: " + "; ".join(self.errors))
+        model = self.model if self.model is not None else self.build_model()
+        inp = self.analysis.nodes[self.analysis.inputs[0]].output
+        yield from train(model, self.dataset, self.config, control=control, resume=resume,
+                         fingerprint=fingerprint(self.graph),
+                         input_shape=tuple(inp.shape) if inp is not None else None,
+                         checkpoint_dir=checkpoint_dir)
+
+
+def settings_with(base: Mapping[str, Any] | None, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Project settings overlaid with the ones given now (None values mean 'not given')."""
+    merged = dict(base or {})
+    merged.update({k: v for k, v in overrides.items() if v is not None})
+    return merged
+
+
+def plan_training(graph: Graph, settings: Mapping[str, Any] | None = None, *,
+                  dataset: Dataset | None = None) -> TrainingPlan:
+    """Check everything that can be checked before training; never raises for bad input."""
+    analysis = analyze(graph)
+    problems: list[Problem] = []
+    plan = TrainingPlan(graph, analysis, None, dataset, problems)
+    if not analysis.valid:
+        first = analysis.errors[0]
+        where = f"'{first.node}': " if first.node else ""
+        more = len(analysis.errors) - 1
+        problems.append(Problem("error", f"The network has {len(analysis.errors)} problem(s) "
+                                f"to fix first (see Problems): {where}{first.message}"
+                                + (f" (and {more} more)" if more else "")))
+        return plan
+    if len(analysis.inputs) != 1 or len(analysis.outputs) != 1:
+        problems.append(Problem(
+            "error", f"Training needs exactly one Input and one output layer; this network has "
+            f"{len(analysis.inputs)} Input(s) and {len(analysis.outputs)} output(s) "
+            f"({', '.join(analysis.outputs) or 'none'})"))
+        return plan
+    try:
+        plan.config = config_from_dict(settings or {})
+    except ConfigError as e:
+        problems.append(Problem("error", str(e)))
+        return plan
+    if plan.dataset is None:
+        try:
+            plan.dataset = load_dataset(plan.config.dataset, **dict(plan.config.dataset_options))
+        except DatasetError as e:
+            problems.append(Problem("error", str(e)))
+            return plan
+    inp = analysis.nodes[analysis.inputs[0]].output
+    out_id = analysis.outputs[0]
+    out = analysis.nodes[out_id].output
+    kind = _OUTPUT_KIND.get(graph.nodes[out_id].type)
+    problems += check_compat(tuple(inp.shape), tuple(out.shape), plan.dataset.info,
+                             plan.config.loss, output_kind=kind)
+    return plan
