@@ -98,8 +98,8 @@ def vgg16() -> Project:
     )
 
 
-def resnet18() -> Project:
-    b = GraphBuilder("ResNet-18")
+def resnet18_flat() -> Project:
+    b = GraphBuilder("ResNet-18 (every layer)")
     x = b.input((3, 224, 224))
     x = b.layer("Conv2d", x, id="conv1", out_channels=64, kernel_size=7, stride=2, padding=3, bias=False)
     x = b.layer("BatchNorm2d", x, id="bn1")
@@ -137,7 +137,67 @@ def resnet18() -> Project:
     )
 
 
-EXAMPLES = {"lenet5": lenet5, "alexnet": alexnet, "vgg16": vgg16, "resnet18_flat": resnet18}
+
+
+def _basic(ib, ins):
+    y = ib.layer("Conv2d", ins[0], id="conv1", out_channels=64, kernel_size=3, padding=1, bias=False)
+    y = ib.layer("BatchNorm2d", y, id="bn1")
+    y = ib.layer("ReLU", y, id="relu1")
+    y = ib.layer("Conv2d", y, id="conv2", out_channels=64, kernel_size=3, padding=1, bias=False)
+    y = ib.layer("BatchNorm2d", y, id="bn2")
+    s = ib.layer("Add", [y, ins[0]], id="add")
+    return ib.layer("ReLU", s, id="relu2")
+
+
+def _down(ib, ins):
+    y = ib.layer("Conv2d", ins[0], id="conv1", out_channels=128, kernel_size=3, stride=2,
+                 padding=1, bias=False)
+    y = ib.layer("BatchNorm2d", y, id="bn1")
+    y = ib.layer("ReLU", y, id="relu1")
+    y = ib.layer("Conv2d", y, id="conv2", out_channels=128, kernel_size=3, padding=1, bias=False)
+    y = ib.layer("BatchNorm2d", y, id="bn2")
+    d = ib.layer("Conv2d", ins[0], id="downsample", out_channels=128, kernel_size=1, stride=2,
+                 bias=False)
+    d = ib.layer("BatchNorm2d", d, id="downsample_bn")
+    s = ib.layer("Add", [y, d], id="add")
+    return ib.layer("ReLU", s, id="relu2")
+
+
+def resnet18() -> Project:
+    b = GraphBuilder("ResNet-18")
+    b.define_block("BasicBlock", _basic,
+                   params={"channels": [("conv1", "out_channels"), ("conv2", "out_channels")]},
+                   description="Two 3x3 convolutions with a skip connection around them.")
+    b.define_block("DownBlock", _down,
+                   params={"channels": [("conv1", "out_channels"), ("conv2", "out_channels"),
+                                        ("downsample", "out_channels")]},
+                   description="A residual block that halves the size and changes the channels; "
+                               "a 1x1 convolution reshapes the shortcut.")
+    x = b.input((3, 224, 224))
+    x = b.layer("Conv2d", x, id="conv1", out_channels=64, kernel_size=7, stride=2, padding=3,
+                bias=False)
+    x = b.layer("BatchNorm2d", x, id="bn1")
+    x = b.layer("ReLU", x, id="relu")
+    x = b.layer("MaxPool2d", x, id="maxpool", kernel_size=3, stride=2, padding=1)
+    x = b.layer("BasicBlock", x, id="layer1", channels=64, repeat=2)
+    for i, c in ((2, 128), (3, 256), (4, 512)):
+        x = b.layer("DownBlock", x, id=f"layer{i}_0", channels=c)
+        x = b.layer("BasicBlock", x, id=f"layer{i}_1", channels=c)
+    x = b.layer("AdaptiveAvgPool2d", x, id="avgpool", output_size=1)
+    x = b.layer("Flatten", x, id="flatten")
+    b.layer("Linear", x, id="fc", out_features=1000)
+    return Project(
+        b.graph,
+        "ResNet-18 (He et al., 2015) added skip connections: each block learns a correction "
+        "F(x) that is added to its input x, so gradients flow straight through the Add and "
+        "networks can be very deep. Built from two blocks: BasicBlock keeps the size, "
+        "DownBlock halves it and changes the channels (a 1x1 convolution reshapes the "
+        "shortcut). Open a block to see its inside; 11.7 million parameters.",
+    )
+
+
+EXAMPLES = {"lenet5": lenet5, "alexnet": alexnet, "vgg16": vgg16, "resnet18": resnet18,
+            "resnet18_flat": resnet18_flat}
 
 
 def main() -> None:

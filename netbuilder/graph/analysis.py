@@ -18,7 +18,6 @@ from typing import Any
 
 import networkx as nx
 
-from .catalogue import get_spec
 from .errors import ShapeError
 from .model import Edge, Graph
 from .spec import LayerResult
@@ -40,6 +39,7 @@ class Diagnostic:
     node: str | None = None
     code: str = ""           # unconnected, shape, param, cycle, unused, inexact, empty, no-input
     edge: Edge | None = None
+    inner: tuple[str, ...] = ()  # for a block use: the path of inner node ids at fault
 
 
 @dataclass
@@ -112,10 +112,11 @@ class Analyzer:
     """Runs inference on graphs, remembering shape-rule results between runs."""
 
     def __init__(self, cache_size: int = 50_000) -> None:
-        self._cache: dict[tuple, LayerResult | str] = {}
+        self._cache: dict[tuple, LayerResult | ShapeError] = {}
         self._cache_size = cache_size
 
-    def run(self, graph: Graph) -> Analysis:
+    def run(self, graph: Graph, feeds: dict[str, Tensor] | None = None) -> Analysis:
+        """Analyse ``graph``. ``feeds`` give Input nodes the tensors that flow into a block."""
         nodes = graph.nodes
         info = {nid: NodeInfo() for nid in nodes}
         diags: list[Diagnostic] = []
@@ -144,6 +145,9 @@ class Analyzer:
 
         inputs = [nid for nid, n in nodes.items() if n.type == "Input"]
         for nid in order:
+            if feeds is not None and nid in feeds:
+                info[nid].status, info[nid].output = OK, feeds[nid]
+                continue
             self._visit(graph, nid, sorted(ins_of[nid], key=lambda e: e.target_port), info, diags)
 
         if not nodes:
@@ -152,7 +156,7 @@ class Analyzer:
         elif not inputs:
             diags.append(Diagnostic(SEVERITY_ERROR, "the network has no Input layer: add one to "
                                     "say what shape of data enters it", None, "no-input"))
-        for nid in inputs:
+        for nid in inputs if feeds is None else ():
             if nid not in has_out and len(nodes) > 1:
                 d = Diagnostic(SEVERITY_WARNING, "this Input is not connected to any layer",
                                nid, "unused")
@@ -167,12 +171,12 @@ class Analyzer:
     def _visit(self, graph: Graph, nid: str, edges: list[Edge], info: dict[str, NodeInfo],
                diags: list[Diagnostic]) -> None:
         node = graph.nodes[nid]
-        spec = get_spec(node.type)
+        spec = graph.spec(node.type)
         me = info[nid]
 
         def report(msg: str, code: str, status: str = ERROR, severity: str = SEVERITY_ERROR,
-                   edge: Edge | None = None) -> None:
-            d = Diagnostic(severity, msg, nid, code, edge)
+                   edge: Edge | None = None, inner: tuple[str, ...] = ()) -> None:
+            d = Diagnostic(severity, msg, nid, code, edge, inner)
             me.diagnostics.append(d)
             diags.append(d)
             if severity == SEVERITY_ERROR:
@@ -220,17 +224,18 @@ class Analyzer:
                            f"'{e.source}': add an Embedding layer first", "dtype")
                     return
 
-        key = (spec.type, tuple(sorted((k, _key(v)) for k, v in node.params.items())),
-               tuple(tensors))
+        block = graph.blocks.get(node.type)
+        key = (spec.type, block.token() if block is not None else "",
+               tuple(sorted((k, _key(v)) for k, v in node.params.items())), tuple(tensors))
         result = self._cache.get(key)
         if result is None:
             try:
                 result = spec.rule(spec.full_params(node.params), tensors)  # type: ignore[arg-type]
             except ShapeError as exc:
-                result = str(exc)
+                result = exc
             self._cache[key] = result
-        if isinstance(result, str):
-            report(result, "shape")
+        if isinstance(result, ShapeError):
+            report(str(result), "shape", inner=getattr(result, "inner", ()))
             return
         me.result = result
         me.output = result.outputs[0]
@@ -241,6 +246,12 @@ class Analyzer:
 
 
 _default = Analyzer()
+_inner = Analyzer()
+
+
+def inner_analyzer() -> Analyzer:
+    """The analyzer that block uses run their inside with (its own memo)."""
+    return _inner
 
 
 def analyze(graph: Graph) -> Analysis:

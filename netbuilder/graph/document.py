@@ -167,6 +167,47 @@ class Document:
         if self._depth == 0:
             self._flush()
 
+    # -- blocks ----------------------------------------------------------------------------
+    def make_block(self, node_ids: list[str], name: str, description: str = "") -> str:
+        """Group a selection into a new block and put one use in its place; the use's id."""
+        from .blocks import make_block
+
+        self._check_unlocked()
+        use = make_block(self.graph, node_ids, name, description=description)
+        self._touch(structure=True, nodes={use, *node_ids})
+        return use
+
+    def ungroup(self, use_id: str) -> list[str]:
+        from .blocks import ungroup
+
+        self._check_unlocked()
+        ids = ungroup(self.graph, use_id)
+        self._touch(structure=True, nodes={use_id, *ids})
+        return ids
+
+    def block_changed(self, name: str) -> None:
+        """The inside of a block was edited: every use is re-checked."""
+        self.graph.blocks[name].touch()
+        uses = {nid for nid, n in self.graph.nodes.items() if n.type == name}
+        self._touch(structure=True, nodes=uses)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole project as plain data (for undo of compound edits such as grouping)."""
+        from .project import project_to_dict
+
+        return project_to_dict(self.project)
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Return to a ``snapshot``; the file path and view state stay."""
+        from .project import project_from_dict
+
+        self._check_unlocked()
+        restored = project_from_dict(state)
+        self.project.graph = restored.graph
+        self.project.node_ui = restored.node_ui
+        self._pending.reset = True
+        self._touch(structure=True)
+
     def replace_project(self, project: Project, path: Path | None = None) -> None:
         """Open another project (New, Open, Examples, restore): views rebuild everything."""
         self.project = project

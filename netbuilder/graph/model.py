@@ -11,13 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from .catalogue import get_spec
 from .errors import GraphEditError, ParamError
 from .spec import LayerSpec
+
+if TYPE_CHECKING:
+    from .blocks import BlockDef
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Node:
 
     @property
     def spec(self) -> LayerSpec:
+        """The catalogue spec; for a node that may be a block use, ask ``Graph.spec``."""
         return get_spec(self.type)
 
     def copy(self) -> Node:
@@ -50,6 +54,16 @@ class Graph:
         self.name = name
         self.nodes: dict[str, Node] = {}
         self.edges: list[Edge] = []
+        # Block definitions by name; shared (not copied) with the graphs inside blocks.
+        self.blocks: dict[str, BlockDef] = {}
+
+    def spec(self, type_: str) -> LayerSpec:
+        """The spec of a layer type or of one of this graph's blocks; KeyError if neither."""
+        block = self.blocks.get(type_)
+        return block.spec() if block is not None else get_spec(type_)
+
+    def spec_of(self, node_id: str) -> LayerSpec:
+        return self.spec(self.node(node_id).type)
 
     # -- queries -----------------------------------------------------------------------
     def node(self, node_id: str) -> Node:
@@ -100,7 +114,7 @@ class Graph:
     def add_node(self, node: Node) -> Node:
         if node.id in self.nodes:
             raise GraphEditError(f"a node with id '{node.id}' already exists")
-        get_spec(node.type)  # KeyError for unknown types: callers check with canonical_type
+        self.spec(node.type)  # KeyError for unknown types: callers check with canonical_type
         self.nodes[node.id] = node
         return node
 
@@ -115,7 +129,7 @@ class Graph:
     def connect(self, source: str, target: str, target_port: int | None = None) -> Edge:
         """Wire ``source``'s output to an input port of ``target`` (first free port if None)."""
         src, dst = self.node(source), self.node(target)
-        spec = dst.spec
+        spec = self.spec(dst.type)
         if spec.inputs == 0:
             raise GraphEditError(f"{dst.type} '{target}' has no inputs: data enters the network there")
         port = self.free_port(target) if target_port is None else target_port
@@ -146,7 +160,7 @@ class Graph:
         Returns ``(was_set, old_value)`` so an undo can restore or unset it.
         """
         node = self.node(node_id)
-        spec = node.spec
+        spec = self.spec(node.type)
         try:
             pspec = spec.param(name)
         except KeyError:
@@ -163,10 +177,19 @@ class Graph:
         """Forget a user value: the parameter takes its default again."""
         self.node(node_id).params.pop(name, None)
 
-    def copy(self) -> Graph:
+    def copy(self, *, deep_blocks: bool = False) -> Graph:
+        """A copy of nodes and wires; blocks are shared unless ``deep_blocks`` (a snapshot)."""
         g = Graph(self.name)
         g.nodes = {k: n.copy() for k, n in self.nodes.items()}
         g.edges = list(self.edges)
+        if deep_blocks and self.blocks:
+            g.blocks = {}
+            for name, b in self.blocks.items():
+                c = b.copy()
+                c.graph.blocks = g.blocks
+                g.blocks[name] = c
+        else:
+            g.blocks = self.blocks
         return g
 
     def subgraph(self, ids: Iterable[str]) -> Graph:
@@ -174,4 +197,5 @@ class Graph:
         g = Graph(self.name)
         g.nodes = {k: n.copy() for k, n in self.nodes.items() if k in ids}
         g.edges = [e for e in self.edges if e.source in ids and e.target in ids]
+        g.blocks = self.blocks
         return g

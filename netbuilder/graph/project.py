@@ -15,15 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalogue import canonical_type, get_spec, suggest
-from .errors import ParamError, ProjectFileError
+from .catalogue import canonical_type, suggest
+from .errors import GraphEditError, ParamError, ProjectFileError
 from .model import Edge, Graph, Node
 
 FORMAT = "netbuilder"
 VERSION = 1
 MAX_BYTES = 64 * 1024 * 1024
 
-_TOP = {"format", "version", "name", "description", "nodes", "edges", "training", "ui"}
+_TOP = {"format", "version", "name", "description", "blocks", "nodes", "edges", "training", "ui"}
+_BLOCK = {"name", "description", "output", "params", "nodes", "edges"}
 _NODE = {"id", "type", "params", "position", "label", "ui"}
 _EDGE = {"source", "target", "target_port"}
 
@@ -101,20 +102,8 @@ def project_from_dict(data: Any) -> Project:
     name = _opt_str(data, "name", "", "Untitled")
     description = _opt_str(data, "description", "", "")
     graph = Graph(name)
-    nodes = data.get("nodes", [])
-    if not isinstance(nodes, list):
-        raise ProjectFileError(f'"nodes": expected a list, received {_kind(nodes)}')
-    node_ui: dict[str, dict[str, Any]] = {}
-    for i, raw in enumerate(nodes):
-        node, ui = _read_node(raw, f"nodes[{i}]", graph)
-        graph.nodes[node.id] = node
-        if ui:
-            node_ui[node.id] = ui
-    edges = data.get("edges", [])
-    if not isinstance(edges, list):
-        raise ProjectFileError(f'"edges": expected a list, received {_kind(edges)}')
-    for i, raw in enumerate(edges):
-        graph.edges.append(_read_edge(raw, f"edges[{i}]", graph))
+    _read_blocks(data.get("blocks", []), graph)
+    node_ui = _read_nodes_edges(data, graph, "")
     training = data.get("training")
     if training is not None and not isinstance(training, dict):
         raise ProjectFileError(f'"training": expected an object, received {_kind(training)}')
@@ -122,6 +111,78 @@ def project_from_dict(data: Any) -> Project:
     if not isinstance(ui, dict):
         raise ProjectFileError(f'"ui": expected an object, received {_kind(ui)}')
     return Project(graph, description, training, ui, node_ui)
+
+
+def _read_nodes_edges(data: dict, graph: Graph, where: str) -> dict[str, dict[str, Any]]:
+    nodes = data.get("nodes", [])
+    if not isinstance(nodes, list):
+        raise ProjectFileError(f'{where}"nodes": expected a list, received {_kind(nodes)}')
+    node_ui: dict[str, dict[str, Any]] = {}
+    for i, raw in enumerate(nodes):
+        node, ui = _read_node(raw, f"{where}nodes[{i}]", graph)
+        graph.nodes[node.id] = node
+        if ui:
+            node_ui[node.id] = ui
+    edges = data.get("edges", [])
+    if not isinstance(edges, list):
+        raise ProjectFileError(f'{where}"edges": expected a list, received {_kind(edges)}')
+    for i, raw in enumerate(edges):
+        graph.edges.append(_read_edge(raw, f"{where}edges[{i}]", graph))
+    return node_ui
+
+
+def _read_blocks(raw: Any, graph: Graph) -> None:
+    from .blocks import BlockDef, BlockParam, block_depth, definition_problems, name_problem
+
+    if not isinstance(raw, list):
+        raise ProjectFileError(f'"blocks": expected a list, received {_kind(raw)}')
+    # Names first: a block may use another block defined after it.
+    pending = []
+    for i, b in enumerate(raw):
+        where = f"blocks[{i}]"
+        if not isinstance(b, dict):
+            raise ProjectFileError(f"{where}: expected an object, received {_kind(b)}")
+        name = b.get("name")
+        if not isinstance(name, str):
+            raise ProjectFileError(f"{where}.name: expected a string, received {_show(name)}")
+        where = f"{where} ({name!r})"
+        _no_unknown(b, _BLOCK, where)
+        problem = name_problem(name, set(graph.blocks))
+        if problem:
+            raise ProjectFileError(f"{where}.name: {problem}")
+        inner = Graph(name)
+        inner.blocks = graph.blocks
+        output = b.get("output")
+        if not isinstance(output, str):
+            raise ProjectFileError(f"{where}.output: expected a node id, received {_show(output)}")
+        description = _opt_str(b, "description", f"{where}.", "")
+        params = []
+        raw_params = b.get("params", [])
+        if not isinstance(raw_params, list):
+            raise ProjectFileError(f"{where}.params: expected a list, received {_kind(raw_params)}")
+        for j, p in enumerate(raw_params):
+            pw = f"{where}.params[{j}]"
+            if (not isinstance(p, dict) or set(p) != {"name", "targets"}
+                    or not isinstance(p["name"], str) or not isinstance(p["targets"], list)
+                    or not all(isinstance(t, list) and len(t) == 2
+                               and all(isinstance(x, str) for x in t) for t in p["targets"])):
+                raise ProjectFileError(f'{pw}: expected {{"name": str, "targets": [[node id, '
+                                       f'parameter], ...]}}, received {_show(p)}')
+            params.append(BlockParam(p["name"], tuple((t[0], t[1]) for t in p["targets"])))
+        graph.blocks[name] = BlockDef(name, inner, output, params, description)
+        pending.append((where, b, graph.blocks[name]))
+    for where, b, defn in pending:
+        _read_nodes_edges(b, defn.graph, f"{where}.")
+        problems = definition_problems(defn)
+        if problems:
+            raise ProjectFileError(f"{where}: " + "; ".join(problems))
+    for where, _b, defn in pending:
+        try:
+            depth = block_depth(graph, defn.name)
+        except GraphEditError as e:
+            raise ProjectFileError(f"{where}: {e}") from None
+        if depth > 8:
+            raise ProjectFileError(f"{where}: blocks are nested {depth} deep; at most 8")
 
 
 def _read_node(raw: Any, where: str, graph: Graph) -> tuple[Node, dict[str, Any]]:
@@ -139,12 +200,12 @@ def _read_node(raw: Any, where: str, graph: Graph) -> tuple[Node, dict[str, Any]
     type_ = raw.get("type")
     if not isinstance(type_, str):
         raise ProjectFileError(f"{here}.type: expected a layer type name, received {_show(type_)}")
-    canon = canonical_type(type_)
+    canon = type_ if type_ in graph.blocks else canonical_type(type_)
     if canon is None:
         close = suggest(type_)
         hint = f" (did you mean {' or '.join(close)}?)" if close else ""
         raise ProjectFileError(f"{here}.type: unknown layer type {type_!r}{hint}")
-    spec = get_spec(canon)
+    spec = graph.spec(canon)
     params_raw = raw.get("params", {})
     if not isinstance(params_raw, dict):
         raise ProjectFileError(f"{here}.params: expected an object, received {_kind(params_raw)}")
@@ -244,7 +305,10 @@ def project_to_dict(project: Project) -> dict[str, Any]:
     out: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": g.name}
     if project.description:
         out["description"] = project.description
-    out["nodes"] = [_node_dict(n, project.node_ui.get(n.id)) for n in g.nodes.values()]
+    used = _blocks_in_use(g)
+    if used:
+        out["blocks"] = [block_to_dict(g.blocks[name]) for name in used]
+    out["nodes"] = [_node_dict(g, n, project.node_ui.get(n.id)) for n in g.nodes.values()]
     out["edges"] = [_edge_dict(e) for e in g.edges]
     if project.training is not None:
         out["training"] = project.training
@@ -253,8 +317,33 @@ def project_to_dict(project: Project) -> dict[str, Any]:
     return out
 
 
-def _node_dict(n: Node, ui: dict | None) -> dict[str, Any]:
-    spec = get_spec(n.type)
+def _blocks_in_use(g: Graph) -> list[str]:
+    """Every block definition the project holds, in definition order (kept even when unused:
+    a block in the palette is part of the user's work)."""
+    return list(g.blocks)
+
+
+def block_to_dict(defn: Any, positions: bool = True) -> dict[str, Any]:
+    d: dict[str, Any] = {"name": defn.name}
+    if defn.description:
+        d["description"] = defn.description
+    d["output"] = defn.output
+    if defn.params:
+        d["params"] = [{"name": p.name, "targets": [list(t) for t in p.targets]}
+                       for p in defn.params]
+    nodes = []
+    for n in defn.graph.nodes.values():
+        nd = _node_dict(defn.graph, n, None)
+        if not positions:
+            nd.pop("position", None)
+        nodes.append(nd)
+    d["nodes"] = nodes
+    d["edges"] = [_edge_dict(e) for e in defn.graph.edges]
+    return d
+
+
+def _node_dict(g: Graph, n: Node, ui: dict | None) -> dict[str, Any]:
+    spec = g.spec(n.type)
     d: dict[str, Any] = {"id": n.id, "type": n.type}
     if n.params:
         d["params"] = {k: spec.param(k).to_json(n.params[k]) for k in spec.param_names()
@@ -288,19 +377,36 @@ def dumps_project(project: Project) -> str:
     for i, (k, v) in enumerate(items):
         comma = "," if i < len(items) - 1 else ""
         if k in ("nodes", "edges"):
-            if not v:
-                lines.append(f'  "{k}": []{comma}')
-                continue
+            lines += _list_lines(k, v, "  ", comma)
+        elif k == "blocks":
             lines.append(f'  "{k}": [')
-            for j, item in enumerate(v):
-                c = "," if j < len(v) - 1 else ""
-                lines.append("    " + json.dumps(item, ensure_ascii=False) + c)
+            for j, block in enumerate(v):
+                lines.append("    {")
+                keys = list(block)
+                for m, bk in enumerate(keys):
+                    c = "," if m < len(keys) - 1 else ""
+                    if bk in ("nodes", "edges"):
+                        lines += _list_lines(bk, block[bk], "      ", c)
+                    else:
+                        lines.append(f'      "{bk}": {json.dumps(block[bk], ensure_ascii=False)}{c}')
+                lines.append("    }" + ("," if j < len(v) - 1 else ""))
             lines.append(f"  ]{comma}")
         else:
             body = json.dumps(v, indent=2, ensure_ascii=False).replace("\n", "\n  ")
             lines.append(f'  "{k}": {body}{comma}')
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _list_lines(key: str, items: list, indent: str, comma: str) -> list[str]:
+    if not items:
+        return [f'{indent}"{key}": []{comma}']
+    out = [f'{indent}"{key}": [']
+    for j, item in enumerate(items):
+        c = "," if j < len(items) - 1 else ""
+        out.append(indent + "  " + json.dumps(item, ensure_ascii=False) + c)
+    out.append(f"{indent}]{comma}")
+    return out
 
 
 def save_project(project: Project, path: str | Path) -> None:
@@ -317,10 +423,11 @@ def fingerprint(graph: Graph) -> str:
     Positions, labels and the name do not count, so moving a node keeps checkpoints valid.
     """
     def params(n: Node) -> list:
-        spec = get_spec(n.type)
+        spec = graph.spec(n.type)
         return sorted([k, spec.param(k).to_json(v)] for k, v in spec.full_params(n.params).items())
 
     canon = {
+        "blocks": sorted([name, b.token()] for name, b in graph.blocks.items()),
         "nodes": sorted([n.id, n.type, params(n)] for n in graph.nodes.values()),
         "edges": sorted([e.source, e.target, e.target_port] for e in graph.edges),
     }

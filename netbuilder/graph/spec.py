@@ -25,6 +25,7 @@ FWD_MUL = "mul"              # y = a * b * ...
 FWD_CAT = "cat"              # y = torch.cat([a, b], dim=d)
 FWD_LAST = "last"            # y = x[:, -1]
 FWD_INPUT = "input"          # a forward() argument
+FWD_BLOCK = "block"          # y = self.block(x, ...): a use of a reusable block
 
 
 @dataclass
@@ -37,6 +38,7 @@ class LayerResult:
     inferred: dict[str, Any] = field(default_factory=dict)  # constructor args from the input
     formula: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    inner: list[Any] = field(default_factory=list)  # blocks: the Analysis of each copy
 
 
 Rule = Callable[[dict[str, Any], list[Tensor]], LayerResult]
