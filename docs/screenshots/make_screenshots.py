@@ -1,0 +1,82 @@
+"""Render the README screenshots offscreen: python docs/screenshots/make_screenshots.py [OUTDIR]
+
+LeNet-5 and ResNet-18 in light and dark at 1400x900, and presentation mode at 1024x768.
+Settings go to a temporary folder; nothing of the user's is read or written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtGui import QImage  # noqa: E402
+
+from netbuilder.ui.app import create_application, settle  # noqa: E402
+from netbuilder.ui.appearance import apply_theme  # noqa: E402
+from netbuilder.ui.main_window import MainWindow  # noqa: E402
+
+SHOTS = [  # file, example, theme, size, presentation, selected node, raised tab
+    ("lenet5.png", "lenet5", "light", (1400, 900), False, "conv1", "summary"),
+    ("lenet5_dark.png", "lenet5", "dark", (1400, 900), False, "conv1", "summary"),
+    ("resnet18.png", "resnet18_flat", "light", (1400, 900), False, "conv1", "code"),
+    ("resnet18_dark.png", "resnet18_flat", "dark", (1400, 900), False, None, "problems"),
+    ("presentation_1024x768.png", "lenet5", "light", (1024, 768), True, None, None),
+]
+
+
+def shoot(out: Path, name: str, example: str, theme: str, size, presentation: bool,
+          select: str | None, tab: str | None) -> Path:
+    app = create_application(theme=theme)
+    apply_theme(app, theme)
+    w = MainWindow(persist=False, autosave=False)
+    w.files.open_example(example, ask=False)
+    w.resize(*size)
+    w.show()
+    settle(app)
+    if tab:
+        getattr(w, f"{tab}_dock").raise_()
+    if presentation:
+        w.set_presentation(True)
+    settle(app)
+    w.show_network()
+    if select and select in w.document.graph.nodes:
+        w.canvas.select_node(select, center=False)
+    if tab == "code":                      # show the class, not the header comment
+        w.code_view.regenerate()
+        editor = w.code_view.editor
+        if editor.find("class "):
+            line = editor.textCursor().blockNumber()
+            cursor = editor.textCursor()
+            cursor.clearSelection()
+            editor.setTextCursor(cursor)
+            editor.verticalScrollBar().setValue(line - 1)
+    settle(app)
+    path = out / name
+    image = w.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    image.save(str(path), "PNG", 0)
+    if presentation:
+        w.set_presentation(False)
+    w.close()
+    w.deleteLater()
+    settle(app)
+    return path
+
+
+def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
+        for shot in SHOTS:
+            path = shoot(out, *shot)
+            print(f"{path} {path.stat().st_size // 1024} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

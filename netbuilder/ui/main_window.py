@@ -1,0 +1,494 @@
+"""The main window: palette left, canvas centre, inspector right, Problems / Summary / Code /
+Training tabs at the bottom, menus, toolbar and status bar.
+
+The window wires views to the one ``Document`` and ``QUndoStack`` and forwards commands; it
+owns no editing logic itself. Files and recovery live in ``files.py``, actions and menus in
+``actions.py``, export in ``export_dialogs.py``, the training tab in ``training_host.py``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QWidget,
+)
+
+from ..graph.document import Change, Document
+from . import appearance
+from .actions import (
+    Actions,
+    apply_icons,
+    build_menus,
+    build_toolbar,
+    create_actions,
+    populate_toolbar,
+    show_about,
+    show_shortcuts,
+)
+from .canvas import EditorCanvas
+from .code_view import CodeView
+from .commands import command_events
+from .export_dialogs import ExportController, OnnxExportDialog
+from .files import FileController
+from .inspector import Inspector
+from .palette import Palette
+from .problems_view import ProblemsView
+from .recovery import RecoveryStore
+from .settings import Preferences
+from .summary_view import SummaryView
+from .training_host import TrainingHost
+
+TRAINING_DOCK_HEIGHT = 320
+READABLE_ZOOM = 0.65      # below this the cards' text is too small to read
+LOCK_REASON = "training is running: stop it to edit"
+STATE_VERSION = 1
+
+
+def _unsubscribe(document: Document, listeners: list, *_args) -> None:
+    for listener in listeners:
+        document.unsubscribe(listener)
+
+
+class MainWindow(QMainWindow):
+    presentation_changed = Signal(bool)
+    training_running_changed = Signal(bool)
+
+    def __init__(self, document: Document | None = None, *, prefs: Preferences | None = None,
+                 recovery: RecoveryStore | None = None, persist: bool = True,
+                 autosave: bool = True) -> None:
+        super().__init__()
+        self.setObjectName("netbuilder_main_window")
+        self.document = document or Document()
+        self.prefs = prefs or Preferences()
+        self.persist = persist
+        self.presentation = False
+        self.training_running = False
+        self._state_before_presentation: QByteArray | None = None
+        self.undo_stack = QUndoStack(self)
+
+        self.canvas = EditorCanvas(self.document, self.undo_stack, self)
+        self.setCentralWidget(self.canvas)
+        self.layer_palette = Palette()      # not "palette": QWidget.palette() must keep working
+        self.inspector = Inspector(self.document, self.undo_stack)
+        self.problems = ProblemsView(self.document)
+        self.summary = SummaryView(self.document, batch_size=self.prefs.summary_batch)
+        self.code_view = CodeView(self.document)
+        self.training = TrainingHost(self.document)
+        self._build_docks()
+
+        if recovery is None and autosave:
+            recovery = RecoveryStore()
+        self.files = FileController(self, self.document, self.undo_stack, self.prefs,
+                                    recovery if autosave else None)
+        self.exporter = ExportController(self)
+        self.ui_actions: Actions = create_actions(self)
+        self.menus = build_menus(self, self.ui_actions)
+        self.toolbar = build_toolbar(self, self.ui_actions)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        apply_icons(self.ui_actions, appearance.is_dark())
+        self._build_status_bar()
+        self._connect()
+        self._sync_theme_actions()
+        self.resize(1400, 900)
+        if persist:
+            self._restore_window_state()
+        self.update_title()
+        self._update_edit_actions()
+
+    # -- construction ---------------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget: QWidget,
+              area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.palette_dock = self._dock("Layers", "palette_dock", self.layer_palette, left)
+        self.inspector_dock = self._dock("Inspector", "inspector_dock", self.inspector, right)
+        self.problems_dock = self._dock("Problems", "problems_dock", self.problems, bottom)
+        self.summary_dock = self._dock("Summary", "summary_dock", self.summary, bottom)
+        self.code_dock = self._dock("Code", "code_dock", self.code_view, bottom)
+        self.training_dock = self._dock("Training", "training_dock", self.training, bottom)
+        for dock in (self.summary_dock, self.code_dock, self.training_dock):
+            self.tabifyDockWidget(self.problems_dock, dock)
+        for dock in (self.problems_dock, self.summary_dock, self.code_dock,
+                     self.training_dock):
+            dock.setTitleBarWidget(QWidget(dock))   # the tab already names it: save the line
+        self.setTabPosition(bottom, QTabWidget.TabPosition.North)
+        self.summary_dock.raise_()
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [220, 300],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.problems_dock], [250], Qt.Orientation.Vertical)
+
+    def docks(self) -> list[QDockWidget]:
+        return [self.palette_dock, self.inspector_dock, self.problems_dock, self.summary_dock,
+                self.code_dock, self.training_dock]
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.training_label = QLabel()
+        self.training_label.setObjectName("training_indicator")
+        self.training_label.hide()
+        self.validity_button = QPushButton()
+        self.validity_button.setObjectName("validity_indicator")
+        self.validity_button.setFlat(True)
+        self.validity_button.setToolTip("Show the Problems tab")
+        self.validity_button.clicked.connect(self.show_problems)
+        bar.addPermanentWidget(self.training_label)
+        bar.addPermanentWidget(self.validity_button)
+
+    def _connect(self) -> None:
+        self.canvas.selection_changed.connect(self._on_selection)
+        self.canvas.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.layer_palette.add_requested.connect(self._on_add_requested)
+        self.problems.node_activated.connect(self.show_node)
+        self.summary.node_activated.connect(self.show_node)
+        self.summary.batch_changed.connect(self._on_batch_changed)
+        self.problems.counts_changed.connect(self._on_counts)
+        self.files.state_changed.connect(self.update_title)
+        self.files.project_replaced.connect(self._on_project_replaced)
+        self.undo_stack.canUndoChanged.connect(self._update_edit_actions)
+        self.undo_stack.canRedoChanged.connect(self._update_edit_actions)
+        self.undo_stack.undoTextChanged.connect(self._update_edit_actions)
+        self.undo_stack.redoTextChanged.connect(self._update_edit_actions)
+        command_events.failed.connect(self._on_command_failed)
+        self.training.running_changed.connect(self.set_training_running)
+        self.training_dock.visibilityChanged.connect(self._on_training_visible)
+        self.code_dock.visibilityChanged.connect(self.code_view.set_shown)
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):
+            hints.colorSchemeChanged.connect(self._on_system_scheme)
+        self.document.subscribe(self._on_document_change)
+        # Destroyed without close(): the document must not call into deleted views.
+        listeners = [self._on_document_change, self.files._on_document_change,
+                     self.problems._on_change, self.summary._on_change, self.code_view._on_change]
+        self.destroyed.connect(partial(_unsubscribe, self.document, listeners))
+        self._on_counts(len(self.document.analysis.errors), len(self.document.analysis.warnings))
+
+    # -- views follow the document ----------------------------------------------------------
+    def _on_document_change(self, change: Change) -> None:
+        if change.meta or change.reset:
+            self.update_title()
+
+    def _on_project_replaced(self) -> None:
+        self.inspector.show_node(None)
+        QTimer.singleShot(0, self.show_network)
+
+    def show_network(self) -> None:
+        """The opening view: the whole network if its cards stay readable; otherwise the
+        start of it (where the data enters) at a readable zoom."""
+        canvas = self.canvas
+        canvas.fit_all()
+        rect = canvas.scene().content_rect()
+        if rect.isNull() or canvas.zoom_level() >= READABLE_ZOOM:
+            return
+        canvas.resetTransform()
+        zoom = READABLE_ZOOM * (1.25 if self.presentation else 1.0)
+        canvas.scale(zoom, zoom)
+        half_w = canvas.viewport().width() / zoom / 2
+        half_h = canvas.viewport().height() / zoom / 2
+        y = rect.center().y() if rect.height() < 2 * half_h else rect.top() - 40 + half_h
+        canvas.centerOn(QPointF(rect.left() - 40 + half_w, y))
+
+    def _on_selection(self, ids: list) -> None:
+        self.inspector.show_node(ids[0] if len(ids) == 1 else None)
+
+    def _on_add_requested(self, type_name: str) -> None:
+        if self.training_running:
+            self.statusBar().showMessage(f"Cannot add a layer: {LOCK_REASON}", 6000)
+            return
+        self.canvas.add_layer(type_name)
+
+    def _on_counts(self, errors: int, warnings: int) -> None:
+        a = self.document.analysis
+        parts = []
+        if errors:
+            parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+        if warnings:
+            parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+        self.problems_dock.setWindowTitle(f"Problems ({errors + warnings})" if parts
+                                          else "Problems")
+        if errors:
+            text = "✗ " + ", ".join(parts)
+        elif self.document.graph.nodes:
+            text = f"✓ Valid · {a.total_params:,} params" + (f" · {parts[0]}" if parts else "")
+        else:
+            text = "Empty network: drag a layer from the left"
+        self.validity_button.setText(text)
+
+    def _on_batch_changed(self, value: int) -> None:
+        if self.persist:
+            self.prefs.summary_batch = value
+
+    def _on_command_failed(self, reason: str) -> None:
+        self.statusBar().showMessage(reason, 8000)
+
+    def show_node(self, node_id: str) -> None:
+        """Select a layer and centre it on the canvas (from Problems or Summary)."""
+        self.canvas.select_node(node_id, center=True)
+
+    def show_problems(self) -> None:
+        self.problems_dock.show()
+        self.problems_dock.raise_()
+
+    # -- title -------------------------------------------------------------------------------
+    def update_title(self) -> None:
+        name = self.files.display_name()
+        if self.files.example_name and self.document.path is None:
+            name += " (example)"
+        extra = " — training, editing locked" if self.training_running else ""
+        self.setWindowTitle(f"{name}[*]{extra} — netbuilder")
+        self.setWindowModified(self.files.is_modified())
+
+    # -- files ------------------------------------------------------------------------------
+    def new_file(self) -> bool:
+        return not self._refuse_while_training() and self.files.new()
+
+    def open_file(self) -> bool:
+        return not self._refuse_while_training() and self.files.open_dialog()
+
+    def open_path(self, path: str | Path) -> bool:
+        return not self._refuse_while_training() and self.files.open_path(path)
+
+    def open_example(self, name: str) -> bool:
+        return not self._refuse_while_training() and self.files.open_example(name)
+
+    def save_file(self) -> bool:
+        return self.files.save()
+
+    def save_file_as(self) -> bool:
+        return self.files.save_as_dialog()
+
+    def _refuse_while_training(self) -> bool:
+        if self.training_running:
+            self.statusBar().showMessage("Stop training before opening another network.", 6000)
+        return self.training_running
+
+    # -- edit (forwarded to the canvas) -------------------------------------------------------
+    def undo(self) -> None:
+        if not self.training_running:
+            self.undo_stack.undo()
+
+    def redo(self) -> None:
+        if not self.training_running:
+            self.undo_stack.redo()
+
+    def copy_selection(self) -> None:
+        self.canvas.copy_selection()
+
+    def paste(self) -> None:
+        self.canvas.paste()
+
+    def duplicate_selection(self) -> None:
+        self.canvas.duplicate_selection()
+
+    def delete_selection(self) -> None:
+        self.canvas.delete_selection()
+
+    def select_all(self) -> None:
+        self.canvas.select_all()
+
+    def auto_layout(self) -> None:
+        self.canvas.auto_layout()
+
+    def fit_all(self) -> None:
+        self.canvas.fit_all()
+
+    def zoom_reset(self) -> None:
+        self.canvas.zoom_reset()
+
+    def zoom_in(self) -> None:
+        self.canvas.zoom_in()
+
+    def zoom_out(self) -> None:
+        self.canvas.zoom_out()
+
+    def focus_palette_search(self) -> None:
+        self.palette_dock.show()
+        self.palette_dock.raise_()
+        self.layer_palette.focus_search()
+
+    def _update_edit_actions(self, *_args) -> None:
+        a = self.ui_actions
+        locked = self.training_running
+        a.undo.setEnabled(self.undo_stack.canUndo() and not locked)
+        a.redo.setEnabled(self.undo_stack.canRedo() and not locked)
+        undo_text, redo_text = self.undo_stack.undoText(), self.undo_stack.redoText()
+        a.undo.setText(f"&Undo {undo_text}" if undo_text else "&Undo")
+        a.redo.setText(f"&Redo {redo_text}" if redo_text else "&Redo")
+        for action in (a.paste, a.duplicate, a.delete, a.auto_layout, a.new, a.open):
+            action.setEnabled(not locked)
+        self.menus["examples"].setEnabled(not locked)
+        self.menus["recent"].setEnabled(not locked)
+
+    # -- training -------------------------------------------------------------------------------
+    def _on_training_visible(self, visible: bool) -> None:
+        if visible:
+            self.training.ensure_panel()
+
+    def show_training_panel(self) -> None:
+        self.training_dock.show()
+        self.training_dock.raise_()
+        self.training.ensure_panel()
+        if not self.presentation and self.training_dock.height() < TRAINING_DOCK_HEIGHT:
+            self.resizeDocks([self.training_dock], [TRAINING_DOCK_HEIGHT],
+                             Qt.Orientation.Vertical)     # settings and plots need room
+
+    def start_training(self) -> None:
+        self.show_training_panel()
+        problem = self.training.start()
+        if problem:
+            self.statusBar().showMessage(f"Cannot start training: {problem}", 8000)
+
+    def set_training_running(self, running: bool) -> None:
+        """While training runs the network cannot change: lock the document and the canvas."""
+        running = bool(running)
+        self.training_running = running
+        self.document.set_locked(LOCK_REASON if running else None)
+        self.canvas.set_locked(running)
+        self.inspector.set_locked(running)
+        self.training_label.setText("● Training — editing is locked until it stops")
+        self.training_label.setVisible(running)
+        self.statusBar().showMessage(
+            "Training started: editing is locked until it stops." if running
+            else "Training stopped: you can edit the network again.", 6000)
+        self._update_edit_actions()
+        self.update_title()
+        self.training_running_changed.emit(running)
+
+    # -- look -------------------------------------------------------------------------------------
+    def set_theme(self, mode: str) -> None:
+        self.prefs.theme = mode
+        self._apply_theme(mode)
+        self._sync_theme_actions()
+
+    def _apply_theme(self, mode: str) -> None:
+        app = QApplication.instance()
+        dark = appearance.apply_theme(app, mode)
+        self.code_view.set_dark(dark)
+        apply_icons(self.ui_actions, dark)
+        self.canvas.viewport().update()
+
+    def _on_system_scheme(self, *_args) -> None:
+        if self.prefs.theme == "system":
+            self._apply_theme("system")
+
+    def _sync_theme_actions(self) -> None:
+        mode = self.prefs.theme
+        self.ui_actions.theme_system.setChecked(mode == "system")
+        self.ui_actions.theme_light.setChecked(mode == "light")
+        self.ui_actions.theme_dark.setChecked(mode == "dark")
+
+    def set_presentation(self, on: bool) -> None:
+        """Big fonts and thick lines; only the canvas and the training plots stay visible."""
+        on = bool(on)
+        self.ui_actions.presentation.setChecked(on)
+        if on == self.presentation:
+            return
+        self.presentation = on
+        if on:
+            self._state_before_presentation = self.saveState(STATE_VERSION)
+        appearance.apply_base_font(QApplication.instance(), on)
+        from .theme import Theme
+
+        Theme.set_presentation(on)
+        self.canvas.set_presentation(on)
+        self.training.set_presentation(on)
+        populate_toolbar(self.toolbar, self.ui_actions, on)
+        self.ui_actions.presentation.setIconText("Exit Presentation" if on else "Present")
+        if on:
+            for dock in (self.palette_dock, self.inspector_dock, self.problems_dock,
+                         self.summary_dock, self.code_dock):
+                dock.hide()
+            if self.training.panel is not None or self.training.ensure_panel() is not None:
+                self.training_dock.show()
+                self.training_dock.raise_()
+            else:
+                self.training_dock.hide()
+        elif self._state_before_presentation is not None:
+            self.restoreState(self._state_before_presentation, STATE_VERSION)
+            self._state_before_presentation = None
+        if self.persist:
+            self.prefs.presentation = on
+        self.presentation_changed.emit(on)
+        QTimer.singleShot(0, self.show_network)
+
+    # -- export and help (export_dialogs.ExportController, actions.show_*) --------------------
+    def export_onnx(self) -> None:
+        self.exporter.onnx()
+
+    def export_onnx_to(self, path: str | Path, weights=None) -> OnnxExportDialog:
+        return self.exporter.onnx_to(path, weights)
+
+    def export_python(self) -> None:
+        self.exporter.python()
+
+    def export_python_to(self, path: str | Path) -> bool:
+        return self.exporter.python_to(path)
+
+    def export_png(self) -> None:
+        self.exporter.diagram("png")
+
+    def export_svg(self) -> None:
+        self.exporter.diagram("svg")
+
+    def show_shortcuts(self) -> None:
+        show_shortcuts(self, self.ui_actions)
+
+    def show_about(self) -> None:
+        show_about(self)
+
+    # -- window state ------------------------------------------------------------------------------
+    def _restore_window_state(self) -> None:
+        geometry, state = self.prefs.window_state()
+        if geometry:
+            self.restoreGeometry(geometry)
+        if state:
+            self.restoreState(state, STATE_VERSION)
+        if self.prefs.presentation:
+            self.set_presentation(True)
+
+    def _save_window_state(self) -> None:
+        state = self._state_before_presentation if self.presentation else None
+        self.prefs.set_window_state(self.saveGeometry(), state or self.saveState(STATE_VERSION))
+        self.prefs.sync()
+
+    def screenshot(self, path: str | Path) -> bool:
+        return self.grab().save(str(path))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.training_running:
+            answer = QMessageBox.question(self, "Training is running",
+                                          "Training is still running. Stop it and close?")
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        if not self.files.maybe_save("closing"):
+            event.ignore()
+            return
+        self.training.shutdown()
+        self.exporter.wait()
+        if self.persist:
+            self._save_window_state()
+        if self.presentation:       # the font is application-wide: leave it as it was
+            appearance.apply_base_font(QApplication.instance(), False)
+        self.files.close()
+        for view in (self.problems, self.summary, self.code_view):
+            view.detach()
+        self.document.unsubscribe(self._on_document_change)
+        event.accept()

@@ -1,0 +1,120 @@
+"""The Problems tab: every diagnostic of the latest analysis; a click finds its layer.
+
+Errors and warnings differ by icon shape and by the words in the first column, not by colour
+alone. Activating a row (click, Enter) emits ``node_activated(node_id)``; the window selects
+and centres that node on the canvas.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QStackedWidget,
+    QStyle,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..graph.analysis import SEVERITY_ERROR
+from ..graph.document import Change, Document
+from ..graph.tensor import fmt_shape
+
+NODE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class ProblemsView(QWidget):
+    node_activated = Signal(str)
+    counts_changed = Signal(int, int)      # errors, warnings
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("problems_list")
+        self.tree.setColumnCount(4)
+        self.tree.setHeaderLabels(["Severity", "Layer", "Type", "Problem"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setWordWrap(False)
+        header = self.tree.header()
+        header.setStretchLastSection(True)
+        for col in range(3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.itemClicked.connect(self._on_item)
+        self.tree.itemActivated.connect(self._on_item)
+
+        self.all_clear = QLabel()
+        self.all_clear.setObjectName("problems_all_clear")
+        self.all_clear.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.all_clear.setWordWrap(True)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.tree)
+        self.stack.addWidget(self.all_clear)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+        style = self.style()
+        self._icons = {
+            "error": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),
+            "warning": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
+        }
+        document.subscribe(self._on_change)
+        self.refresh()
+
+    def _on_change(self, change: Change) -> None:
+        if change.structure or change.nodes or change.reset or change.meta:
+            self.refresh()
+
+    def refresh(self) -> None:
+        doc = self.document
+        analysis = doc.analysis
+        self.tree.clear()
+        ordered = analysis.errors + analysis.warnings
+        for d in ordered:
+            error = d.severity == SEVERITY_ERROR
+            node = doc.graph.nodes.get(d.node) if d.node else None
+            item = QTreeWidgetItem(["Error" if error else "Warning",
+                                    d.node or "(network)", node.type if node else "",
+                                    d.message])
+            item.setIcon(0, self._icons["error" if error else "warning"])
+            item.setData(0, NODE_ROLE, d.node or "")
+            item.setToolTip(3, d.message)
+            if node is not None:
+                item.setToolTip(1, "Click to show this layer on the canvas")
+            self.tree.addTopLevelItem(item)
+        n_err, n_warn = len(analysis.errors), len(analysis.warnings)
+        if ordered:
+            self.stack.setCurrentWidget(self.tree)
+        else:
+            self.all_clear.setText(self._all_clear_text())
+            self.stack.setCurrentWidget(self.all_clear)
+        self.counts_changed.emit(n_err, n_warn)
+
+    def _all_clear_text(self) -> str:
+        analysis = self.document.analysis
+        outs = [f"{o} → {fmt_shape(analysis.nodes[o].output.shape)}" for o in analysis.outputs
+                if o in analysis.nodes and analysis.nodes[o].output is not None]
+        text = "✓  No problems: every layer fits."
+        if outs:
+            text += "  Output: " + ", ".join(outs)
+        return text
+
+    def _on_item(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        node = item.data(0, NODE_ROLE)
+        if node and node in self.document.graph.nodes:
+            self.node_activated.emit(node)
+
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """What the list shows (severity, layer, type, message), for tests and reports."""
+        return [tuple(self.tree.topLevelItem(i).text(c) for c in range(4))
+                for i in range(self.tree.topLevelItemCount())]
+
+    def detach(self) -> None:
+        self.document.unsubscribe(self._on_change)

@@ -1,0 +1,139 @@
+"""Crash recovery: a copy of unsaved work on disk, found and offered again at the next start.
+
+Each window writes ``autosave-<id>.json`` (atomically) while it has unsaved changes and holds
+``autosave-<id>.lock`` (a QLockFile) while it lives. A later start treats a recovery file as
+orphaned when it can take its lock: the owner is gone (a crashed process leaves a stale lock
+that Qt recognises by its dead process id), so another running netbuilder never steals a
+live window's file. Files sit in ``$NETBUILDER_RECOVERY_DIR`` or, by default, in
+``QStandardPaths.AppDataLocation``/recovery.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile, QStandardPaths
+
+FORMAT = "netbuilder-recovery"
+ENV_DIR = "NETBUILDER_RECOVERY_DIR"
+
+
+def default_recovery_dir() -> Path:
+    env = os.environ.get(ENV_DIR)
+    if env:
+        return Path(env)
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".netbuilder") / "recovery"
+
+
+@dataclass
+class RecoveredWork:
+    """Unsaved work left behind by a window that did not close normally."""
+
+    file: Path
+    original_path: Path | None     # the project file it belonged to, None if never saved
+    name: str
+    saved_at: datetime
+    project_text: str
+    _lock: QLockFile
+
+    def describe(self) -> str:
+        where = str(self.original_path) if self.original_path else "never saved"
+        return f"{self.name} ({where}), last autosaved {self.saved_at:%Y-%m-%d %H:%M:%S}"
+
+
+class RecoveryStore:
+    """One window's recovery file, plus the search for orphans left by others."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = Path(directory) if directory else default_recovery_dir()
+        self._id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.file = self.directory / f"autosave-{self._id}.json"
+        self._lock: QLockFile | None = None
+
+    def _ensure_lock(self) -> None:
+        if self._lock is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._lock = QLockFile(str(self.file.with_suffix(".lock")))
+            self._lock.setStaleLockTime(0)
+            self._lock.tryLock(0)
+
+    def save(self, project_text: str, original_path: Path | None, name: str) -> None:
+        """Write the unsaved work (atomically: a crash mid-write keeps the previous copy)."""
+        self._ensure_lock()
+        data = {
+            "format": FORMAT,
+            "version": 1,
+            "original_path": str(original_path) if original_path else None,
+            "name": name,
+            "saved_at": datetime.now().isoformat(timespec="seconds"),
+            "project": project_text,
+        }
+        tmp = self.file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(self.file)
+
+    def discard(self) -> None:
+        """The work is saved (or deliberately thrown away): no recovery copy is needed."""
+        self.file.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self.discard()
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
+
+    def abandon(self) -> None:
+        """The window went away without closing normally: leave the file for the next start."""
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
+
+    def orphans(self) -> list[RecoveredWork]:
+        """Recovery files whose window is gone, newest first; each stays locked until released."""
+        if not self.directory.is_dir():
+            return []
+        found = []
+        for f in sorted(self.directory.glob("autosave-*.json")):
+            if f == self.file:
+                continue
+            lock = QLockFile(str(f.with_suffix(".lock")))
+            lock.setStaleLockTime(0)
+            if not lock.tryLock(0):
+                continue                      # a live window owns it
+            work = _read(f, lock)
+            if work is None:
+                lock.unlock()
+                continue
+            found.append(work)
+        found.sort(key=lambda w: w.saved_at, reverse=True)
+        return found
+
+    @staticmethod
+    def release(work: RecoveredWork, delete: bool) -> None:
+        if delete:
+            work.file.unlink(missing_ok=True)
+        work._lock.unlock()
+
+
+def _read(f: Path, lock: QLockFile) -> RecoveredWork | None:
+    try:
+        data = json.loads(f.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT or not isinstance(data.get("project"), str):
+            raise ValueError("not a recovery file")
+        saved = datetime.fromisoformat(data.get("saved_at") or "1970-01-01T00:00:00")
+        original = data.get("original_path")
+        return RecoveredWork(f, Path(original) if original else None,
+                             str(data.get("name") or "Untitled"), saved, data["project"], lock)
+    except (OSError, ValueError, TypeError, AttributeError):
+        # Unreadable: set it aside so it is not offered at every start, but never delete it.
+        try:
+            f.replace(f.with_suffix(".unreadable"))
+        except OSError:
+            pass
+        return None
