@@ -29,20 +29,21 @@ def conv_size(
     """``floor((x + 2p - d(k-1) - 1)/s) + 1`` (or ceil, for pooling's ceil_mode)."""
     span = d * (k - 1) + 1
     num = x + 2 * p - d * (k - 1) - 1
-    if x + 2 * p < span:
-        pad = f" + 2*{p} padding" if p else ""
-        eff = f" (a {k}-wide {what} with dilation {d} spans {span})" if d > 1 else ""
-        raise ShapeError(
-            f"the {what} ({span}{eff if d > 1 else ''}) is larger than the input along {axis} "
-            f"({x}{pad} = {x + 2 * p}): use a smaller kernel_size or more padding"
-        )
     if ceil:
+        # ceil_mode lets the last window hang over the edge, as long as it starts inside
+        # the input or the left padding (PyTorch's pooling_output_shape).
         size = -(-num // s) + 1
-        # PyTorch: the last window must start inside the input or the left padding.
         if (size - 1) * s >= x + p:
             size -= 1
     else:
         size = num // s + 1
+    if size < 1:
+        padded = f"{x} + 2*{p} padding = {x + 2 * p}" if p else f"{x}"
+        eff = f", a {k}-wide {what} with dilation {d}" if d > 1 else ""
+        raise ShapeError(
+            f"the {what} ({span}{eff}) is larger than the input along {axis} "
+            f"({padded}): use a smaller kernel_size or more padding"
+        )
     op = "ceil" if ceil else "floor"
     line = (f"{axis}_out = {op}(({x} + 2*{p} - {d}*({k}-1) - 1) / {s}) + 1 = {size}")
     formula = [line]

@@ -61,9 +61,14 @@ class ParamSpec:
         if k == FLOAT:
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ParamError(f"expected {self.expected()}, received {_show(value)}")
-            if not math.isfinite(value):
+            try:
+                number = float(value)  # a whole number from a file may be beyond any float
+            except OverflowError:
+                raise ParamError(f"expected {self.expected()}, received a number too large: "
+                                 f"{_show(value)}") from None
+            if not math.isfinite(number):
                 raise ParamError(f"expected a finite number, received {value}")
-            return float(value)
+            return number
         if k == BOOL:
             if not isinstance(value, bool):
                 raise ParamError(f"expected true or false, received {_show(value)}")
@@ -139,11 +144,19 @@ class ParamSpec:
         return list(value) if isinstance(value, tuple) else value
 
 
+# torch stores sizes, dims and ids as 64-bit integers; beyond that nothing can be built.
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
 def _int(v: Value, expected: str) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
         if isinstance(v, float) and v.is_integer():
-            return int(v)
-        raise ParamError(f"expected {expected}, received {_show(v)}")
+            v = int(v)
+        else:
+            raise ParamError(f"expected {expected}, received {_show(v)}")
+    if not _INT64_MIN <= v <= _INT64_MAX:
+        raise ParamError(f"expected {expected}, received a number too large for PyTorch "
+                         f"(beyond 2^63): {_show(v)}")
     return v
 
 

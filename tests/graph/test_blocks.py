@@ -159,3 +159,23 @@ def test_bad_block_definitions_are_refused_with_the_place(mutate, message):
     with pytest.raises(ProjectFileError) as info:
         loads_project(_with_blocks(mutate))
     assert message in str(info.value)
+
+
+def test_editing_a_block_used_inside_another_block_rechecks_the_outer_uses():
+    doc = Document(load_project(example_path("resnet18")))
+    outer = doc.make_block(["layer1", "layer2_0"], "Stage")
+    assert doc.analysis.nodes[outer].output.shape == (128, 28, 28)
+    doc.graph.blocks["BasicBlock"].graph.nodes["conv1"].params["stride"] = 2
+    doc.block_changed("BasicBlock")
+    info = doc.analysis.nodes[outer]
+    assert info.status == "error" and info.diagnostics[0].inner[:2] == ("layer1", "add")
+    doc.graph.blocks["BasicBlock"].graph.nodes["conv1"].params["stride"] = 1
+    doc.block_changed("BasicBlock")
+    assert doc.analysis.nodes[outer].output.shape == (128, 28, 28)
+
+
+def test_a_deep_copy_never_shares_the_block_table():
+    g = GraphBuilder("plain").graph
+    copy = g.copy(deep_blocks=True)
+    copy.blocks["X"] = None
+    assert g.blocks == {}

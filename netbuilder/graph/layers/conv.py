@@ -24,6 +24,17 @@ def _groups_check(layer: str, cin: int, cout: int, g: int) -> None:
                          f"out_channels={cout} and groups={g}")
 
 
+def _padding_mode_check(layer: str, mode: str, ax: str, pad: int, size: int,
+                        why: str = "") -> None:
+    """reflect mirrors the input without its edge, circular wraps it once: both need room."""
+    if mode == "reflect" and pad >= size:
+        raise ShapeError(f"{layer} padding_mode='reflect' needs padding smaller than the "
+                         f"input along {ax}; received padding {pad}{why} for size {size}")
+    if mode == "circular" and pad > size:
+        raise ShapeError(f"{layer} padding_mode='circular' needs padding at most the "
+                         f"input size along {ax}; received padding {pad}{why} for size {size}")
+
+
 def _conv_rule(n: int):
     name = f"Conv{n}d"
 
@@ -41,15 +52,14 @@ def _conv_rule(n: int):
         formula, warnings, out = [], [], []
         for i, ax in enumerate(axes(n)):
             if pad == "same":
+                # torch pads d*(k-1) in all, the extra one (if odd) on the right.
+                total = d[i] * (k[i] - 1)
+                _padding_mode_check(name, p["padding_mode"], ax, total - total // 2,
+                                    spatial[i], f" ('same' with kernel_size {k[i]})")
                 r = same_size(ax, spatial[i])
             else:
                 pi = 0 if pad == "valid" else as_tuple(pad, n)[i]
-                if p["padding_mode"] == "reflect" and pi >= spatial[i]:
-                    raise ShapeError(f"{name} padding_mode='reflect' needs padding smaller than the "
-                                     f"input along {ax}; received padding {pi} for size {spatial[i]}")
-                if p["padding_mode"] == "circular" and pi > spatial[i]:
-                    raise ShapeError(f"{name} padding_mode='circular' needs padding at most the "
-                                     f"input size along {ax}; received padding {pi} for size {spatial[i]}")
+                _padding_mode_check(name, p["padding_mode"], ax, pi, spatial[i])
                 r = conv_size(ax, spatial[i], k[i], s[i], pi, d[i])
             out.append(r.size)
             formula += r.formula

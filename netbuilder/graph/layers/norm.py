@@ -17,6 +17,10 @@ def _bn_rule(name: str, ndims: tuple[int, ...], layout: str):
     def rule(p, ins):
         (x,) = ins
         need_ndim(name, x, ndims, layout)
+        if p["eps"] <= 0:
+            # torch checks this only when batch statistics are used (always, in training).
+            raise ShapeError(f"{name} eps must be greater than 0: during training PyTorch "
+                             f"divides by sqrt(variance + eps); received eps={p['eps']:g}")
         c = x.shape[0]
         params = 2 * c if p["affine"] else 0
         formula = [f"normalises each of the {c} channels over the batch"
@@ -63,7 +67,11 @@ def _layernorm(p, ins):
     if ns is None:
         ns = x.shape[-1:]
     ns = tuple(ns)
-    if len(ns) > x.ndim or x.shape[x.ndim - len(ns):] != ns:
+    if len(ns) > x.ndim:
+        raise ShapeError(f"LayerNorm normalized_shape {fmt_shape(ns)} has {len(ns)} dimensions "
+                         f"but the input {x} has {x.ndim}: it may not reach into the batch "
+                         "dimension")
+    if x.shape[x.ndim - len(ns):] != ns:
         raise ShapeError(f"LayerNorm normalized_shape {fmt_shape(ns)} must match the last "
                          f"dimensions of the input; received {x}")
     n = prod(ns)
