@@ -76,8 +76,11 @@ def test_json_formula_and_warnings() -> None:
     conv1 = report["nodes"]["conv1"]
     assert conv1["output_shape"] == [64, 55, 55]
     assert "H_out = floor((224 + 2*2 - 1*(11-1) - 1) / 4) + 1 = 55" in conv1["formula"]
-    assert [w["node"] for w in report["warnings"]] == ["conv1", "conv1"]
-    assert "217/4 is not a whole number" in report["warnings"][0]["message"]
+    # Its uncovered row is padding: no warning. ResNet's 1x1 stride-2 shortcut does skip input.
+    assert report["warnings"] == []
+    code, report = check_json(EXAMPLES["resnet18_flat"])
+    assert [w["node"] for w in report["warnings"]][:2] == ["layer2_0_downsample"] * 2
+    assert "55/2 is not a whole number" in report["warnings"][0]["message"]
 
 
 def _write(tmp_path: Path, data: dict | str, name: str = "p.json") -> Path:

@@ -1,6 +1,9 @@
-"""Render the README screenshots offscreen: python docs/screenshots/make_screenshots.py [OUTDIR]
+"""Render the README screenshots offscreen:
 
-LeNet-5 and ResNet-18 in light and dark at 1400x900, and presentation mode at 1024x768.
+    python docs/screenshots/make_screenshots.py [OUTDIR] [--only NAME.png ...]
+
+LeNet-5 and ResNet-18 in light and dark at 1400x900, ResNet-18 built from blocks, and
+presentation mode at 1024x768. ``--only`` renders just the named images.
 Settings go to a temporary folder; nothing of the user's is read or written.
 """
 
@@ -25,6 +28,7 @@ SHOTS = [  # file, example, theme, size, presentation, selected node, raised tab
     ("lenet5_dark.png", "lenet5", "dark", (1400, 900), False, "conv1", "summary"),
     ("resnet18.png", "resnet18_flat", "light", (1400, 900), False, "conv1", "code"),
     ("resnet18_dark.png", "resnet18_flat", "dark", (1400, 900), False, None, "problems"),
+    ("resnet18_blocks.png", "resnet18", "light", (1400, 900), False, "layer1", "summary"),
     ("presentation_1024x768.png", "lenet5", "light", (1024, 768), True, None, None),
 ]
 
@@ -68,11 +72,20 @@ def shoot(out: Path, name: str, example: str, theme: str, size, presentation: bo
 
 
 def main() -> int:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent
+    args = sys.argv[1:]
+    only = set(args[args.index("--only") + 1:]) if "--only" in args else set()
+    args = args[:args.index("--only")] if "--only" in args else args
+    out = Path(args[0]) if args else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
+    unknown = only - {shot[0] for shot in SHOTS}
+    if unknown:
+        print(f"no such screenshot: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory() as tmp:
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
         for shot in SHOTS:
+            if only and shot[0] not in only:
+                continue
             path = shoot(out, *shot)
             print(f"{path} {path.stat().st_size // 1024} KB")
     return 0

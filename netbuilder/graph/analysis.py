@@ -104,6 +104,26 @@ class Analysis:
         return info.output if info else None
 
 
+def _topological(nodes: dict, edges: list[Edge]) -> list[str] | None:
+    """Kahn's algorithm in graph order (stable for equal ranks); None when there is a loop."""
+    indegree = dict.fromkeys(nodes, 0)
+    children: dict[str, list[str]] = defaultdict(list)
+    for e in edges:
+        indegree[e.target] += 1
+        children[e.source].append(e.target)
+    ready = [n for n, d in indegree.items() if d == 0]
+    ready.reverse()
+    order = []
+    while ready:
+        n = ready.pop()
+        order.append(n)
+        for c in reversed(children[n]):
+            indegree[c] -= 1
+            if indegree[c] == 0:
+                ready.append(c)
+    return order if len(order) == len(nodes) else None
+
+
 def _key(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
@@ -113,6 +133,7 @@ class Analyzer:
 
     def __init__(self, cache_size: int = 50_000) -> None:
         self._cache: dict[tuple, LayerResult | ShapeError] = {}
+        self._ranges: dict[tuple, tuple[str, ...]] = {}
         self._cache_size = cache_size
 
     def run(self, graph: Graph, feeds: dict[str, Tensor] | None = None) -> Analysis:
@@ -126,12 +147,11 @@ class Analyzer:
             ins_of[e.target].append(e)
             has_out.add(e.source)
 
-        dg = nx.DiGraph()
-        dg.add_nodes_from(nodes)
-        dg.add_edges_from((e.source, e.target) for e in graph.edges)
-        try:
-            order = list(nx.topological_sort(dg))
-        except nx.NetworkXUnfeasible:
+        order = _topological(nodes, graph.edges)
+        if order is None:  # a loop: networkx names the nodes in it, the rest is ordered
+            dg = nx.DiGraph()
+            dg.add_nodes_from(nodes)
+            dg.add_edges_from((e.source, e.target) for e in graph.edges)
             looped = {n for c in nx.strongly_connected_components(dg) if len(c) > 1 for n in c}
             looped |= {e.source for e in graph.edges if e.source == e.target}
             for nid in sorted(looped, key=list(nodes).index):
@@ -165,6 +185,7 @@ class Analyzer:
         outputs = [nid for nid in nodes if nid not in has_out and nodes[nid].type != "Input"]
         if len(self._cache) > self._cache_size:
             self._cache.clear()
+            self._ranges.clear()
         return Analysis(info, order, diags, inputs, outputs)
 
     # ------------------------------------------------------------------------------------
@@ -212,21 +233,24 @@ class Analyzer:
         tensors = [u.output for u in upstream]
         me.inputs = list(tensors)
 
-        problems = spec.range_problems(node.params)
+        block = graph.blocks.get(node.type)
+        params_key = (spec.type, block.token() if block is not None else "",
+                      tuple(sorted((k, _key(v)) for k, v in node.params.items())))
+        problems = self._ranges.get(params_key)
+        if problems is None:
+            problems = self._ranges[params_key] = tuple(spec.range_problems(node.params))
         if problems:
             for msg in problems:
                 report(msg, "param")
             return
-        if spec.type != "Embedding":
+        if spec.type != "Embedding" and block is None:  # a block's inside decides for itself
             for e, t in zip(edges, tensors, strict=True):
                 if t is not None and t.dtype == INT:
                     report(f"{node.type} needs real numbers but receives integer token ids from "
                            f"'{e.source}': add an Embedding layer first", "dtype")
                     return
 
-        block = graph.blocks.get(node.type)
-        key = (spec.type, block.token() if block is not None else "",
-               tuple(sorted((k, _key(v)) for k, v in node.params.items())), tuple(tensors))
+        key = (params_key, tuple(tensors))
         result = self._cache.get(key)
         if result is None:
             try:

@@ -71,6 +71,9 @@ class BlockDef:
             from .project import block_to_dict
 
             text = json.dumps(block_to_dict(self, positions=False), sort_keys=True)
+            # The blocks used inside count too: editing one must change this block's key.
+            text += "".join(self.graph.blocks[b].token() for b in sorted(
+                {n.type for n in self.graph.nodes.values() if n.type in self.graph.blocks}))
             self._token = hashlib.sha256(text.encode()).hexdigest()[:16]
         return self._token
 
@@ -220,6 +223,19 @@ def definition_problems(defn: BlockDef) -> list[str]:
 
 def uses_of(graph: Graph, name: str) -> list[str]:
     return [nid for nid, n in graph.nodes.items() if n.type == name]
+
+
+def containing_blocks(graph: Graph, name: str) -> set[str]:
+    """The blocks that use ``name`` inside them, at any depth."""
+    out: set[str] = set()
+    todo = [name]
+    while todo:
+        inner = todo.pop()
+        for b, defn in graph.blocks.items():
+            if b not in out and any(n.type == inner for n in defn.graph.nodes.values()):
+                out.add(b)
+                todo.append(b)
+    return out
 
 
 def block_depth(graph: Graph, name: str, seen: tuple[str, ...] = ()) -> int:

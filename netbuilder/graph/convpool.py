@@ -50,14 +50,16 @@ def conv_size(
     if d == 1 and not ceil:
         formula.append(_course(axis, x, k, p, s, size))
     warning = None
-    rem = num % s
-    if rem and not ceil:
+    # The floor leaves the last ``rem`` rows of the padded input uncovered; only those
+    # beyond the right padding are real input that the layer never sees.
+    lost = num % s - p
+    if lost > 0 and not ceil:
         unit = {"H": "row", "W": "column"}.get(axis, "position")
         warning = (
             f"{axis}: ({x} + 2*{p} - {span}) / {s} = {num}/{s} is not a whole number, so the "
-            f"last {rem} {unit}{'s' if rem > 1 else ''} of the padded input "
-            f"{'are' if rem > 1 else 'is'} never covered by the {what} (floor drops "
-            f"{'them' if rem > 1 else 'it'})"
+            f"last {lost} {unit}{'s' if lost > 1 else ''} of the input "
+            f"{'are' if lost > 1 else 'is'} never covered by the {what} (floor drops "
+            f"{'them' if lost > 1 else 'it'})"
         )
     return SizeResult(size, formula, warning)
 

@@ -186,9 +186,14 @@ class Document:
         return ids
 
     def block_changed(self, name: str) -> None:
-        """The inside of a block was edited: every use is re-checked."""
-        self.graph.blocks[name].touch()
-        uses = {nid for nid, n in self.graph.nodes.items() if n.type == name}
+        """The inside of a block was edited: every use is re-checked (and every use of a
+        block that uses it inside)."""
+        from .blocks import containing_blocks
+
+        names = {name} | containing_blocks(self.graph, name)
+        for b in names:
+            self.graph.blocks[b].touch()
+        uses = {nid for nid, n in self.graph.nodes.items() if n.type in names}
         self._touch(structure=True, nodes=uses)
 
     def snapshot(self) -> dict[str, Any]:

@@ -133,6 +133,8 @@ class Graph:
         if spec.inputs == 0:
             raise GraphEditError(f"{dst.type} '{target}' has no inputs: data enters the network there")
         port = self.free_port(target) if target_port is None else target_port
+        if target_port is None and not spec.variadic and port >= spec.inputs:
+            port = spec.inputs - 1  # every port is taken: explain with the wire that holds it
         if port < 0 or (not spec.variadic and port >= spec.inputs):
             raise GraphEditError(f"{dst.type} '{target}' has no input port {port}")
         if any(e.target == target and e.target_port == port for e in self.edges):
@@ -182,7 +184,7 @@ class Graph:
         g = Graph(self.name)
         g.nodes = {k: n.copy() for k, n in self.nodes.items()}
         g.edges = list(self.edges)
-        if deep_blocks and self.blocks:
+        if deep_blocks:   # even when empty: a block added to the copy stays there
             g.blocks = {}
             for name, b in self.blocks.items():
                 c = b.copy()

@@ -369,15 +369,28 @@ def _round(v: float) -> float | int:
     return int(r) if r.is_integer() else r
 
 
-def dumps_project(project: Project) -> str:
-    """Deterministic JSON text: one node or edge per line."""
-    d = project_to_dict(project)
+def dumps_project(project: Project, *, ascii_only: bool = False) -> str:
+    """Deterministic JSON text: one node or edge per line.
+
+    Text is written as UTF-8 characters; a string that cannot be encoded (a lone surrogate
+    escape read from a file) makes the whole file fall back to \\u escapes.
+    """
+    text = _dumps(project_to_dict(project), ascii_only)
+    if not ascii_only:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = _dumps(project_to_dict(project), True)
+    return text
+
+
+def _dumps(d: dict[str, Any], ascii_only: bool) -> str:
     lines = ["{"]
     items = list(d.items())
     for i, (k, v) in enumerate(items):
         comma = "," if i < len(items) - 1 else ""
         if k in ("nodes", "edges"):
-            lines += _list_lines(k, v, "  ", comma)
+            lines += _list_lines(k, v, "  ", comma, ascii_only)
         elif k == "blocks":
             lines.append(f'  "{k}": [')
             for j, block in enumerate(v):
@@ -386,25 +399,25 @@ def dumps_project(project: Project) -> str:
                 for m, bk in enumerate(keys):
                     c = "," if m < len(keys) - 1 else ""
                     if bk in ("nodes", "edges"):
-                        lines += _list_lines(bk, block[bk], "      ", c)
+                        lines += _list_lines(bk, block[bk], "      ", c, ascii_only)
                     else:
-                        lines.append(f'      "{bk}": {json.dumps(block[bk], ensure_ascii=False)}{c}')
+                        lines.append(f'      "{bk}": {json.dumps(block[bk], ensure_ascii=ascii_only)}{c}')
                 lines.append("    }" + ("," if j < len(v) - 1 else ""))
             lines.append(f"  ]{comma}")
         else:
-            body = json.dumps(v, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            body = json.dumps(v, indent=2, ensure_ascii=ascii_only).replace("\n", "\n  ")
             lines.append(f'  "{k}": {body}{comma}')
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _list_lines(key: str, items: list, indent: str, comma: str) -> list[str]:
+def _list_lines(key: str, items: list, indent: str, comma: str, ascii_only: bool) -> list[str]:
     if not items:
         return [f'{indent}"{key}": []{comma}']
     out = [f'{indent}"{key}": [']
     for j, item in enumerate(items):
         c = "," if j < len(items) - 1 else ""
-        out.append(indent + "  " + json.dumps(item, ensure_ascii=False) + c)
+        out.append(indent + "  " + json.dumps(item, ensure_ascii=ascii_only) + c)
     out.append(f"{indent}]{comma}")
     return out
 

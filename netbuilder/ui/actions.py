@@ -34,6 +34,8 @@ class Actions:
     duplicate: QAction
     delete: QAction
     select_all: QAction
+    make_block: QAction
+    ungroup_block: QAction
     auto_layout: QAction
     find_layer: QAction
     fit: QAction
@@ -55,7 +57,7 @@ class Actions:
     def editing(self) -> list[QAction]:
         """Actions that change the network: disabled while training runs."""
         return [self.paste, self.duplicate, self.delete, self.auto_layout, self.undo,
-                self.redo, self.new, self.open]
+                self.redo, self.new, self.open, self.make_block, self.ungroup_block]
 
 
 def _action(win: QMainWindow, text: str, slot, shortcuts=(), tip: str = "",
@@ -101,6 +103,10 @@ def create_actions(win) -> Actions:
         delete=_action(win, "&Delete", win.delete_selection, ["Delete", "Backspace"],
                        "Delete the selected layers and wires"),
         select_all=_action(win, "Select &All", win.select_all, ["Ctrl+A"], "Select every layer"),
+        make_block=_action(win, "Make &Block...", lambda: win.canvas.make_block_dialog(),
+                           ["Ctrl+G"], "Group the selected layers into a reusable block"),
+        ungroup_block=_action(win, "U&ngroup Block", lambda: win.canvas.ungroup_selection(),
+                              ["Ctrl+Shift+G"], "Replace the selected block by its layers"),
         auto_layout=_action(win, "Auto &Layout", win.auto_layout, ["Ctrl+L"],
                             "Arrange the layers left to right"),
         find_layer=_action(win, "&Find Layer to Add...", win.focus_palette_search, ["Ctrl+F"],
@@ -165,6 +171,8 @@ def build_menus(win, a: Actions) -> dict[str, QMenu]:
     edit.addActions([a.copy, a.paste, a.duplicate, a.delete])
     edit.addSeparator()
     edit.addActions([a.select_all, a.find_layer, a.auto_layout])
+    edit.addSeparator()
+    edit.addActions([a.make_block, a.ungroup_block])
 
     view = bar.addMenu("&View")
     view.addActions([a.fit, a.zoom_reset, a.zoom_in, a.zoom_out])

@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ..graph.catalogue import canonical_type, get_spec
+from ..graph.catalogue import canonical_type
 from ..graph.document import Document
 from ..graph.errors import GraphEditError, NetbuilderError, ParamError
 from ..graph.layout import layered_layout
@@ -52,7 +52,8 @@ class EditCommand(QUndoCommand):
     """Base: runs ``_do``/``_undo`` in a batch, rolling back and reporting on refusal."""
 
     def __init__(self, doc: Document, text: str = "") -> None:
-        super().__init__(text)
+        # Inside a block the text says where: "Change stride of conv1 in BasicBlock".
+        super().__init__(text + getattr(doc, "scope_suffix", ""))
         self.doc = doc
         self.error: str | None = None
         self._rollback: list[Callable[[], Any]] = []
@@ -100,7 +101,7 @@ class AddNode(EditCommand):
 
     def __init__(self, doc: Document, type_name: str, position: Pos,
                  after: str | None = None, params: dict[str, Any] | None = None) -> None:
-        spec = get_spec(type_name)
+        spec = doc.graph.spec(type_name)     # a layer type or one of the project's blocks
         super().__init__(doc, f"Add {spec.type}")
         self.node_id = doc.graph.new_id(spec.type)
         self.type = spec.type
@@ -178,7 +179,7 @@ class Connect(EditCommand):
         port = self.port
         if port is None and self.target in self.doc.graph.nodes:
             # A full single-input layer: aim at input 0 so the refusal names the wire there.
-            spec = self.doc.graph.nodes[self.target].spec
+            spec = self.doc.graph.spec_of(self.target)
             if not spec.variadic and spec.inputs and self.doc.graph.free_port(self.target) >= spec.inputs:
                 port = 0
         self.edge = self.doc.connect(self.source, self.target, port)
@@ -239,6 +240,7 @@ class SetParam(EditCommand):
 
     def mergeWith(self, other: QUndoCommand) -> bool:
         if (not isinstance(other, SetParam) or other.error is not None or self.isObsolete()
+                or other.doc is not self.doc
                 or (other.node_id, other.name) != (self.node_id, self.name)):
             return False
         self.value = other.value
@@ -306,7 +308,7 @@ def clipboard_payload(doc: Document, ids: Iterable[str]) -> dict[str, Any]:
     sub = doc.graph.subgraph(ids)
     nodes = []
     for n in sub.nodes.values():
-        spec = get_spec(n.type)
+        spec = doc.graph.spec(n.type)
         d: dict[str, Any] = {"id": n.id, "type": n.type,
                              "params": {k: spec.param(k).to_json(v) for k, v in n.params.items()},
                              "position": list(n.position) if n.position else None}
@@ -354,10 +356,12 @@ class Paste(EditCommand):
             mapping: dict[str, str] = {}
             taken = set(doc.graph.nodes)
             for i, raw in enumerate(raw_nodes):
-                type_name = canonical_type(str(raw["type"]))
+                raw_type = str(raw["type"])
+                type_name = raw_type if raw_type in doc.graph.blocks else canonical_type(raw_type)
                 if type_name is None:
-                    return f"cannot paste: unknown layer type {raw['type']!r}"
-                spec = get_spec(type_name)
+                    return (f"cannot paste: {raw_type!r} is not a layer type or a block of "
+                            "this project")
+                spec = doc.graph.spec(type_name)
                 params = {k: spec.param(k).coerce(v) for k, v in (raw.get("params") or {}).items()}
                 pos = raw.get("position") or (40.0 * i, 0.0)
                 new_id = _unique_id(str(raw.get("id") or type_name), taken)

@@ -36,6 +36,21 @@ def write_python(graph: Graph, path: str | Path) -> Path:
     return p
 
 
+def code_problem(graph: Graph) -> str | None:
+    """Why no code can be made for a valid network (blocks, until codegen knows them)."""
+    from .blocks import used_blocks
+
+    if not used_blocks(graph):
+        return None
+    from .code_view import generate_python
+
+    try:
+        generate_python(graph)
+    except NetbuilderError as e:
+        return str(e)
+    return None
+
+
 def describe_report(report: Any, path: Path) -> str:
     """One readable paragraph from the exporter's report, whatever fields it carries."""
     parts = [f"Wrote {path} ({_size(path)})."]
@@ -197,7 +212,10 @@ class ExportController:
     def _blocked(self, what: str) -> bool:
         errors = self.window.document.analysis.errors
         if not errors:
-            return False
+            problem = code_problem(self.window.document.graph)
+            if problem:
+                self.window.files.show_error(f"Cannot export {what}", problem)
+            return problem is not None
         lines = "\n".join(f"• {d.node + ': ' if d.node else ''}{d.message}" for d in errors[:8])
         self.window.files.show_error(f"Cannot export {what}", f"The network has {len(errors)} "
                                      f"problem(s) to fix first:\n\n{lines}")

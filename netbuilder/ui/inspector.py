@@ -17,7 +17,7 @@ import weakref
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..graph.analysis import SEVERITY_ERROR, activation_bytes
-from ..graph.catalogue import get_spec
 from ..graph.document import Change, Document
 from ..graph.tensor import fmt_shape
 from .commands import SetLabel, SetParam, push
+from .inspector_blocks import add_use_section, inside_notes
 from .param_fields import ParamField, problem_pixmap
 from .theme import Theme, category_color, error_color, header_text_color, warning_color
 
@@ -79,6 +79,9 @@ class ProblemLine(QWidget):
 
 
 class Inspector(QWidget):
+    open_block_requested = Signal(str)     # a use's "Open Block" button
+    ungroup_requested = Signal(str)        # a use's "Ungroup" button
+
     def __init__(self, document: Document, undo_stack: QUndoStack,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +90,8 @@ class Inspector(QWidget):
         self.node_id: str | None = None
         self._formula_lines: list[str] = []
         self.fields: dict[str, ParamField] = {}
+        self._frozen: set[str] = set()      # inside a block: settings each use sets
+        self._buttons: list = []
         self._locked = False
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
@@ -104,8 +109,19 @@ class Inspector(QWidget):
                 obj._on_document_changed(change)
         self._listener = listener
         document.subscribe(listener)
-        self.destroyed.connect(lambda *_: document.unsubscribe(listener))
+        holder = [document]   # the document followed now (the canvas may open a block)
+        self._followed = holder
+        self.destroyed.connect(lambda *_: holder[0].unsubscribe(listener))
         Theme.changed.connect(self._rebuild)
+        self.show_node(None)
+
+    def set_document(self, document: Document) -> None:
+        """Follow another document: the main one, or the inside of a block being edited."""
+        if document is self.doc:
+            return
+        self.doc.unsubscribe(self._listener)
+        self.doc = self._followed[0] = document
+        document.subscribe(self._listener)
         self.show_node(None)
 
     # -- public API ----------------------------------------------------------------------------
@@ -118,8 +134,10 @@ class Inspector(QWidget):
     def set_locked(self, locked: bool) -> None:
         """Grey the editors out while training runs (the document refuses edits anyway)."""
         self._locked = bool(locked)
-        for f in self.fields.values():
-            f.setEnabled(not self._locked)
+        for name, f in self.fields.items():
+            f.setEnabled(not self._locked and name not in self._frozen)
+        for b in self._buttons:
+            b.setEnabled(not self._locked or b.objectName() == "inspector_open_block")
         if hasattr(self, "label_edit"):
             self.label_edit.setEnabled(not self._locked)
 
@@ -129,6 +147,8 @@ class Inspector(QWidget):
 
     def _rebuild(self) -> None:
         self.fields = {}
+        self._frozen = set()
+        self._buttons = []
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(10, 8, 10, 10)
@@ -165,7 +185,7 @@ class Inspector(QWidget):
     def _build_node(self, layout: QVBoxLayout) -> None:
         nid = self.node_id
         node = self.doc.graph.nodes[nid]
-        spec = get_spec(node.type)
+        spec = self.doc.graph.spec(node.type)
         dark = self._dark()
         # Header: the type on its category colour, then the help text.
         color = category_color(spec.category, dark)
@@ -185,6 +205,15 @@ class Inspector(QWidget):
         help_label = QLabel(spec.help)
         help_label.setWordWrap(True)
         layout.addWidget(help_label)
+        if node.type in self.doc.graph.blocks:
+            self._buttons = add_use_section(layout, self.doc, nid, self.open_block_requested.emit,
+                                            self.ungroup_requested.emit)
+        notes, self._frozen = inside_notes(self.doc, nid)
+        for text in notes:
+            note = QLabel(text)
+            note.setWordWrap(True)
+            note.setStyleSheet("color: palette(placeholder-text);")
+            layout.addWidget(note)
 
         self.problems_box = QVBoxLayout()
         layout.addLayout(self.problems_box)
@@ -288,13 +317,16 @@ class Inspector(QWidget):
     def _refresh_node(self) -> None:
         nid = self.node_id
         node = self.doc.graph.nodes[nid]
-        spec = get_spec(node.type)
+        spec = self.doc.graph.spec(node.type)
         info = self.doc.analysis.nodes.get(nid)
         self.title.setText(f"{spec.type}  ·  {node.label or nid}")
         if not self.label_edit.hasFocus() and self.label_edit.text() != (node.label or ""):
             self.label_edit.setText(node.label or "")
+        # Settings each use sets (inside a block) show the value of the use being shown.
+        shown = self.doc.shown_params(nid) if self._frozen else {}
         for name, field in self.fields.items():
-            field.set_value(node.params.get(name, spec.param(name).default))
+            field.set_value(shown[name] if name in self._frozen and name in shown
+                            else node.params.get(name, spec.param(name).default))
 
         diags = info.diagnostics if info else []
         self._set_problems(self.problems_box, [
@@ -341,7 +373,9 @@ class Inspector(QWidget):
 
     def _current_param(self, name: str) -> Any:
         node = self.doc.graph.nodes.get(self.node_id or "")
-        return node.spec.full_params(node.params).get(name) if node is not None else None
+        if node is None:
+            return None
+        return self.doc.graph.spec(node.type).full_params(node.params).get(name)
 
     def formula_text(self) -> str:
         """The formula lines shown, as plain text (one line each, as analysis wrote them)."""

@@ -36,6 +36,7 @@ from .actions import (
     show_about,
     show_shortcuts,
 )
+from .block_glue import BlockGlue
 from .canvas import EditorCanvas
 from .code_view import CodeView
 from .commands import command_events
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
                                     recovery if autosave else None)
         self.exporter = ExportController(self)
         self.ui_actions: Actions = create_actions(self)
+        self.block_glue = BlockGlue(self)
         self.menus = build_menus(self, self.ui_actions)
         self.toolbar = build_toolbar(self, self.ui_actions)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -240,6 +242,7 @@ class MainWindow(QMainWindow):
 
     def show_node(self, node_id: str) -> None:
         """Select a layer and centre it on the canvas (from Problems or Summary)."""
+        self.canvas.go_to_root()
         self.canvas.select_node(node_id, center=True)
 
     def show_problems(self) -> None:
@@ -331,7 +334,8 @@ class MainWindow(QMainWindow):
         undo_text, redo_text = self.undo_stack.undoText(), self.undo_stack.redoText()
         a.undo.setText(f"&Undo {undo_text}" if undo_text else "&Undo")
         a.redo.setText(f"&Redo {redo_text}" if redo_text else "&Redo")
-        for action in (a.paste, a.duplicate, a.delete, a.auto_layout, a.new, a.open):
+        for action in (a.paste, a.duplicate, a.delete, a.auto_layout, a.new, a.open,
+                       a.make_block, a.ungroup_block):
             action.setEnabled(not locked)
         self.menus["examples"].setEnabled(not locked)
         self.menus["recent"].setEnabled(not locked)

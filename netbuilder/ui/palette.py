@@ -4,6 +4,9 @@ Each entry shows a small card icon in its category colour (drawn with QPainter),
 name, and the layer's help as its tooltip. Dragging carries the type name with the mime type
 ``application/x-netbuilder-layer`` (the canvas accepts it at the drop position);
 double-click or Enter emits ``add_requested(type)``, which the window sends to the canvas.
+
+"My blocks" (gold, first) lists the project's blocks (``set_blocks``); they drag and add
+exactly like layers, carrying the block's name.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from .canvas.view import LAYER_MIME
 from .theme import Theme, category_color
 
 TYPE_ROLE = Qt.ItemDataRole.UserRole
+BLOCKS = "My blocks"
+BLOCK_HINT = "Select layers, Ctrl+G"
 
 
 def layer_icon(category: str, dark: bool, size: int = 20) -> QIcon:
@@ -101,6 +106,7 @@ class Palette(QWidget):
         layout.addWidget(self.tree)
         self._items: dict[str, QTreeWidgetItem] = {}
         self._categories: dict[str, QTreeWidgetItem] = {}
+        self._blocks: dict[str, QTreeWidgetItem] = {}
         self._build()
         self.search.textChanged.connect(self.filter)
         self.search.returnPressed.connect(self._add_first_match)
@@ -112,6 +118,12 @@ class Palette(QWidget):
         dark = Theme.dark_for(self.palette())
         bold = self.tree.font()
         bold.setBold(True)
+        self._block_cat = QTreeWidgetItem([BLOCKS])
+        self._block_cat.setFont(0, bold)
+        self._block_cat.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        self._block_cat.setForeground(0, category_color("Blocks", dark))
+        self.tree.addTopLevelItem(self._block_cat)
+        self.set_blocks({})
         for category, specs in by_category().items():
             if not specs:
                 continue
@@ -132,8 +144,51 @@ class Palette(QWidget):
                 self._items[spec.type] = item
             cat.setExpanded(True)
 
+    def set_blocks(self, blocks: dict) -> None:
+        """Show these blocks (name -> BlockDef) under My blocks; a hint when there are none."""
+        cat = self._block_cat
+        dark = Theme.dark_for(self.palette())
+        current = self.tree.currentItem()
+        current_type = current.data(0, TYPE_ROLE) if current is not None else None
+        for name in self._blocks:
+            self._items.pop(name, None)
+        self._blocks = {}
+        cat.takeChildren()
+        for name, defn in blocks.items():
+            item = QTreeWidgetItem([name])
+            item.setData(0, TYPE_ROLE, name)
+            item.setIcon(0, layer_icon("Blocks", dark))
+            spec = defn.spec()
+            item.setToolTip(0, f"{spec.help}\nSettings: {', '.join(spec.param_names())}. "
+                            "Drag onto the canvas or double-click to add a use.")
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                          | Qt.ItemFlag.ItemIsDragEnabled)
+            cat.addChild(item)
+            self._blocks[name] = self._items[name] = item
+        if not blocks:
+            hint = QTreeWidgetItem([BLOCK_HINT])
+            hint.setFlags(Qt.ItemFlag.NoItemFlags)
+            font = hint.font(0)
+            font.setItalic(True)
+            hint.setFont(0, font)
+            hint.setToolTip(0, "A block is a group of layers you reuse like one layer: select "
+                            "them on the canvas, then Edit > Make Block (Ctrl+G)")
+            cat.addChild(hint)
+        cat.setToolTip(0, f"{len(blocks)} block{'s' if len(blocks) != 1 else ''} in this project")
+        cat.setExpanded(True)
+        if current_type in self._blocks:
+            self.tree.setCurrentItem(self._blocks[current_type])
+        if self.search.text():
+            self.filter(self.search.text())
+
+    def block_names(self) -> list[str]:
+        return list(self._blocks)
+
     def _refresh_icons(self) -> None:
         dark = Theme.dark_for(self.palette())
+        self._block_cat.setForeground(0, category_color("Blocks", dark))
+        for item in self._blocks.values():
+            item.setIcon(0, layer_icon("Blocks", dark))
         for category, cat in self._categories.items():
             for i in range(cat.childCount()):
                 cat.child(i).setIcon(0, layer_icon(category, dark))
@@ -167,8 +222,10 @@ class Palette(QWidget):
             hits = {t for t, it in self._items.items() if needle in it.toolTip(0).lower()}
         for t, it in self._items.items():
             it.setHidden(t not in hits)
-        for cat in self._categories.values():
-            shown = any(not cat.child(i).isHidden() for i in range(cat.childCount()))
+        for cat in [*self._categories.values(), self._block_cat]:
+            shown = any(not cat.child(i).isHidden() for i in range(cat.childCount())
+                        if cat.child(i).data(0, TYPE_ROLE))
+            shown = shown or (cat is self._block_cat and not needle)   # keep the hint
             cat.setHidden(not shown)
             if needle and shown:
                 cat.setExpanded(True)

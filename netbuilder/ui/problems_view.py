@@ -3,6 +3,10 @@
 Errors and warnings differ by icon shape and by the words in the first column, not by colour
 alone. Activating a row (click, Enter) emits ``node_activated(node_id)``; the window selects
 and centres that node on the canvas.
+
+A problem inside a block names the use and the inner layer, "layer2_1 › add": a click
+selects the use; a double-click (or Enter) emits ``inner_activated(use, path)`` so the window
+opens the block and selects the layer at fault.
 """
 
 from __future__ import annotations
@@ -24,10 +28,13 @@ from ..graph.document import Change, Document
 from ..graph.tensor import fmt_shape
 
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1
+INNER_ROLE = Qt.ItemDataRole.UserRole + 2
+PATH_SEPARATOR = " › "
 
 
 class ProblemsView(QWidget):
     node_activated = Signal(str)
+    inner_activated = Signal(str, object)  # a block use, the inner node ids down to the fault
     counts_changed = Signal(int, int)      # errors, warnings
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
@@ -46,7 +53,7 @@ class ProblemsView(QWidget):
         for col in range(3):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemClicked.connect(self._on_item)
-        self.tree.itemActivated.connect(self._on_item)
+        self.tree.itemActivated.connect(self._on_activated)
 
         self.all_clear = QLabel()
         self.all_clear.setObjectName("problems_all_clear")
@@ -80,13 +87,17 @@ class ProblemsView(QWidget):
         for d in ordered:
             error = d.severity == SEVERITY_ERROR
             node = doc.graph.nodes.get(d.node) if d.node else None
-            item = QTreeWidgetItem(["Error" if error else "Warning",
-                                    d.node or "(network)", node.type if node else "",
-                                    d.message])
+            where = PATH_SEPARATOR.join((d.node, *d.inner)) if d.node else "(network)"
+            item = QTreeWidgetItem(["Error" if error else "Warning", where,
+                                    node.type if node else "", d.message])
             item.setIcon(0, self._icons["error" if error else "warning"])
             item.setData(0, NODE_ROLE, d.node or "")
+            item.setData(0, INNER_ROLE, list(d.inner))
             item.setToolTip(3, d.message)
-            if node is not None:
+            if node is not None and d.inner:
+                item.setToolTip(1, f"Inside the block {node.type}: click to show the block, "
+                                "double-click to open it at the layer")
+            elif node is not None:
                 item.setToolTip(1, "Click to show this layer on the canvas")
             self.tree.addTopLevelItem(item)
         n_err, n_warn = len(analysis.errors), len(analysis.warnings)
@@ -110,6 +121,14 @@ class ProblemsView(QWidget):
         node = item.data(0, NODE_ROLE)
         if node and node in self.document.graph.nodes:
             self.node_activated.emit(node)
+
+    def _on_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        node = item.data(0, NODE_ROLE)
+        inner = item.data(0, INNER_ROLE) or []
+        if node and inner and node in self.document.graph.nodes:
+            self.inner_activated.emit(node, list(inner))
+        else:
+            self._on_item(item)
 
     def rows(self) -> list[tuple[str, str, str, str]]:
         """What the list shows (severity, layer, type, message), for tests and reports."""

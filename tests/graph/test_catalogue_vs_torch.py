@@ -477,16 +477,26 @@ def test_formula_of_the_lenet_example() -> None:
 
 
 def test_inexact_division_warns() -> None:
-    # AlexNet's first layer: (224 + 2*2 - 11) / 4 = 217/4 drops the last row and column.
+    # (224 - 11) / 4 = 213/4: the floor drops the last row and column of the image.
+    spec = CATALOGUE["Conv2d"]
+    p = {"out_channels": 64, "kernel_size": 11, "stride": 4}
+    res = spec.rule(spec.full_params(p), [Tensor((3, 224, 224))])
+    assert res.outputs[0].shape == (64, 54, 54)
+    assert len(res.warnings) == 2
+    assert "213/4 is not a whole number" in res.warnings[0]
+    assert "last 1 row " in res.warnings[0] and "last 1 column " in res.warnings[1]
+    exact = spec.rule(spec.full_params(p), [Tensor((3, 223, 223))])  # (223 - 11) / 4 = 53
+    assert exact.warnings == []
+
+
+def test_inexact_division_that_drops_only_padding_is_not_a_warning() -> None:
+    # AlexNet's first layer: (224 + 2*2 - 11) / 4 = 217/4 leaves one row uncovered, but it
+    # is a row of the right padding: every real pixel is still seen.
     spec = CATALOGUE["Conv2d"]
     p = {"out_channels": 64, "kernel_size": 11, "stride": 4, "padding": 2}
     res = spec.rule(spec.full_params(p), [Tensor((3, 224, 224))])
     assert res.outputs[0].shape == (64, 55, 55)
-    assert len(res.warnings) == 2
-    assert "217/4 is not a whole number" in res.warnings[0]
-    assert "last 1 row " in res.warnings[0] and "last 1 column " in res.warnings[1]
-    exact = spec.rule(spec.full_params(p), [Tensor((3, 223, 223))])  # (223 + 4 - 11) / 4 = 54
-    assert exact.warnings == []
+    assert res.warnings == []
 
 
 # ---------------------------------------------------------------------------------------

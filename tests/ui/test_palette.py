@@ -25,7 +25,8 @@ def test_every_layer_is_listed_under_its_category_with_icon_and_help(qtbot):
     p = make(qtbot)
     assert set(p.visible_types()) == set(CATALOGUE)
     cats = [p.tree.topLevelItem(i).text(0) for i in range(p.tree.topLevelItemCount())]
-    assert cats == [c for c in CATEGORIES if any(s.category == c for s in CATALOGUE.values())]
+    assert cats == ["My blocks"] + [c for c in CATEGORIES
+                                    if any(s.category == c for s in CATALOGUE.values())]
     for t, spec in CATALOGUE.items():
         item = p.item_for(t)
         assert item.parent().text(0) == spec.category

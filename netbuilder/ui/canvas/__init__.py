@@ -2,7 +2,8 @@
 
 Modules: ``view`` (EditorCanvas, the QGraphicsView and its gestures), ``navigation`` (zoom,
 pan, export), ``scene`` (GraphScene, items kept in step with Document changes),
-``node_item``, ``port_item``, ``wire_item`` (the items) and ``wiring`` (drawing a new wire).
+``node_item``, ``port_item``, ``wire_item`` (the items), ``wiring`` (drawing a new wire),
+``scopes`` and ``breadcrumbs`` (opening blocks, make and ungroup) and ``menus`` (right-click).
 """
 
 from .node_item import NodeItem, NodeView

@@ -39,6 +39,7 @@ from ..theme import (
 from .port_item import IN, OUT, PortItem
 
 CARD_WIDTH = 180.0
+STACK_STEP = 4.0     # offset of each card drawn behind a block use
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class NodeView:
     numbered: bool       # merge layers number their ports
     connected: frozenset[int]
     tooltip: str
+    repeat: int = 0      # a block use: its repeat count (drawn as a stack, "x2" badge); 0 if not
 
 
 def wrap_lines(text: str, fm: QFontMetricsF, width: float, max_lines: int) -> list[str]:
@@ -162,6 +164,8 @@ class NodeItem(QGraphicsItem):
         self._card = QRectF(0, 0, w, card_h)
         m = Theme.line(4.0) + 4
         bounds = self._card.adjusted(-m, -m, m, m)
+        if self.view.repeat:      # the stack behind a block card and its badge above it
+            bounds.adjust(0, -Theme.px(12), STACK_STEP * 2 + 2, STACK_STEP * 2 + 2)
         if self._message_lines:
             fm = Theme.metrics("small")
             bounds.setBottom(card_h + Theme.px(6) + fm.height() * len(self._message_lines) + 2)
@@ -282,6 +286,11 @@ class NodeItem(QGraphicsItem):
         w, hh = card.width(), self.header_h()
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
 
+        if v.repeat:
+            if v.status == "blocked":
+                painter.setOpacity(0.45)
+            self._paint_stack(painter, category_color(v.category, dark), colors.card)
+            painter.setOpacity(1.0)
         if self.isSelected():
             m = Theme.line(3.0) + 2
             pen = Theme.selected_pen(dark)
@@ -385,6 +394,9 @@ class NodeItem(QGraphicsItem):
         painter.setPen(border)
         painter.drawPath(outline)
 
+        if v.repeat > 1:
+            self._paint_badge(painter, head)
+
         # The first problem, written under the card.
         if self._message_lines:
             color = error_color(dark) if v.message_kind == "error" else warning_color(dark)
@@ -396,6 +408,38 @@ class NodeItem(QGraphicsItem):
             for i, line in enumerate(self._message_lines):
                 painter.drawText(QRectF(lh + 2, y + i * lh, w + Theme.px(40), lh),
                                  Qt.AlignmentFlag.AlignVCenter, line)
+
+    def _paint_stack(self, painter: QPainter, head: QColor, fill: QColor) -> None:
+        """A block reads as a stack of cards: one behind it, two when it repeats."""
+        layers = 2 if self.view.repeat > 1 else 1
+        radius = Theme.px(8)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for i in range(layers, 0, -1):
+            r = self._card.translated(STACK_STEP * i, STACK_STEP * i)
+            painter.setBrush(QBrush(fill))
+            painter.setPen(QPen(head, 1.5))
+            painter.drawRoundedRect(r, radius, radius)
+        painter.restore()
+
+    def _paint_badge(self, painter: QPainter, head: QColor) -> None:
+        """"x2" on a pill over the top-right corner: this block runs that many times."""
+        text = f"×{self.view.repeat}"
+        font = QFont(Theme.title_font())
+        font.setPixelSize(round(Theme.px(12)))
+        fm = QFontMetricsF(font)
+        h = fm.height() + Theme.px(2)
+        w = fm.horizontalAdvance(text) + Theme.px(12)
+        pill = QRectF(self._card.right() - w - Theme.px(6), -h / 2 - Theme.px(2), w, h)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(QBrush(head))
+        painter.setPen(QPen(QColor("#ffffff"), 1.5))
+        painter.drawRoundedRect(pill, h / 2, h / 2)
+        painter.setFont(font)
+        painter.setPen(header_text_color(head))
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
 
     # -- interaction ---------------------------------------------------------------------
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):

@@ -19,7 +19,6 @@ from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QToolTip
 
 from ...graph.analysis import SEVERITY_ERROR, SEVERITY_WARNING
-from ...graph.catalogue import get_spec
 from ...graph.document import Document
 from ...graph.layout import layered_layout
 from ...graph.model import Edge
@@ -64,15 +63,20 @@ class GraphScene(QGraphicsScene):
         self.wires: dict[Edge, WireItem] = {}
         self._wires_of: dict[str, set[Edge]] = defaultdict(set)
         self._auto_pos: dict[str, tuple[float, float]] = {}
+        self.auto_wrap: int | None = None   # columns per band for nodes placed automatically
         self.rebuild()
 
     # -- what a card shows -----------------------------------------------------------------
     def node_view(self, nid: str) -> NodeView:
-        node = self.doc.graph.nodes[nid]
-        spec = get_spec(node.type)
+        graph = self.doc.graph
+        node = graph.nodes[nid]
+        spec = graph.spec(node.type)      # a catalogue layer or one of the project's blocks
         info = self.doc.analysis.nodes.get(nid)
         status = info.status if info else "blocked"
-        describe = spec.describe(node.params)
+        # Inside a block the cards describe the use being shown (its exposed values).
+        shown = getattr(self.doc, "shown_params", None)
+        params = shown(nid) if shown is not None else node.params
+        describe = spec.describe(params)
         line, is_help = (describe, False) if describe else (spec.help.split(":")[0].split(".")[0], True)
         errors = [d for d in (info.diagnostics if info else []) if d.severity == SEVERITY_ERROR]
         warns = [d for d in (info.diagnostics if info else []) if d.severity == SEVERITY_WARNING]
@@ -90,8 +94,13 @@ class GraphScene(QGraphicsScene):
         tip = [f"{node.type} '{nid}'" + (f" ({node.label})" if node.label else ""), spec.help]
         tip += [("Error: " if d.severity == SEVERITY_ERROR else "Warning: ") + d.message
                 for d in (info.diagnostics if info else [])]
+        repeat = 0
+        if node.type in graph.blocks:
+            repeat = int(spec.full_params(node.params).get("repeat", 1))
+            tip.append("Double-click (or Enter) to open the block; Ctrl+Shift+G to ungroup it")
         return NodeView(nid, spec.type, spec.category, node.label or nid, line, is_help, shape, cost,
-                        status, message, kind, ports, spec.variadic, connected, "\n".join(tip))
+                        status, message, kind, ports, spec.variadic or spec.inputs > 1, connected,
+                        "\n".join(tip), repeat)
 
     def _in_edges(self, nid: str) -> list[Edge]:
         return [e for e in self._wires_of.get(nid, ()) if e.target == nid]
@@ -129,7 +138,7 @@ class GraphScene(QGraphicsScene):
         self._auto_pos = {}
         if not missing:
             return
-        laid = layered_layout(g, dx=LAYOUT_DX, dy=LAYOUT_DY)
+        laid = layered_layout(g, dx=LAYOUT_DX, dy=LAYOUT_DY, wrap=self.auto_wrap)
         placed = [n.position for n in g.nodes.values() if n.position is not None]
         # Below what the user placed, so nothing lands on top of it.
         top = (max(p[1] for p in placed) + LAYOUT_DY * 1.5) if placed else 0.0

@@ -14,7 +14,7 @@ import weakref
 import shiboken6
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPainter, QUndoStack
-from PySide6.QtWidgets import QApplication, QGraphicsView, QMenu
+from PySide6.QtWidgets import QApplication, QGraphicsView
 
 from ...graph.catalogue import canonical_type
 from ...graph.document import Change, Document
@@ -33,11 +33,13 @@ from ..commands import (
     push,
 )
 from ..theme import Theme
+from .menus import ContextMenuMixin
 from .navigation import NavigationMixin
 from .node_item import NodeItem
 from .port_item import PortItem
 from .scene import LAYOUT_DX, LAYOUT_DY, GraphScene
-from .wire_item import WireItem, WireLabel
+from .scopes import BlockScopeMixin
+from .wire_item import WireItem
 from .wiring import ConnectRequest, WireDrag
 
 LAYER_MIME = "application/x-netbuilder-layer"
@@ -54,9 +56,10 @@ def _weak_listener(canvas: EditorCanvas):
     return listener
 
 
-class EditorCanvas(NavigationMixin, QGraphicsView):
+class EditorCanvas(NavigationMixin, BlockScopeMixin, ContextMenuMixin, QGraphicsView):
     selection_changed = Signal(object)   # list of selected node ids
     status_message = Signal(str)
+    scope_changed = Signal(object)       # the Document now shown (main, or a block's inside)
 
     def __init__(self, document: Document, undo_stack: QUndoStack, parent=None) -> None:
         super().__init__(parent)
@@ -86,15 +89,23 @@ class EditorCanvas(NavigationMixin, QGraphicsView):
         self.graph_scene.set_dark(Theme.dark_for(self.palette()))
         self._listener = listener = _weak_listener(self)
         document.subscribe(listener)
+        self._shown_project = document.project
+        self._init_scopes()
         command_events.failed.connect(self._on_command_failed)
         Theme.changed.connect(self._on_theme_changed)
         self.destroyed.connect(lambda *_: document.unsubscribe(listener))
+        scopes = self._scopes
+        self.destroyed.connect(lambda *_: [(s.doc.unsubscribe(listener), s.doc.close())
+                                           for s in scopes[1:]])
         self.zoom_reset()
 
     # -- Document events ---------------------------------------------------------------------
     def _on_document_changed(self, change: Change) -> None:
         if self._wiring is not None and (change.structure or change.reset):
             self._cancel_wire()
+        if getattr(self.doc, "detached", False):
+            self._leave_detached()
+            return
         if change.reset:
             self._on_reset()
             return
@@ -106,8 +117,17 @@ class EditorCanvas(NavigationMixin, QGraphicsView):
             self._on_moved(change.moved)
 
     def _on_reset(self) -> None:
+        # The same project restored (undo of Make Block) keeps the view; another one fits.
+        same = self.doc.project is self._shown_project
+        view = (self.transform(), self._view_centre())
+        self._shown_project = self.doc.project
         self.graph_scene.rebuild()
-        self.fit_all()
+        if same:
+            self.setTransform(view[0])
+            self.centerOn(view[1])
+        else:
+            self.fit_all()
+        self._update_breadcrumbs()
         self._on_scene_selection()
 
     def _on_structure(self) -> None:
@@ -116,6 +136,7 @@ class EditorCanvas(NavigationMixin, QGraphicsView):
 
     def _on_nodes(self, touched: set[str] | None) -> None:
         self.graph_scene.refresh_views(touched)
+        self._refresh_context()
 
     def _on_moved(self, ids: set[str]) -> None:
         self.graph_scene.sync_positions(ids)
@@ -131,6 +152,7 @@ class EditorCanvas(NavigationMixin, QGraphicsView):
             f = 1.25 if self._presenting else 1 / 1.25
             self.zoom_by(f)
             self.graph_scene.relayout_all()
+        self._update_breadcrumbs()
         self.viewport().update()
 
     def _on_scene_selection(self) -> None:
@@ -199,7 +221,7 @@ class EditorCanvas(NavigationMixin, QGraphicsView):
     def add_layer(self, type_name: str, position: tuple[float, float] | None = None) -> str | None:
         """Add a layer (palette double-click): after the selected node, wired to it, or at the
         visible centre. Returns the new id, or None when refused."""
-        canon = canonical_type(type_name)
+        canon = type_name if type_name in self.doc.graph.blocks else canonical_type(type_name)
         if canon is None or self._refuse_if_locked():
             if canon is None:
                 self.status_message.emit(f"Unknown layer type {type_name!r}")
@@ -381,6 +403,17 @@ class EditorCanvas(NavigationMixin, QGraphicsView):
             self._wiring.cancel()
             self._wiring = None
 
+    def mouseDoubleClickEvent(self, event) -> None:
+        item = self._item_at(event.position())
+        if isinstance(item, PortItem):
+            item = item.parentItem()
+        if isinstance(item, NodeItem) and item.node_id in self.doc.graph.nodes and \
+                self.doc.graph.nodes[item.node_id].type in self.doc.graph.blocks:
+            event.accept()
+            self.open_block(item.node_id)
+            return
+        super().mouseDoubleClickEvent(event)
+
     def wheelEvent(self, event) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             steps = event.angleDelta().y() / 120
@@ -413,6 +446,8 @@ class EditorCanvas(NavigationMixin, QGraphicsView):
     def keyPressEvent(self, event) -> None:
         key, mods = event.key(), event.modifiers()
         ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        if self.scope_key(event):
+            return
         if key == Qt.Key.Key_Escape:
             if self._wiring is not None:
                 self._cancel_wire()
@@ -450,36 +485,3 @@ class EditorCanvas(NavigationMixin, QGraphicsView):
                 self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
             return
         super().keyReleaseEvent(event)
-
-    # -- context menu --------------------------------------------------------------------------
-    def context_menu_at(self, pos) -> QMenu:
-        """The menu for what lies under ``pos`` (viewport coordinates)."""
-        item = self._item_at(pos)
-        if isinstance(item, PortItem):
-            item = item.parentItem()
-        if isinstance(item, WireLabel):
-            item = item.wire
-        menu = QMenu(self)
-        if isinstance(item, NodeItem):
-            nid = item.node_id
-            if not item.isSelected():
-                self.select_node(nid, center=False)
-            menu.addAction("Delete", self.delete_selection)
-            menu.addAction("Duplicate", self.duplicate_selection)
-            menu.addAction("Copy", self.copy_selection)
-            menu.addAction("Disconnect all", lambda: self.disconnect_all(nid))
-        elif isinstance(item, WireItem):
-            edge = item.edge
-            self.graph_scene.clearSelection()
-            item.setSelected(True)
-            menu.addAction("Delete wire", lambda: (not self._refuse_if_locked())
-                           and push(self.undo_stack, Disconnect(self.doc, [edge])))
-        else:
-            menu.addAction("Paste", self.paste)
-            menu.addAction("Select all", self.select_all)
-            menu.addAction("Auto layout", self.auto_layout)
-            menu.addAction("Fit view", self.fit_all)
-        return menu
-
-    def contextMenuEvent(self, event) -> None:
-        self.context_menu_at(event.pos()).exec(event.globalPos())

@@ -1,0 +1,54 @@
+"""The canvas's right-click menus: for a layer, a wire, or the empty canvas.
+
+A mixin for ``EditorCanvas``: each entry calls a canvas method that pushes a command.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMenu
+
+from ..commands import Disconnect, push
+from .node_item import NodeItem
+from .port_item import PortItem
+from .wire_item import WireItem, WireLabel
+
+
+class ContextMenuMixin:
+    def context_menu_at(self, pos) -> QMenu:
+        """The menu for what lies under ``pos`` (viewport coordinates)."""
+        item = self._item_at(pos)
+        if isinstance(item, PortItem):
+            item = item.parentItem()
+        if isinstance(item, WireLabel):
+            item = item.wire
+        menu = QMenu(self)
+        if isinstance(item, NodeItem):
+            nid = item.node_id
+            if not item.isSelected():
+                self.select_node(nid, center=False)
+            menu.addAction("Delete", self.delete_selection)
+            menu.addAction("Duplicate", self.duplicate_selection)
+            menu.addAction("Copy", self.copy_selection)
+            menu.addAction("Disconnect all", lambda: self.disconnect_all(nid))
+            menu.addSeparator()
+            menu.addAction("Make Block...", self.make_block_dialog)
+            if self.doc.graph.nodes[nid].type in self.doc.graph.blocks:
+                menu.addAction("Open Block", lambda: self.open_block(nid))
+                menu.addAction("Ungroup Block", lambda: self.ungroup_selection(nid))
+        elif isinstance(item, WireItem):
+            edge = item.edge
+            self.graph_scene.clearSelection()
+            item.setSelected(True)
+            menu.addAction("Delete wire", lambda: (not self._refuse_if_locked())
+                           and push(self.undo_stack, Disconnect(self.doc, [edge])))
+        else:
+            menu.addAction("Paste", self.paste)
+            menu.addAction("Select all", self.select_all)
+            menu.addAction("Auto layout", self.auto_layout)
+            menu.addAction("Fit view", self.fit_all)
+            if self.in_block():
+                menu.addAction("Up One Level (Esc)", self.go_up)
+        return menu
+
+    def contextMenuEvent(self, event) -> None:
+        self.context_menu_at(event.pos()).exec(event.globalPos())
