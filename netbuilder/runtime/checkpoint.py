@@ -9,7 +9,7 @@ checkpoint for another graph is refused with a clear message.
 from __future__ import annotations
 
 import os
-import pickle
+import pickle  # only for its exception type: nothing here unpickles
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -138,6 +138,14 @@ def _output_kind_warnings(loss: str, output_kind: OutputKind | None) -> list[Pro
     return []
 
 
+def check_input(input_shape: tuple[int, ...] | None, info: DatasetInfo) -> list[Problem]:
+    """Only the input part of :func:`check_compat` (usable before the model has run)."""
+    if input_shape is None:
+        return []
+    problem = _input_problem(tuple(input_shape), info)
+    return [problem] if problem is not None else []
+
+
 def check_compat(
     input_shape: tuple[int, ...] | None,
     output_shape: tuple[int, ...],
@@ -154,11 +162,7 @@ def check_compat(
     """
     if loss not in ALL_LOSSES:
         return [Problem("error", f"Unknown loss '{loss}': expected one of {', '.join(ALL_LOSSES)}")]
-    problems: list[Problem] = []
-    if input_shape is not None:
-        problem = _input_problem(tuple(input_shape), info)
-        if problem is not None:
-            problems.append(problem)
+    problems = check_input(input_shape, info)
     output_shape = tuple(output_shape)
     if info.is_classification:
         problems += _classification(output_shape, info, loss)

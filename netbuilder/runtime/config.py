@@ -11,7 +11,7 @@ import dataclasses
 import difflib
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from netbuilder.runtime.errors import ConfigError
@@ -23,16 +23,24 @@ SCHEDULES = ("none", "step", "cosine", "onecycle")
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """Everything that decides how a model is trained (not which model or which data).
+    """Everything that decides how a model is trained (not which model).
+
+    ``dataset`` (a shipped name or a path) and ``dataset_options`` (passed to
+    ``load_dataset``) are stored here because project files keep them under the same
+    ``training`` key; :func:`netbuilder.runtime.train` takes the loaded Dataset itself.
 
     ``weight_decay`` is the optimiser's L2 term (decoupled for AdamW); ``l1`` adds
     ``l1 * sum(|w|)`` to the loss. ``lr_step_size``/``lr_gamma`` shape the 'step' schedule
     (step size None: a third of the epochs). ``early_stopping_patience`` counts epochs
     without a lower validation loss (None: off). ``device`` is 'auto' (CUDA, then MPS,
-    then CPU) or a torch device string. ``mixed_precision`` (bf16 autocast),
-    ``channels_last`` and ``compile`` take effect on CUDA only.
+    then CPU) or a torch device string. ``mixed_precision`` (bf16 autocast) and ``compile``
+    take effect on CUDA only; ``channels_last`` (image batches) on CUDA and the CPU. ``cpu_threads`` sets torch's
+    intra-op threads while training on the CPU (None: leave torch's setting); small models
+    on a busy machine often train fastest with 1.
     """
 
+    dataset: str = "digits"
+    dataset_options: dict[str, Any] = field(default_factory=dict)
     loss: str = "cross_entropy"
     optimizer: str = "adam"
     lr: float = 1e-3
@@ -50,12 +58,15 @@ class TrainingConfig:
     seed: int = 0
     device: str = "auto"
     val_fraction: float = 0.2
-    normalize: bool = True
+    # Off by default: a model trained on standardised inputs needs the same step wherever it
+    # is used, and exported ONNX and PyTorch code take the data as the dataset gives it.
+    normalize: bool = False
     augment_hflip: bool = False
     augment_crop_padding: int = 0
     mixed_precision: bool = True
     channels_last: bool = True
     compile: bool = False
+    cpu_threads: int | None = None
 
     def __post_init__(self) -> None:
         problems = validate(self)
@@ -64,7 +75,9 @@ class TrainingConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe values, one per field."""
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        data["dataset_options"] = dict(self.dataset_options)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TrainingConfig:
@@ -136,8 +149,15 @@ def validate(config: TrainingConfig) -> list[str]:
         _whole("early_stopping_patience", c.early_stopping_patience, low=1, example="5", optional=True),
         _whole("seed", c.seed, low=0, example="0"),
         _whole("augment_crop_padding", c.augment_crop_padding, low=0, example="4"),
+        _whole("cpu_threads", c.cpu_threads, low=1, example="1", optional=True),
         _device(c.device),
     ]
+    if not isinstance(c.dataset, str) or not c.dataset.strip():
+        checks.append(f"dataset must be a dataset name or a file path; received {c.dataset!r}")
+    if not isinstance(c.dataset_options, Mapping) or not all(isinstance(k, str) for k in c.dataset_options):
+        checks.append(
+            f"dataset_options must map option names to values; received {c.dataset_options!r}"
+        )
     for name in ("nesterov", "normalize", "augment_hflip", "mixed_precision", "channels_last", "compile"):
         if not isinstance(getattr(c, name), bool):
             checks.append(f"{name} must be true or false; received {getattr(c, name)!r}")

@@ -41,7 +41,8 @@ class TrainingControl:
         return self._pause and not self._stop
 
     def wait_while_paused(self, timeout: float | None = None) -> bool:
-        """Block while paused; True when training may go on, False when stop was asked."""
+        """Block while paused. True: go on (resumed, or never paused); False: stop was
+        requested, or ``timeout`` seconds passed while still paused."""
         with self._changed:
             self._changed.wait_for(lambda: not self._pause or self._stop, timeout=timeout)
-            return not self._stop
+            return not self._stop and not self._pause

@@ -28,7 +28,9 @@ def is_out_of_memory(exc: BaseException) -> bool:
     return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
 
 
-def out_of_memory(exc: BaseException, config: TrainingConfig, phase: str, epoch: int | None, step: int | None) -> Failed:
+def out_of_memory(exc: BaseException, config: TrainingConfig, phase: str, epoch: int | None,
+                  step: int | None) -> Failed:
+    """The OOM message: a smaller batch, or a smaller dataset when the data did not fit."""
     smaller = max(1, config.batch_size // 2)
     if phase == "data":
         advice = (
@@ -50,27 +52,27 @@ def out_of_memory(exc: BaseException, config: TrainingConfig, phase: str, epoch:
     )
 
 
-def non_finite_loss(value: float, config: TrainingConfig, epoch: int, step: int, batch: int, first_step: bool) -> Failed:
+def non_finite_loss(value: float, config: TrainingConfig, epoch: int, step: int, batch: int,
+                    first_step: bool) -> Failed:
+    """The NaN/inf message with where it happened and the usual cause."""
     where = f"epoch {epoch}, step {step} (batch {batch} of the epoch)"
     if first_step:
         cause = (
-            "the model's output or the loss is not finite before any learning happened: "
+            "The model's output or the loss was not finite before any learning happened: "
             "check the data for NaN/inf values and layers that can overflow (Log, division, "
             "Exp); normalising the inputs often helps"
         )
     elif config.lr >= (0.01 if config.optimizer in ADAPTIVE else 0.5):
         suggestion = 0.001 if config.optimizer in ADAPTIVE else 0.01
-        cause = (
-            f"the learning rate {config.lr:g} is probably too high; try {suggestion:g}"
-        )
+        cause = f"The learning rate {config.lr:g} is probably too high; try {suggestion:g}"
     else:
         cause = (
-            f"the learning rate {config.lr:g} may still be too high for this model: lower it, "
+            f"Usually the learning rate ({config.lr:g}) is still too high for this model: lower it, "
             f"set grad_clip_norm (e.g. 1.0), add normalisation (BatchNorm), or check the data "
             f"for extreme values"
         )
     return Failed(
-        message=f"The loss became {value} at {where}; training stopped. Usually {cause}.",
+        message=f"The loss became {value} at {where}; training stopped. {cause}.",
         kind="nan",
         epoch=epoch,
         step=step,

@@ -30,7 +30,7 @@ def predicted_classes(name: str, output: torch.Tensor) -> torch.Tensor:
     return output.argmax(dim=1)
 
 
-def squared_error_sum(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Sum over the batch of the mean squared error per sample (for the MSE metric)."""
+def squared_errors(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """The mean squared error of each sample (for the MSE metric), shape (N,)."""
     diff = output.float().reshape(output.shape[0], -1) - target.float().reshape(target.shape[0], -1)
-    return diff.pow(2).mean(dim=1).sum()
+    return diff.pow(2).mean(dim=1)

@@ -1,23 +1,25 @@
 """Running training metrics kept on the device, read back only a few times a second.
 
-Each batch writes its loss and its correct count (or squared error) into a preallocated
-device tensor, which costs no synchronisation; :meth:`EpochMeter.read` sums a range of
-batches with one ``.tolist()`` when an event is due.
+Each batch only appends its (detached) loss and predictions to Python lists: no extra
+device work and no synchronisation. :meth:`EpochMeter.flush` turns the pending batches into
+sums with a handful of ops and one ``.tolist()`` when an event is due.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
 
+from netbuilder.runtime.losses import compute_loss, predicted_classes, squared_errors
 from netbuilder.runtime.placement import Placement
-from netbuilder.runtime.losses import compute_loss, predicted_classes, squared_error_sum
 
 
 @dataclass(frozen=True)
 class Reading:
-    """Means over a range of batches; ``bad_batch`` is the first batch whose loss is not finite."""
+    """Means over some batches; ``bad_batch`` is the first (0-based, in the epoch) whose loss
+    is not finite, with ``bad_value`` its loss."""
 
     loss: float
     accuracy: float | None
@@ -28,42 +30,73 @@ class Reading:
 
 
 class EpochMeter:
-    """Per-batch losses and hits of one epoch, stored on the device."""
+    """Losses and hits of one epoch's batches, summed lazily.
 
-    def __init__(self, batch_sizes: list[int], classification: bool, device: torch.device) -> None:
-        n = len(batch_sizes)
+    Sums are taken per batch on the device and added with :func:`math.fsum`, so an epoch's
+    figures do not depend on when the Step events happened to flush (same seed, same curve).
+    """
+
+    def __init__(self, loss_name: str, classification: bool) -> None:
+        self.loss_name = loss_name
         self.classification = classification
-        self.sizes_list = batch_sizes
-        self.sizes = torch.tensor(batch_sizes, dtype=torch.float32, device=device)
-        self.losses = torch.zeros(n, dtype=torch.float32, device=device)
-        self.hits = torch.zeros(n, dtype=torch.float32, device=device)
+        self.batches = 0  # batches flushed so far
+        self._loss_sums: list[float] = []
+        self._hit_sums: list[float] = []
+        self._sizes: list[int] = []
+        self._losses: list[torch.Tensor] = []
+        self._outputs: list[torch.Tensor] = []
+        self._targets: list[torch.Tensor] = []
 
-    def record(self, batch: int, loss_name: str, loss: torch.Tensor, output: torch.Tensor, target: torch.Tensor) -> None:
-        """Store batch ``batch``'s mean loss and its correct count / squared-error sum."""
-        self.losses[batch] = loss.detach()
+    @property
+    def pending(self) -> int:
+        return len(self._losses)
+
+    def record(self, loss: torch.Tensor, output: torch.Tensor, target: torch.Tensor) -> None:
+        """Remember one batch's mean loss and what is needed for its accuracy or MSE."""
+        self._losses.append(loss.detach())
         output = output.detach()
         if self.classification:
-            self.hits[batch] = (predicted_classes(loss_name, output) == target).sum()
-        else:
-            self.hits[batch] = squared_error_sum(output, target)
+            output = predicted_classes(self.loss_name, output)
+        self._outputs.append(output)
+        self._targets.append(target)
 
-    def read(self, start: int, stop: int) -> Reading:
-        """Means over batches ``start`` .. ``stop - 1`` (one device synchronisation)."""
-        losses = self.losses[start:stop]
-        sizes = self.sizes[start:stop]
+    def flush(self) -> Reading:
+        """Means over the batches recorded since the last flush (one synchronisation)."""
+        sizes = [t.shape[0] for t in self._targets]
+        losses = torch.stack(self._losses).float()
+        weights = torch.tensor(sizes, dtype=torch.float32, device=losses.device)
+        outputs, targets = torch.cat(self._outputs), torch.cat(self._targets)
+        if self.classification:
+            per_sample = (outputs == targets).float()
+        else:
+            per_sample = squared_errors(outputs, targets)
+        hits = torch.stack([part.sum() for part in per_sample.split(sizes)])
         finite = torch.isfinite(losses)
-        loss_sum, hit_sum, all_finite = torch.stack(
-            [(losses * sizes).sum(), self.hits[start:stop].sum(), finite.all().float()]
-        ).tolist()
-        samples = sum(self.sizes_list[start:stop])
-        if not all_finite:
-            first = int(torch.nonzero(~finite)[0, 0])
-            return Reading(float("nan"), None, None, samples, start + first, float(losses[first]))
-        mean_hits = hit_sum / samples
+        values = torch.cat([losses * weights, hits, finite.all().float().reshape(1)]).tolist()
+        k = len(sizes)
+        first = self.batches
+        self.batches += k
+        self._losses, self._outputs, self._targets = [], [], []
+        if not values[-1]:
+            bad = int(torch.nonzero(~finite)[0, 0])
+            return Reading(float("nan"), None, None, sum(sizes), first + bad, float(losses[bad]))
+        loss_sums, hit_sums = values[:k], values[k:2 * k]
+        self._loss_sums += loss_sums
+        self._hit_sums += hit_sums
+        self._sizes += sizes
+        return self._reading(loss_sums, hit_sums, sizes)
+
+    def total(self) -> Reading:
+        """Means over every batch flushed in this epoch."""
+        return self._reading(self._loss_sums, self._hit_sums, self._sizes)
+
+    def _reading(self, loss_sums: list[float], hit_sums: list[float], sizes: list[int]) -> Reading:
+        samples = sum(sizes)
+        hits = math.fsum(hit_sums) / samples
         return Reading(
-            loss=loss_sum / samples,
-            accuracy=mean_hits if self.classification else None,
-            mse=None if self.classification else mean_hits,
+            loss=math.fsum(loss_sums) / samples,
+            accuracy=hits if self.classification else None,
+            mse=None if self.classification else hits,
             samples=samples,
         )
 
@@ -94,7 +127,7 @@ def evaluate(
             if classification:
                 hit_sum += (predicted_classes(loss_name, out) == yb).sum()
             else:
-                hit_sum += squared_error_sum(out, yb)
+                hit_sum += squared_errors(out, yb).sum()
     loss_value, hits = torch.stack([loss_sum, hit_sum]).tolist()
     return Reading(
         loss=loss_value / n,

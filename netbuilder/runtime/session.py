@@ -50,9 +50,15 @@ class TrainingPlan:
         return [p.message for p in self.problems if p.level == "warning"]
 
     def build_model(self) -> Any:
+        """Build the network with weights drawn from the run's seed (same seed, same curve)."""
+        import torch
+
         from netbuilder.codegen.build import build_module
 
-        self.model = build_module(self.graph, self.analysis)
+        seed = self.config.seed if self.config is not None else 0
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.model = build_module(self.graph, self.analysis)
         return self.model
 
     def run(self, control: TrainingControl | None = None, *, resume: Any = None,

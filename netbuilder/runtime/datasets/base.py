@@ -40,7 +40,7 @@ def format_shape(shape: tuple[int, ...]) -> str:
     return "x".join(str(d) for d in shape) if shape else "a single value"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # tensors do not compare to a single bool
 class Dataset:
     """Samples ``x`` (float32, or int64 token ids) and targets ``y`` with their description.
 

@@ -22,6 +22,10 @@ class Normalization:
     def apply(self, x: torch.Tensor) -> torch.Tensor:
         return (x - self.mean.to(x.device)) / self.std.to(x.device)
 
+    def apply_(self, x: torch.Tensor) -> torch.Tensor:
+        """In place, on whatever device ``x`` lives (saves a copy of large image sets)."""
+        return x.sub_(self.mean.to(x.device)).div_(self.std.to(x.device))
+
     def to_dict(self) -> dict[str, list[float] | list[int]]:
         """Plain lists (for project files and exported code)."""
         return {
@@ -46,8 +50,7 @@ def fit_normalization(x: torch.Tensor) -> Normalization | None:
     if x.dtype != torch.float32 or x.shape[0] == 0:
         return None
     dims = _reduce_dims(x.dim() - 1)
-    values = x.to(torch.float64)
-    mean = values.mean(dim=dims, keepdim=True)
-    std = values.std(dim=dims, keepdim=True, unbiased=False)
+    var, mean = torch.var_mean(x, dim=dims, keepdim=True, correction=0)  # no full-size temporary
+    std = var.sqrt()
     std = torch.where(std < 1e-6, torch.ones_like(std), std)
-    return Normalization(mean[0].to(torch.float32), std[0].to(torch.float32))
+    return Normalization(mean[0].cpu(), std[0].cpu())

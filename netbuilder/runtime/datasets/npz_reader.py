@@ -9,7 +9,9 @@ array ``class_names`` names the classes.
 
 from __future__ import annotations
 
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +46,14 @@ def _open(path: Path) -> dict[str, np.ndarray]:
         raise DatasetError(f"{path}: file not found; expected an .npz archive") from None
     except DatasetError:
         raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+    except MemoryError:
+        raise DatasetError(
+            f"{path.name}: an array in this .npz declares a size too large for memory; "
+            f"the file is damaged or not what it seems"
+        ) from None
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, RuntimeError,
+            NotImplementedError, zlib.error, struct.error) as exc:
+        # zipfile and numpy raise all of these for damaged archives
         raise DatasetError(
             f"{path.name}: expected an .npz archive of numeric arrays 'x' and 'y' "
             f"(no Python objects), but it cannot be read: {exc}"

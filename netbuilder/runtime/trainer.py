@@ -1,0 +1,490 @@
+"""The training loop: ``train(...)`` is a generator of plain events and starts no threads.
+
+Small in-memory datasets are moved to the device once and batched through a permuted index
+tensor (no DataLoader). Per-batch losses and predictions stay on the device; they are read
+back only when an event is due (at most about 20 Step events a second, and once per epoch).
+Every failure inside a run ends it with a Failed event; nothing propagates out of the
+generator.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from netbuilder.runtime import resume as resuming
+from netbuilder.runtime.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from netbuilder.runtime.clock import RunClock
+from netbuilder.runtime.compat import check_compat, check_input, has_errors
+from netbuilder.runtime.config import TrainingConfig, config_from_dict
+from netbuilder.runtime.control import TrainingControl
+from netbuilder.runtime.datasets.augment import augment_batch
+from netbuilder.runtime.datasets.base import Dataset, format_shape
+from netbuilder.runtime.datasets.normalize import Normalization, fit_normalization
+from netbuilder.runtime.datasets.split import split_indices
+from netbuilder.runtime.devices import describe_device, empty_cache, resolve_device
+from netbuilder.runtime.errors import ConfigError, DatasetError, TrainingError
+from netbuilder.runtime.events import (
+    Epoch,
+    Event,
+    Failed,
+    Finished,
+    Paused,
+    Resumed,
+    Started,
+    Step,
+    Stopped,
+)
+from netbuilder.runtime.failures import (
+    from_exception,
+    is_out_of_memory,
+    locate_failing_layer,
+    non_finite_loss,
+    out_of_memory,
+)
+from netbuilder.runtime.losses import compute_loss
+from netbuilder.runtime.metrics import EpochMeter, Reading, evaluate
+from netbuilder.runtime.optim import Schedule, build_optimizer
+from netbuilder.runtime.output_kind import guess_output_kind
+from netbuilder.runtime.placement import Placement, choose_placement
+from netbuilder.runtime.record import RunRecord
+
+STEP_EVENT_INTERVAL_S = 0.05  # at most ~20 Step events per second
+EVAL_BATCH_MULTIPLIER = 4
+
+
+def train(
+    model: torch.nn.Module,
+    dataset: Dataset,
+    config: TrainingConfig | Mapping[str, Any] | None = None,
+    *,
+    control: TrainingControl | None = None,
+    resume: Checkpoint | str | os.PathLike[str] | None = None,
+    fingerprint: str = "",
+    input_shape: tuple[int, ...] | None = None,
+    checkpoint_dir: str | os.PathLike[str] | None = None,
+) -> Iterator[Event]:
+    """Train ``model`` on ``dataset``, yielding Started, Step, Epoch, ... and one final event.
+
+    The final event is Finished, Stopped or Failed. ``control`` (checked before every
+    batch) stops or pauses the run; while paused the generator blocks, so run it in a
+    worker thread. ``resume`` continues from a checkpoint saved for the same
+    ``fingerprint``. ``input_shape`` (the graph's Input shape, no batch axis) enables the
+    input part of the compatibility check. With ``checkpoint_dir``, ``last.pt`` is written
+    after every epoch and ``best.pt`` whenever the validation loss reaches a new low.
+    The model is trained in place and stays on the training device.
+    """
+    run = _Run(model, dataset, config, control, resume, fingerprint, input_shape, checkpoint_dir)
+    failure: Failed | None = None
+    try:
+        yield from run.events()
+    except Exception as exc:  # noqa: BLE001 - the contract: any failure becomes a Failed event
+        failure = run.failure_for(exc)
+    finally:
+        # after the except block: the exception and the frames holding tensors are gone
+        run.release(thorough=failure is not None and failure.kind == "oom")
+    if failure is not None:
+        yield failure
+
+
+def batch_sizes(n: int, batch_size: int) -> list[int]:
+    """Sizes of an epoch's batches; a last batch of one sample is dropped (BatchNorm)."""
+    full, rest = divmod(n, batch_size)
+    sizes = [batch_size] * full + ([rest] if rest else [])
+    if len(sizes) > 1 and sizes[-1] == 1:
+        sizes.pop()
+    return sizes
+
+
+def _epoch_seed(seed: int, epoch: int) -> int:
+    # each epoch's shuffle depends on (seed, epoch) only, so a resumed run shuffles the same
+    return (seed * 1_000_003 + epoch * 7_919) % (2**63)
+
+
+class _Run:
+    """The state of one call to :func:`train`; its ``events`` generator does the work."""
+
+    def __init__(self, model, dataset, config, control, resume, fingerprint, input_shape,
+                 checkpoint_dir) -> None:
+        self.model: torch.nn.Module = model
+        self.dataset: Dataset = dataset
+        self.raw_config = config
+        self.config = TrainingConfig()
+        self.control: TrainingControl | None = control
+        self.resume = resume
+        self.fingerprint = fingerprint
+        self.input_shape = tuple(input_shape) if input_shape is not None else None
+        self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
+        self.device = torch.device("cpu")
+        self.phase = "setup"  # where a failure happened: setup, data, dry_run, train, eval, checkpoint
+        self.epoch: int | None = None
+        self.step: int | None = None
+        self.steps_per_epoch = 0
+        self.current_batch: torch.Tensor | None = None
+        self.record = RunRecord()
+        self.checkpoints: dict[str, str] = {}
+        self.normalization: Normalization | None = None
+        self.warnings: list[str] = []
+        self.threads_before: int | None = None
+
+    # ----- setup -------------------------------------------------------------------------
+
+    def _read_config(self) -> TrainingConfig:
+        raw = self.raw_config
+        if raw is None:
+            return TrainingConfig()
+        if isinstance(raw, TrainingConfig):
+            return raw
+        if isinstance(raw, Mapping):
+            return config_from_dict(raw)
+        raise ConfigError(
+            f"config must be a TrainingConfig or a dict of settings; received {type(raw).__name__}"
+        )
+
+    def _check_data(self) -> None:
+        d = self.dataset
+        if not isinstance(d, Dataset):
+            raise DatasetError(
+                f"train() expects a netbuilder Dataset (from load_dataset); received {type(d).__name__}"
+            )
+        if len(d) < 2:
+            raise DatasetError(f"'{d.info.name}' holds {len(d)} sample(s); training needs at least 2")
+        if d.x.is_floating_point() and not torch.isfinite(d.x).all():
+            raise DatasetError(f"'{d.info.name}' holds NaN or infinite input values; clean the data first")
+        if d.info.is_classification:
+            low, high = int(d.y.min()), int(d.y.max())
+            if low < 0 or high >= max(d.info.num_classes, 1):
+                # on CUDA such labels would trip a device-side assert and poison the process
+                raise DatasetError(
+                    f"'{d.info.name}' has class ids from {low} to {high}, but its info declares "
+                    f"{d.info.num_classes} classes (ids 0..{d.info.num_classes - 1})"
+                )
+        elif not torch.isfinite(d.y).all():
+            raise DatasetError(f"'{d.info.name}' holds NaN or infinite targets; clean the data first")
+
+    def _place_data(self, config: TrainingConfig) -> tuple[torch.Tensor, ...]:
+        train_idx, val_idx = split_indices(self.dataset, config.val_fraction, config.seed)
+        x, y = self.dataset.x, self.dataset.y
+        self.phase = "data"
+        device = self.device
+        # indexing copies, so the in-place normalisation below never touches the Dataset
+        x_train, x_val = x[train_idx].to(device), x[val_idx].to(device)
+        if config.normalize:
+            self.normalization = fit_normalization(x_train)
+            if self.normalization is not None:
+                self.normalization.apply_(x_train)
+                self.normalization.apply_(x_val)
+        return x_train, y[train_idx].to(device), x_val, y[val_idx].to(device)
+
+    def _dry_run(self, forward: torch.nn.Module, x: torch.Tensor, placement: Placement) -> torch.Tensor:
+        """One forward pass in eval mode, so shape errors surface before the first step."""
+        self.phase = "dry_run"
+        self.current_batch = x
+        self.model.eval()
+        with torch.no_grad(), placement.autocast():
+            return forward(placement.batch(x))
+
+    def _compile(self, placement: Placement, x: torch.Tensor) -> tuple[torch.nn.Module, bool]:
+        try:
+            compiled = torch.compile(self.model)
+            self._dry_run(compiled, x, placement)
+        except Exception as exc:  # noqa: BLE001 - compilation is optional; fall back to eager
+            self.warnings.append(f"torch.compile failed ({type(exc).__name__}); training without it")
+            return self.model, False
+        return compiled, True
+
+    # ----- events ------------------------------------------------------------------------
+
+    def events(self) -> Iterator[Event]:
+        config = self.config = self._read_config()
+        self._check_data()
+        self.device = resolve_device(config.device)
+        if config.cpu_threads is not None and self.device.type == "cpu":
+            self.threads_before = torch.get_num_threads()
+            torch.set_num_threads(config.cpu_threads)
+        torch.manual_seed(config.seed)
+        x_train, y_train, x_val, y_val = self._place_data(config)
+        image_data = x_train.dim() == 4 and x_train.is_floating_point()
+        placement = choose_placement(
+            self.device, mixed_precision=config.mixed_precision,
+            channels_last=config.channels_last, image_data=image_data,
+        )
+        self.phase = "setup"
+        model = self.model.to(self.device)
+        if placement.channels_last:
+            model = model.to(memory_format=torch.channels_last)
+        params = [p for p in model.parameters() if p.requires_grad]
+        if not params:
+            raise TrainingError(
+                "The model has no trainable parameters: add a layer with weights "
+                "(Linear, Conv2d, ...) before training"
+            )
+        optimizer = build_optimizer(params, config)
+        sizes = batch_sizes(len(x_train), config.batch_size)
+        self.steps_per_epoch = len(sizes)
+        schedule = Schedule(optimizer, config, len(sizes))
+        start_epoch = 1
+        if self.resume is not None:
+            self.phase = "checkpoint"
+            if not isinstance(self.resume, Checkpoint):
+                self.resume = load_checkpoint(self.resume)
+            start_epoch, self.record, warnings = resuming.restore(
+                self.resume, self.model, optimizer, schedule, config, self.fingerprint
+            )
+            self.warnings += warnings
+
+        early = check_input(self.input_shape, self.dataset.info)
+        if early:  # the model would not even run on these samples; say why in the user's terms
+            yield Failed(message="\n".join(p.message for p in early), kind="compat")
+            return
+        probe = x_train[: min(2, len(x_train))]
+        output = self._dry_run(model, probe, placement)
+        problems = check_compat(
+            self.input_shape, tuple(output.shape[1:]), self.dataset.info, config.loss,
+            output_kind=guess_output_kind(output, config.loss),
+        )
+        if has_errors(problems):
+            yield Failed(
+                message="\n".join(p.message for p in problems if p.level == "error"),
+                kind="compat",
+            )
+            return
+        self.warnings += [p.message for p in problems if p.level == "warning"]
+        forward, compiled = model, False
+        if config.compile and self.device.type == "cuda":
+            forward, compiled = self._compile(placement, probe)
+        if isinstance(self.resume, Checkpoint):
+            resuming.restore_rng(self.resume)  # last: nothing before may draw random numbers
+        self.phase = "train"
+        yield Started(
+            total_steps=config.epochs * len(sizes),
+            steps_per_epoch=len(sizes),
+            epochs=config.epochs,
+            start_epoch=start_epoch,
+            device=str(self.device),
+            device_name=describe_device(self.device),
+            train_samples=len(x_train),
+            val_samples=len(x_val),
+            parameters=sum(p.numel() for p in params),
+            mixed_precision=placement.mixed_precision,
+            channels_last=placement.channels_last,
+            compiled=compiled,
+            warnings=tuple(self.warnings),
+        )
+        yield from self._loop(
+            forward, optimizer, schedule, placement, sizes, start_epoch,
+            (x_train, y_train, x_val, y_val), params, image_data,
+        )
+
+    def _loop(self, forward, optimizer, schedule, placement, sizes, start_epoch, data, params,
+              image_data) -> Iterator[Event]:
+        config = self.config
+        x_train, y_train, x_val, y_val = data
+        device = self.device
+        classification = self.dataset.info.is_classification
+        loss_name = config.loss
+        clip = config.grad_clip_norm
+        l1 = config.l1
+        l1_params = [p for p in params if p.dim() > 1] if l1 > 0 else []
+        augment = image_data and (config.augment_hflip or config.augment_crop_padding > 0)
+        channels_last = placement.channels_last
+        steps_per_epoch = len(sizes)
+        offsets = [0]
+        for size in sizes:
+            offsets.append(offsets[-1] + size)
+        step = (start_epoch - 1) * steps_per_epoch
+        clock = RunClock(step, config.epochs * steps_per_epoch, STEP_EVENT_INTERVAL_S)
+        control = self.control
+        eval_batch = config.batch_size * EVAL_BATCH_MULTIPLIER
+        model = self.model
+
+        for epoch in range(start_epoch, config.epochs + 1):
+            self.epoch = epoch
+            model.train()
+            shuffle = torch.Generator().manual_seed(_epoch_seed(config.seed, epoch))
+            order = torch.randperm(len(x_train), generator=shuffle).to(device)
+            augment_gen = None
+            if augment:
+                augment_gen = torch.Generator(device=device).manual_seed(_epoch_seed(config.seed + 1, epoch))
+            meter = EpochMeter(loss_name, classification)
+            clock.start_epoch()
+
+            for b in range(steps_per_epoch):
+                if control is not None and (control.stop_requested or control.pause_requested):
+                    if meter.pending:  # bring the plots up to date before pausing
+                        event = self._step_event(meter, clock, epoch, step, b)
+                        yield event
+                        if isinstance(event, Failed):
+                            return
+                    clock.pause()
+                    go_on = yield from self._pause_point(epoch, step)
+                    clock.resume()
+                    if not go_on:
+                        yield self._final(Stopped, epoch=epoch, step=step)
+                        return
+                index = order[offsets[b]:offsets[b + 1]]
+                xb = x_train.index_select(0, index)
+                yb = y_train.index_select(0, index)
+                if augment:
+                    xb = augment_batch(xb, crop_padding=config.augment_crop_padding,
+                                       hflip=config.augment_hflip, generator=augment_gen)
+                if channels_last:
+                    xb = placement.batch(xb)
+                self.current_batch = xb
+                with placement.autocast():
+                    output = forward(xb)
+                    loss = compute_loss(loss_name, output, yb)
+                objective = loss + l1 * sum(p.abs().sum() for p in l1_params) if l1_params else loss
+                optimizer.zero_grad(set_to_none=True)
+                objective.backward()
+                if clip is not None:
+                    torch.nn.utils.clip_grad_norm_(params, clip, foreach=True)
+                optimizer.step()
+                schedule.after_batch()
+                meter.record(loss, output, yb)
+                step += 1
+                self.step = step
+                if clock.step_event_due():
+                    event = self._step_event(meter, clock, epoch, step, b + 1)
+                    yield event
+                    if isinstance(event, Failed):
+                        return
+
+            if meter.pending:
+                reading = meter.flush()
+                if reading.bad_batch is not None:
+                    yield self._nan(reading, epoch)
+                    return
+            train_time = clock.epoch_time()
+            reading = meter.total()
+            self.phase = "eval"
+            model.eval()
+            val = evaluate(forward, x_val, y_val, loss_name, classification, eval_batch, placement)
+            self.phase = "train"
+            lr = schedule.current_lr()
+            schedule.after_epoch()
+            is_best = self.record.track(val.loss if val else None, epoch)
+            entry = {
+                "epoch": epoch,
+                "train_loss": reading.loss,
+                "train_acc": reading.accuracy,
+                "train_mse": reading.mse,
+                "val_loss": val.loss if val else None,
+                "val_acc": val.accuracy if val else None,
+                "val_mse": val.mse if val else None,
+                "lr": lr,
+                "time_s": clock.epoch_time(),
+            }
+            self.record.history.append(entry)
+            if self.checkpoint_dir is not None:
+                self._save(optimizer, schedule, epoch, entry, is_best)
+            yield Epoch(
+                **entry,
+                samples_per_s=reading.samples / max(train_time, 1e-9),
+                is_best=is_best,
+                progress=step / clock.total_steps,
+            )
+            patience = config.early_stopping_patience
+            if patience is not None and self.record.bad_epochs >= patience:
+                yield self._final(Finished, epochs_run=epoch, stopped_early=True)
+                return
+            if control is not None and control.stop_requested:
+                yield self._final(Stopped, epoch=epoch, step=step)
+                return
+        yield self._final(Finished, epochs_run=config.epochs, stopped_early=False)
+
+    def _pause_point(self, epoch: int, step: int) -> Iterator[Event]:
+        """Yield Paused and block until resume (True) or stop (False); stop alone: False."""
+        control = self.control
+        assert control is not None
+        if control.stop_requested:
+            return False
+        yield Paused(epoch=epoch, step=step)
+        if not control.wait_while_paused():
+            return False
+        yield Resumed(epoch=epoch, step=step)
+        return True
+
+    def _step_event(self, meter: EpochMeter, clock: RunClock, epoch: int, step: int,
+                    batch: int) -> Step | Failed:
+        reading = meter.flush()
+        if reading.bad_batch is not None:
+            return self._nan(reading, epoch)
+        samples_per_s, eta_s = clock.emitted(reading.samples, step)
+        return Step(
+            epoch=epoch,
+            step=step,
+            batch=batch,
+            train_loss=reading.loss,
+            train_acc=reading.accuracy,
+            train_mse=reading.mse,
+            samples_per_s=samples_per_s,
+            eta_s=eta_s,
+            progress=step / clock.total_steps,
+        )
+
+    def _nan(self, reading: Reading, epoch: int) -> Failed:
+        batch = (reading.bad_batch or 0) + 1
+        step = (epoch - 1) * self.steps_per_epoch + batch
+        return non_finite_loss(reading.bad_value, self.config, epoch, step, batch,
+                               first_step=step == 1)
+
+    def _save(self, optimizer, schedule: Schedule, epoch: int, entry: dict[str, Any],
+              is_best: bool) -> None:
+        self.phase = "checkpoint"
+        assert self.checkpoint_dir is not None
+        state = resuming.trainer_state(self.record, schedule, self.config, self.normalization, self.device)
+        last = save_checkpoint(self.checkpoint_dir / "last.pt", self.model, optimizer, epoch,
+                               self.fingerprint, entry, trainer_state=state)
+        self.checkpoints["last"] = str(last)
+        if is_best:
+            best = self.checkpoint_dir / "best.pt"
+            shutil.copyfile(last, best)
+            self.checkpoints["best"] = str(best)
+        self.phase = "train"
+
+    def _final(self, kind, **fields: Any) -> Finished | Stopped:
+        common = {
+            "metrics": self.record.metrics(),
+            "history": tuple(self.record.history),
+            "checkpoints": dict(self.checkpoints),
+            "normalization": self.normalization.to_dict() if self.normalization else None,
+        }
+        if kind is Finished:
+            return Finished(best_epoch=self.record.best_epoch, **common, **fields)
+        return Stopped(**common, **fields)
+
+    # ----- failures ----------------------------------------------------------------------
+
+    def failure_for(self, exc: Exception) -> Failed:
+        if is_out_of_memory(exc):
+            return out_of_memory(exc, self.config, self.phase, self.epoch, self.step)
+        layer = None
+        if self.phase in ("dry_run", "train") and self.current_batch is not None:
+            layer = locate_failing_layer(self.model, self.current_batch)
+        failed = from_exception(exc, self.epoch, self.step, layer)
+        if self.phase == "dry_run" and failed.kind in ("model", "error"):
+            shape = format_shape(tuple(self.dataset.info.sample_shape))
+            return Failed(
+                message=f"The model cannot run on samples of '{self.dataset.info.name}' "
+                f"({shape}): {failed.message}",
+                kind="model",
+            )
+        return failed
+
+    def release(self, thorough: bool = False) -> None:
+        """Drop references to batches and gradients; after an OOM also empty the cache."""
+        self.current_batch = None
+        self.model.zero_grad(set_to_none=True)
+        if self.threads_before is not None:
+            torch.set_num_threads(self.threads_before)
+            self.threads_before = None
+        if thorough:
+            gc.collect()
+            empty_cache(self.device)
