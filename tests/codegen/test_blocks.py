@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
 import torch
 from codegen_cases import block_zoo
 from codegen_checks import check_module, export_and_check

@@ -1,0 +1,401 @@
+"""The Training panel: settings on the left, live plots on the right, progress and status below.
+
+Every settings or graph change is checked with ``plan_training`` (on a worker thread), and
+its problems are shown in plain words; Start is possible only when the check passed. A run
+trains a frozen snapshot of the graph on a ``TrainingRun`` thread; its event batches update
+a ``RunState`` and the plot buffers, and a ~20 Hz timer redraws only what changed. The
+window locks editing from ``running_changed``; it calls ``start``, ``stop``, ``shutdown``,
+``trained_weights`` and ``set_presentation`` (see ``ui/training_host.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import QWidget
+
+from netbuilder.graph.document import Change, Document
+from netbuilder.graph.project import fingerprint
+from netbuilder.runtime.control import TrainingControl
+from netbuilder.runtime.datasets import format_shape
+from netbuilder.runtime.events import Epoch, Started, Step
+from netbuilder.runtime.session import plan_training
+
+from ..theme import Theme
+from . import weights as weight_files
+from .checkpoint_actions import CheckpointActions
+from .panel_ui import apply_look, build_ui, set_pause_label, show_left, update_buttons
+from .progress import RunState, len_history
+from .settings_form import stored_settings
+from .worker import CheckerThread, TrainingRun, snapshot
+
+REFRESH_MS = 50          # plots redraw at most 20 times a second, when new points came
+STATUS_INTERVAL_S = 0.25  # the status line and the progress bar: 4 times a second
+CHECK_DELAY_MS = 150     # a burst of edits is checked once
+SHUTDOWN_TIMEOUT_S = 10.0
+
+
+def gui_cpu_threads() -> int:
+    """Torch threads for a run started from the window: one core stays free for the GUI."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+class TrainingPanel(QWidget, CheckpointActions):
+    running_changed = Signal(bool)
+    run_ended = Signal(str)        # 'finished', 'stopped' or 'failed'
+    weights_changed = Signal()     # current_weights() may give something else now
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("training_panel")
+        self.document = document
+        self.state = RunState()
+        self.plan: Any = None              # the latest check's TrainingPlan
+        self.check_error: str | None = None
+        self._check_token = 0
+        self._check_pending = True
+        self._start_requested = False
+        self._run: TrainingRun | None = None
+        self._last_run: TrainingRun | None = None
+        self._run_plan: Any = None
+        self._control: TrainingControl | None = None
+        self._weights: weight_files.TrainedWeights | None = None
+        self._tmp = tempfile.TemporaryDirectory(prefix="netbuilder-train-")
+        self._runs = 0
+        self._writing = False
+        self._closed = False
+        self._status_dirty = False
+        self._status_shown, self._phase_shown = 0.0, ("", 0)
+        self._file_keys = set(document.project.training or {})
+        build_ui(self)
+
+        self.form.load(document.project.training)
+        self.form.edited.connect(self._on_form_edited)
+        self._check_timer = QTimer(self, singleShot=True, interval=CHECK_DELAY_MS)
+        self._check_timer.timeout.connect(self._send_check)
+        self._refresh_timer = QTimer(self, interval=REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._tick)
+        self.checker = CheckerThread()
+        self.checker.checked.connect(self._on_checked, Qt.ConnectionType.QueuedConnection)
+        listener = self._on_document_change
+        document.subscribe(listener)
+        self.destroyed.connect(lambda *_: document.unsubscribe(listener))
+        self.destroyed.connect(self.checker.thread.quit)
+        Theme.changed.connect(self._apply_theme)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+        self._apply_theme()
+        self._show_state()
+        self._schedule_check(0)
+
+    # -- public API -----------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """True from start until the run's thread has ended (also while paused)."""
+        return self._run is not None
+
+    @property
+    def checking(self) -> bool:
+        """True while the settings and the graph are being checked (Start then waits)."""
+        return self._check_pending
+
+    def start(self) -> None:
+        """Start training (F5); waits for a pending check, refuses with the problems shown."""
+        if self.running or self._closed:
+            return
+        if self._check_pending:
+            self._start_requested = True
+            self.status.setText("Checking the network and the data before starting…")
+            return
+        self._launch()
+
+    start_training = start
+
+    def stop(self) -> None:
+        """Stop after the current batch (also while paused); the weights so far are kept."""
+        if self._run is None:
+            return
+        self._run.stop()
+        self.state.phase = "stopping"
+        self._show_state()
+
+    stop_training = stop
+
+    def pause(self) -> None:
+        if self._control is not None and self.state.phase in ("starting", "running"):
+            self._control.pause()
+            self._pause_label(paused=True)
+            self._show_state()
+
+    def resume(self) -> None:
+        if self._control is not None and self._control.pause_requested:
+            self._control.resume()
+            self._pause_label(paused=False)
+            if self.state.phase == "paused":
+                self.state.phase = "running"
+            self._show_state()
+
+    def toggle_pause(self) -> None:
+        if self._control is not None and self._control.pause_requested:
+            self.resume()
+        else:
+            self.pause()
+
+    def shutdown(self, timeout_s: float = SHUTDOWN_TIMEOUT_S) -> bool:
+        """Stop a run and wait for its thread (and the checks' thread); True if both ended.
+
+        Safe to call more than once; the window calls it when closing, and the panel also
+        calls it itself when the application quits."""
+        if not self._closed:
+            self._closed = True
+            self._check_timer.stop()
+            self.document.unsubscribe(self._on_document_change)
+        ended = True
+        if self._run is not None:
+            self._run.stop()
+            ended = self._run.join(timeout_s)
+        return self.checker.close(timeout_s if ended else 0.5) and ended
+
+    def current_weights(self) -> dict[str, Any] | None:
+        """A state_dict (CPU tensors) of the last run or the loaded checkpoint, if they belong
+        to the network as it is now; None otherwise (the export then uses fresh weights)."""
+        w = self._weights
+        if w is None or w.fingerprint != fingerprint(self.document.graph):
+            return None
+        return dict(w.state_dict)
+
+    trained_weights = current_weights
+
+    def set_presentation(self, on: bool) -> None:
+        """Follows ``Theme`` (the window sets it); kept for the host's explicit call."""
+        self._apply_theme()
+
+    # -- settings and checks ------------------------------------------------------------------
+    def settings(self) -> dict[str, Any]:
+        """The project's training settings with the form's values (what a run would use)."""
+        return {**(self.document.project.training or {}), **self.form.values()}
+
+    def _on_form_edited(self) -> None:
+        values = self.form.values()
+        if not isinstance(values["lr"], float):
+            values.pop("lr")          # not a number yet: keep the file's value
+        training = self.document.project.training
+        new = stored_settings(training, self._file_keys, values)
+        if new != training:
+            self._writing = True
+            try:
+                self.document.set_training(new)
+            finally:
+                self._writing = False
+        self._schedule_check()
+
+    def _on_document_change(self, change: Change) -> None:
+        if change.reset:
+            self._file_keys = set(self.document.project.training or {})
+            self.form.load(self.document.project.training)
+            if not self.running:
+                self.state = RunState()
+                self.plots.reset(True, None)
+                self.outcome.clear_messages()
+                self._show_state()
+            self._set_weights(None)
+        elif change.meta and not self._writing:
+            self.form.load(self.document.project.training)
+        if change.reset or change.structure or change.nodes or change.meta:
+            self._schedule_check()
+
+    def _schedule_check(self, delay_ms: int = CHECK_DELAY_MS) -> None:
+        self._check_token += 1        # answers to older requests are now stale
+        self._check_pending = True
+        if not self._closed:
+            self._check_timer.start(delay_ms)
+        self._update_buttons()
+
+    def _send_check(self) -> None:
+        if self.running:
+            return                    # checked again when the run ends
+        if self.plan is None:
+            self.problems.set_messages([("info", "", "Checking the network and the data…")])
+        self.checker.request(self._check_token, snapshot(self.document.graph), self._run_settings())
+
+    @Slot(object)
+    def _on_checked(self, answer: tuple[int, Any, str | None]) -> None:
+        token, plan, error = answer
+        if token != self._check_token or self._closed:
+            return
+        self._check_pending = False
+        self.plan, self.check_error = plan, error
+        self._show_problems()
+        self._show_state()
+        if self._start_requested:
+            self._start_requested = False
+            self._launch()
+
+    def _run_settings(self) -> dict[str, Any]:
+        settings = self.settings()
+        settings.setdefault("cpu_threads", gui_cpu_threads())
+        return settings
+
+    def _show_problems(self) -> None:
+        plan = self.plan
+        if plan is None:
+            self.problems.set_messages([("error", "The check itself failed", str(self.check_error))])
+            return
+        messages = [("error", e) for e in plan.errors] + [("warning", w) for w in plan.warnings]
+        if plan.ok and plan.dataset is not None:
+            info = plan.dataset.info
+            what = (f"{info.num_classes} classes" if info.is_classification else "regression")
+            messages.insert(0, ("ok", "Ready", f"the network fits '{info.name}' ({len(plan.dataset):,} "
+                                f"samples of {format_shape(tuple(info.sample_shape))}, {what})."))
+        self.problems.set_messages(messages)
+        show_left(self)
+
+    # -- a run ----------------------------------------------------------------------------
+    def _launch(self) -> None:
+        plan = self.plan
+        if plan is None or not plan.ok:
+            self._show_problems()
+            self._show_state()        # "Cannot start: <the first problem>"
+            return
+        graph = snapshot(self.document.graph)     # frozen: edits cannot race the run
+        run_plan = plan_training(graph, self._run_settings(), dataset=plan.dataset)
+        if not run_plan.ok:
+            self.plan = run_plan
+            self._show_problems()
+            self._show_state()
+            return
+        self._runs += 1
+        checkpoint_dir = Path(self._tmp.name) / f"run-{self._runs}"
+        self._control = TrainingControl()
+        self._run_plan = run_plan
+        self._last_run = None
+        info = run_plan.dataset.info
+        self.state = RunState(phase="starting", classification=info.is_classification,
+                              epochs=run_plan.config.epochs)
+        self.plots.reset(info.is_classification, run_plan.config.epochs)
+        self.outcome.clear_messages()
+        self._set_weights(None)
+        run = self._run = TrainingRun(run_plan, self._control, str(checkpoint_dir))
+        run.events.connect(self._on_events)
+        run.finished.connect(self._on_run_finished)
+        self.destroyed.connect(self._control.stop)
+        run.start()
+        self._refresh_timer.start()
+        self._pause_label(paused=False)
+        self.form.setEnabled(False)
+        self._show_state()
+        self.running_changed.emit(True)
+
+    @Slot(object)
+    def _on_events(self, batch: list[Any]) -> None:
+        if self._run is None:
+            return                    # a late batch of a run that shutdown() already ended
+        state, plots = self.state, self.plots
+        for ev in batch:
+            state.apply(ev)
+            if isinstance(ev, Step):
+                plots.add_step(ev.step / state.steps_per_epoch, ev.train_loss, ev.train_acc,
+                               ev.train_mse)
+            elif isinstance(ev, Epoch):
+                plots.add_epoch(float(ev.epoch), ev.val_loss, ev.val_acc, ev.val_mse)
+            elif isinstance(ev, Started):
+                if ev.warnings:
+                    self.outcome.set_messages([("warning", w) for w in ev.warnings])
+        self._status_dirty = True
+
+    def _tick(self, force: bool = False) -> None:
+        self.plots.refresh()
+        # words and the bar change every tick (ETA, speed) but are read, not watched: a few
+        # times a second is enough, and a progress bar with text repaints at once on setValue
+        now = time.monotonic()
+        due = (now - self._status_shown >= STATUS_INTERVAL_S
+               or (self.state.phase, self.state.epochs_run) != self._phase_shown)
+        if self._status_dirty and (due or force):
+            self._status_dirty = False
+            self._show_state()
+
+    @Slot()
+    def _on_run_finished(self) -> None:
+        run, self._run = self._run, None
+        self._last_run = run
+        self._refresh_timer.stop()
+        self._tick(force=True)
+        state = self.state
+        if state.active:              # the thread ended without a final event
+            state.phase, state.message = "failed", "Training ended without a result."
+        if state.phase == "failed":
+            self.outcome.set_messages([("error", "Training failed", state.message)])
+        else:
+            messages = [("ok", *state.outcome_text())]
+            plan = self._run_plan
+            if plan is not None and plan.model is not None:
+                done = (state.epochs_run if state.phase == "finished"
+                        else len_history(state.metrics, state.epoch))
+                last = state.checkpoints.get("last") if state.phase == "finished" else None
+                self._set_weights(weight_files.from_run(plan.model, fingerprint(plan.graph),
+                                                        done, state.metrics, last))
+            self.outcome.set_messages(messages + [("warning", w) for w in state.warnings])
+        self._control = None
+        self.form.setEnabled(True)
+        self._pause_label(paused=False)
+        self._show_state()
+        self.running_changed.emit(False)
+        self.run_ended.emit(state.phase)
+        if self._check_pending and not self._closed:
+            self._check_timer.start(0)
+
+    def _set_weights(self, weights: weight_files.TrainedWeights | None) -> None:
+        if weights is None and self._weights is None:
+            return
+        self._weights = weights
+        self._update_buttons()
+        self.weights_changed.emit()
+
+    # -- showing the state --------------------------------------------------------------------
+    def _status_text(self) -> str:
+        if self.running:
+            control = self._control
+            if control is not None and control.pause_requested and self.state.phase == "running":
+                return "Pausing after the current batch…"
+            return self.state.status_line()
+        if self.plan is None:
+            if self._check_pending:
+                return "Checking the network and the data…"
+            return "Cannot start: the check failed (see the message on the left)"
+        if not self.plan.ok and not self._check_pending:
+            errors = self.plan.errors
+            more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" \
+                if len(errors) > 1 else ""
+            return f"Cannot start: {errors[0] if errors else 'see the problems'}{more}"
+        return self.state.status_line()
+
+    def _show_state(self) -> None:
+        s = self.state
+        self._status_shown, self._phase_shown = time.monotonic(), (s.phase, s.epochs_run)
+        self.status.setText(self._status_text())
+        if Theme.presentation:
+            self.summary.setText(self.form.summary())
+        self.progress.setValue(round(s.progress * 1000))
+        self.progress.setFormat(s.progress_text())
+        self._update_buttons()
+
+    def _pause_label(self, paused: bool) -> None:
+        set_pause_label(self, paused)
+
+    def _update_buttons(self) -> None:
+        if hasattr(self, "start_button"):
+            update_buttons(self)
+
+    def _apply_theme(self) -> None:
+        apply_look(self)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_theme()

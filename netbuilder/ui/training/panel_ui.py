@@ -1,0 +1,182 @@
+"""The Training panel's widgets and their look; the behaviour lives in ``panel.py``.
+
+Left: the settings form, the check's messages and the checkpoint buttons (in a scroll
+area, so a short dock still reaches them). Right: the plots. Below, always in view however
+short the dock: Start / Pause / Stop, the progress bar and the status line, then the outcome
+of the last run. When presenting, the settings column gives way to a one-line summary above
+the plots (it comes back while a problem blocks training), only problems and warnings are
+boxed, and text and lines grow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..theme import Theme
+from .notice import Notice
+from .plots import TrainingPlots
+from .settings_form import SettingsForm
+
+SP = QStyle.StandardPixmap
+
+
+def _button(panel: Any, text: str, icon: SP, slot: Any, tip: str, name: str) -> QPushButton:
+    button = QPushButton(panel.style().standardIcon(icon), text)
+    button.setObjectName(name)
+    button.setToolTip(tip)
+    button.clicked.connect(slot)
+    return button
+
+
+def build_ui(panel: Any) -> None:
+    """Create the panel's widgets as attributes of ``panel`` and lay them out."""
+    p = panel
+    p.form = SettingsForm()
+    p.summary = QLabel(objectName="training_summary", wordWrap=True)
+    p.summary.hide()
+    p.problems = Notice("training_problems")
+    p.start_button = _button(p, "Start", SP.SP_MediaPlay, p.start,
+                             "Train the network with these settings (F5)", "training_start")
+    p.pause_button = _button(p, "Pause", SP.SP_MediaPause, p.toggle_pause,
+                             "Pause after the current batch; press again to resume",
+                             "training_pause")
+    p.stop_button = _button(p, "Stop", SP.SP_MediaStop, p.stop,
+                            "Stop after the current batch; the weights so far are kept",
+                            "training_stop")
+    p.save_button = _button(p, "Save checkpoint…", SP.SP_DialogSaveButton,
+                            p.save_checkpoint_dialog,
+                            "Save the trained weights to a checkpoint file", "training_save")
+    p.load_button = _button(p, "Load checkpoint…", SP.SP_DialogOpenButton,
+                            p.load_checkpoint_dialog,
+                            "Load weights for this network (Export ONNX then uses them)",
+                            "training_load")
+    p.file_row = QWidget()
+    file_row = QHBoxLayout(p.file_row)
+    file_row.setContentsMargins(0, 0, 0, 0)
+    file_row.addWidget(p.save_button)
+    file_row.addWidget(p.load_button)
+
+    p.left = QWidget()
+    column = QVBoxLayout(p.left)
+    column.setContentsMargins(6, 4, 6, 4)
+    column.setSpacing(6)
+    for w in (p.form, p.problems, p.file_row):
+        column.addWidget(w)
+    column.addStretch(1)
+    p.scroll = QScrollArea()
+    p.scroll.setWidget(p.left)
+    p.scroll.setWidgetResizable(True)
+    p.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    p.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+
+    p.plots = TrainingPlots()
+    right = QWidget()
+    right_column = QVBoxLayout(right)
+    right_column.setContentsMargins(0, 0, 0, 0)
+    right_column.setSpacing(2)
+    right_column.addWidget(p.summary)
+    right_column.addWidget(p.plots, 1)
+    p.splitter = QSplitter(Qt.Orientation.Horizontal)
+    p.splitter.addWidget(p.scroll)
+    p.splitter.addWidget(right)
+    p.splitter.setStretchFactor(0, 0)
+    p.splitter.setStretchFactor(1, 1)
+    p.splitter.setChildrenCollapsible(False)
+
+    p.progress = QProgressBar(objectName="training_progress")
+    p.progress.setRange(0, 1000)
+    p.progress.setTextVisible(True)
+    p.status = QLabel(objectName="training_status")
+    p.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    p.status.setWordWrap(True)
+    p.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    p.outcome = Notice("training_outcome")
+    bottom = QHBoxLayout()
+    bottom.setContentsMargins(6, 0, 6, 0)
+    for b in (p.start_button, p.pause_button, p.stop_button):
+        bottom.addWidget(b)
+    bottom.addSpacing(6)
+    bottom.addWidget(p.progress)
+    bottom.addSpacing(4)
+    bottom.addWidget(p.status, 1)
+
+    root = QVBoxLayout(p)
+    root.setContentsMargins(0, 0, 0, 4)
+    root.setSpacing(4)
+    root.addWidget(p.splitter, 1)
+    root.addLayout(bottom)
+    root.addWidget(p.outcome)
+
+
+def apply_look(panel: Any) -> None:
+    """Fonts, sizes and what shows, for the ordinary look or presentation mode."""
+    p = panel
+    presenting = Theme.presentation
+    status_font = QFont(p.font())
+    status_font.setPointSizeF(Theme.widget_point_size(10.5))
+    status_font.setBold(True)
+    p.status.setFont(status_font)
+    p.progress.setFont(status_font)
+    p.summary.setFont(status_font)
+    p.form.setVisible(not presenting)
+    p.file_row.setVisible(not presenting)
+    p.summary.setVisible(presenting)
+    if presenting:
+        p.summary.setText(p.form.summary())
+    p.problems.set_quiet(presenting)
+    p.outcome.set_quiet(presenting)
+    show_left(p)
+    scale = Theme.widget_point_size(10) / 10
+    p.progress.setFixedSize(round(200 * scale), round(26 * scale))
+    p.plots.apply_theme()
+    # the settings column is as wide as its content needs (never cut off), the plots take
+    # the rest; presenting, the column only holds buttons and messages
+    p.left.adjustSize()
+    bar = p.scroll.verticalScrollBar().sizeHint().width()
+    width = (round(300 * scale) if presenting
+             else p.left.minimumSizeHint().width() + bar + 4)
+    p.scroll.setMinimumWidth(width)
+    p.scroll.setMaximumWidth(width if presenting else 16777215)
+    sizes = p.splitter.sizes()
+    total = sum(sizes) or p.width() or 1200
+    p.splitter.setSizes([width, max(200, total - width)])
+
+
+def show_left(panel: Any) -> None:
+    """Presenting, the settings column shows only while something blocks or warns."""
+    panel.scroll.setVisible(not Theme.presentation or panel.problems.has_problems())
+
+
+def set_pause_label(panel: Any, paused: bool) -> None:
+    """The one button pauses and resumes: its word and icon say what a press does."""
+    icon = SP.SP_MediaPlay if paused else SP.SP_MediaPause
+    panel.pause_button.setText("Resume" if paused else "Pause")
+    panel.pause_button.setIcon(panel.style().standardIcon(icon))
+
+
+def update_buttons(panel: Any) -> None:
+    """Start only when the check passed (or is still running: Start then waits for it);
+    Pause/Stop only during a run; the checkpoint buttons only between runs."""
+    p = panel
+    active = p.running
+    plan_ok = p.plan is not None and p.plan.ok
+    p.start_button.setEnabled(not active and not p._closed and (plan_ok or p._check_pending))
+    p.pause_button.setEnabled(active and p.state.phase in ("starting", "running", "paused"))
+    p.stop_button.setEnabled(active and p.state.phase != "stopping")
+    p.save_button.setEnabled(not active and p._weights is not None)
+    p.load_button.setEnabled(not active)

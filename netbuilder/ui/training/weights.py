@@ -1,0 +1,74 @@
+"""The weights the panel holds: those of the last run, or those loaded from a checkpoint.
+
+Saving copies the trainer's own ``last.pt`` when it holds exactly these weights (a finished
+run: optimiser and schedule come along, so the CLI can resume from it); otherwise it writes
+a checkpoint of the model with the runtime's ``save_checkpoint``. Loading checks the graph
+fingerprint first (the runtime's message for a checkpoint of another network), then builds
+a model for the current graph and puts the weights in it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from netbuilder.graph.model import Graph
+from netbuilder.graph.project import fingerprint
+from netbuilder.runtime.checkpoint import load_checkpoint, restore_model, save_checkpoint
+from netbuilder.runtime.errors import CheckpointError
+
+
+@dataclass
+class TrainedWeights:
+    state_dict: dict[str, Any]            # CPU tensors, a copy: safe to hand to export
+    fingerprint: str                      # of the graph they belong to
+    epoch: int                            # whole epochs trained
+    metrics: dict[str, Any] = field(default_factory=dict)
+    source_file: str | None = None        # a checkpoint holding exactly these weights
+    model: Any = None                     # the trained module, to write a checkpoint from
+    origin: str = "run"                   # 'run' or the loaded file's name
+
+
+def from_run(model: Any, graph_fingerprint: str, epochs_done: int, metrics: dict[str, Any],
+             checkpoint_file: str | None) -> TrainedWeights:
+    original = getattr(model, "_orig_mod", model)
+    state = {k: v.detach().cpu().clone() for k, v in original.state_dict().items()}
+    if checkpoint_file is not None and not Path(checkpoint_file).is_file():
+        checkpoint_file = None
+    return TrainedWeights(state, graph_fingerprint, epochs_done, dict(metrics),
+                          checkpoint_file, model)
+
+
+def save(weights: TrainedWeights, path: str | Path) -> Path:
+    """Write ``weights`` as a netbuilder checkpoint; CheckpointError says why it could not."""
+    path = Path(path)
+    if weights.source_file is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(weights.source_file, path)
+        except OSError as exc:
+            raise CheckpointError(f"{path}: cannot write the checkpoint ({exc.strerror or exc})") from None
+        return path
+    if weights.model is None:
+        raise CheckpointError("there are no weights to save: train the network or load a checkpoint")
+    metrics = {k: v for k, v in weights.metrics.items() if isinstance(v, int | float | str | None)}
+    return save_checkpoint(path, weights.model, None, weights.epoch, weights.fingerprint, metrics)
+
+
+def load(path: str | Path, graph: Graph) -> TrainedWeights:
+    """Weights from a checkpoint file, checked against ``graph`` and put into a model for it.
+
+    CheckpointError for an unreadable file or one saved for another network; CompileError
+    (from codegen) when the current graph cannot be built.
+    """
+    from netbuilder.codegen.build import build_module
+
+    fp = fingerprint(graph)
+    checkpoint = load_checkpoint(path, expected_fingerprint=fp)
+    model = build_module(graph)
+    restore_model(checkpoint, model)
+    state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+    return TrainedWeights(state, fp, checkpoint.epoch, dict(checkpoint.metrics), str(path),
+                          model, Path(path).name)
