@@ -43,8 +43,10 @@ def _examples(args: argparse.Namespace) -> int:
     from .graph.examples import example_path, list_examples
 
     if not args.name:
-        for e in list_examples():
-            print(f"{e.name:<16} {e.title}")
+        examples = list_examples()
+        width = max((len(e.name) for e in examples), default=0) + 2
+        for e in examples:
+            print(f"{e.name:<{width}}{e.title}")
         return EXIT_OK
     try:
         src = example_path(args.name)

@@ -76,11 +76,21 @@ def test_json_formula_and_warnings() -> None:
     conv1 = report["nodes"]["conv1"]
     assert conv1["output_shape"] == [64, 55, 55]
     assert "H_out = floor((224 + 2*2 - 1*(11-1) - 1) / 4) + 1 = 55" in conv1["formula"]
-    # Its uncovered row is padding: no warning. ResNet's 1x1 stride-2 shortcut does skip input.
+    # Its uncovered row is padding: no warning.
     assert report["warnings"] == []
-    code, report = check_json(EXAMPLES["resnet18_flat"])
-    assert [w["node"] for w in report["warnings"]][:2] == ["layer2_0_downsample"] * 2
-    assert "55/2 is not a whole number" in report["warnings"][0]["message"]
+
+
+def test_json_warns_when_a_stride_drops_real_input(tmp_path: Path) -> None:
+    data = {"format": "netbuilder", "version": 1, "name": "strided",
+            "nodes": [{"id": "input", "type": "Input", "params": {"shape": [1, 28, 28]}},
+                      {"id": "conv", "type": "Conv2d",
+                       "params": {"out_channels": 4, "kernel_size": 3, "stride": 2}}],
+            "edges": [{"source": "input", "target": "conv"}]}
+    code, report = check_json(_write(tmp_path, data))
+    assert code == EXIT_OK
+    assert [w["node"] for w in report["warnings"]] == ["conv", "conv"]
+    assert "25/2 is not a whole number" in report["warnings"][0]["message"]
+    assert "last 1 row " in report["warnings"][0]["message"]
 
 
 def _write(tmp_path: Path, data: dict | str, name: str = "p.json") -> Path:

@@ -52,8 +52,10 @@ def conv_size(
     warning = None
     # The floor leaves the last ``rem`` rows of the padded input uncovered; only those
     # beyond the right padding are real input that the layer never sees.
+    # A window narrower than the stride skips rows all along (that is the point of a
+    # strided 1x1 shortcut); warn only when the windows would otherwise cover everything.
     lost = num % s - p
-    if lost > 0 and not ceil:
+    if lost > 0 and not ceil and span >= s:
         unit = {"H": "row", "W": "column"}.get(axis, "position")
         warning = (
             f"{axis}: ({x} + 2*{p} - {span}) / {s} = {num}/{s} is not a whole number, so the "

@@ -499,6 +499,15 @@ def test_inexact_division_that_drops_only_padding_is_not_a_warning() -> None:
     assert res.warnings == []
 
 
+def test_window_narrower_than_stride_is_not_a_warning() -> None:
+    # ResNet's 1x1 stride-2 shortcut skips every other row by design, not just the last one.
+    spec = CATALOGUE["Conv2d"]
+    p = {"out_channels": 128, "kernel_size": 1, "stride": 2}
+    res = spec.rule(spec.full_params(p), [Tensor((64, 56, 56))])
+    assert res.outputs[0].shape == (128, 28, 28)
+    assert res.warnings == []
+
+
 # ---------------------------------------------------------------------------------------
 # Multiply-accumulates against torch's FLOP counter (MACs = FLOPs / 2, per sample)
 # ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from ..spec import FWD_INPUT, LayerResult, LayerSpec
 from ..tensor import FLOAT as F32
 from ..tensor import INT as I64
 from ..tensor import Tensor, fmt_shape
-from ._common import need_ndim, torch_dim
+from ._common import need_ndim, plural, torch_dim
 
 
 def _input(p, ins):
@@ -66,7 +66,7 @@ LINEAR = LayerSpec(
     rule=_linear,
     inferred_args=("in_features",),
     module="Linear",
-    summary=lambda p: f"{p['out_features']} units" + ("" if p["bias"] else ", no bias"),
+    summary=lambda p: plural(p["out_features"], "unit") + ("" if p["bias"] else ", no bias"),
 )
 
 
