@@ -27,6 +27,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtGui import QUndoStack  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from results import write_section  # benchmarks/results.py (scripts run from benchmarks/)
 
 from netbuilder.graph.analysis import Analyzer  # noqa: E402
 from netbuilder.graph.builder import GraphBuilder  # noqa: E402
@@ -168,15 +169,7 @@ def write_results(rows, n_nodes: int, n_wires: int, edits: int, load: float) -> 
     lines += ["", "The canvas applies each Change incrementally: it compares every card and wire "
               "label with the new analysis and repaints only those that differ; the scene is "
               "rebuilt only when another project is opened.", ""]
-    section = "\n".join(lines)
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
-    start = text.find(HEADING)
-    if start >= 0:
-        nxt = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + ("\n" + text[nxt + 1:] if nxt >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text, encoding="utf-8")
+    write_section(HEADING, "\n".join(lines))
     print(f"wrote {HEADING!r} in {RESULTS}")
 
 

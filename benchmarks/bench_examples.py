@@ -16,12 +16,12 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import re
 import sys
 import time
 from pathlib import Path
 
 import torch
+from results import write_section  # benchmarks/results.py (scripts run from benchmarks/)
 
 from netbuilder.graph.examples import list_examples
 from netbuilder.graph.project import load_project
@@ -76,17 +76,6 @@ def run(name: str, threads: int | None) -> dict:
           f"(best {row['best']:.3f} at epoch {row['best_epoch']}; stated {stated:.2f} "
           f"first reached at epoch {reached_at})  {wall:.1f} s wall, {cpu:.1f} s CPU", flush=True)
     return row
-
-
-def write_results(path: Path, text: str) -> None:
-    """Add or replace this benchmark's section, leaving the other sections alone."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(old):
-        new = pattern.sub(lambda _: text, old)
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    path.write_text(new, encoding="utf-8")
 
 
 def _load_average() -> str:
@@ -161,7 +150,7 @@ def main() -> int:
             f"{r['final']:.3f} | {r['best']:.3f} ({r['best_epoch']}) | "
             f"{r['stated']:.2f} | {r['reached_at'] or 'not reached'} | {r['wall']:.1f} s | "
             f"{r['cpu']:.1f} s |")
-    write_results(args.results, "\n".join(lines) + "\n\n")
+    write_section(SECTION, "\n".join(lines), args.results)
     print(f"wrote {args.results}")
     return 0
 

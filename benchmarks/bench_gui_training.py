@@ -21,15 +21,14 @@ import argparse
 import datetime
 import os
 import platform
-import re
 import statistics
 import time
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from results import write_section  # benchmarks/results.py (scripts run from benchmarks/)
 
 from netbuilder.graph.document import Document  # noqa: E402
 from netbuilder.graph.project import project_from_dict  # noqa: E402
@@ -165,14 +164,6 @@ def idle_lateness(app: QApplication, probe: LatenessProbe, seconds: float = 2.0)
     return list(probe.late)
 
 
-def write_results(text: str, path: Path) -> None:
-    """Replace (or add) this benchmark's section; other sections are left as they are."""
-    old = path.read_text() if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    new = pattern.sub(lambda _m: text, old) if pattern.search(old) else old.rstrip() + "\n\n" + text
-    path.write_text(new.rstrip() + "\n")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=16)
@@ -257,7 +248,7 @@ def main() -> None:
             f"times a second, only when new points came.",
             "",
         ])
-        write_results(text, Path(__file__).with_name("RESULTS.md"))
+        write_section(SECTION, text)
 
 
 if __name__ == "__main__":

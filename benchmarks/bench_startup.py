@@ -24,8 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import write_section  # benchmarks/results.py (scripts run from benchmarks/)
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 
 # Runs in a child: time from its own start (T0, taken by the parent just before spawning)
 # to the window shown and painted, plus a breakdown.
@@ -151,20 +152,6 @@ def report(r: dict) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n"
-    lines = current.splitlines(keepends=True)
-    start = next((i for i, ln in enumerate(lines) if ln.strip() == "## Startup"), None)
-    if start is None:
-        new = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
-                   len(lines))
-        new = "".join(lines[:start]) + text + ("\n" if end < len(lines) else "") \
-            + "".join(lines[end:])
-    RESULTS.write_text(new, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -174,7 +161,7 @@ def main() -> int:
     text = report(result)
     print(text)
     if args.write:
-        write_section(text)
+        write_section("## Startup", text)
     return 0
 
 

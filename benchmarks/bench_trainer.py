@@ -20,13 +20,13 @@ import argparse
 import datetime
 import os
 import platform
-import re
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
+from results import write_section  # benchmarks/results.py (scripts run from benchmarks/)
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -123,17 +123,6 @@ def compare(name: str, build: Callable[[], nn.Module], data: Dataset, args: argp
     return row
 
 
-def write_results(path: Path, text: str) -> None:
-    """Add or replace this benchmark's section, leaving other sections alone."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(old):
-        new = pattern.sub(lambda _: text, old)
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    path.write_text(new, encoding="utf-8")
-
-
 def _cpu_name() -> str:
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as info:
@@ -213,7 +202,7 @@ def main() -> None:
         lines += ["", "The machine had more runnable jobs than cores: two spinning OpenMP threads "
                   "then slow both loops many times over (compare the 1-thread rows), so the "
                   "multi-thread rows measure that contention more than the loops."]
-    write_results(args.results, "\n".join(lines) + "\n\n")
+    write_section(SECTION, "\n".join(lines), args.results)
     print(f"wrote {args.results}")
 
 

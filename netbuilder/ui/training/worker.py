@@ -45,14 +45,9 @@ def _stop_live_threads() -> None:
 
 
 def snapshot(graph: Graph) -> Graph:
-    """A frozen copy to train on (edits to the document cannot race the run).
-
-    ``Graph.copy`` leaves block definitions out; they are shared read-only data, so the
-    copy takes the same ones.
-    """
-    frozen = graph.copy()
-    frozen.blocks = dict(getattr(graph, "blocks", {}) or {})
-    return frozen
+    """A frozen copy to train on: nodes, wires and block definitions, so no edit (even
+    inside a block) can race the run."""
+    return graph.copy(deep_blocks=True)
 
 
 class TrainingWorker(QObject):
