@@ -182,15 +182,22 @@ def main() -> None:
     print(f"load average {load}")
     if args.no_write:
         return
+    # the GPU figures go in a section of their own so a GPU run never replaces the CPU table
+    section = SECTION if device.type == "cpu" else f"{SECTION} ({device.type.upper()})"
+    settings = ""
+    if device.type == "cuda":
+        settings = (f" netbuilder's defaults on CUDA: bf16 autocast "
+                    f"{'on' if torch.cuda.is_bf16_supported() else 'off (unsupported)'}, "
+                    f"channels_last for the CNN; the idiomatic loop runs in float32.")
     command = "python benchmarks/bench_trainer.py" + (f" --device {args.device}" if args.device != "cpu" else "")
     lines = [
-        SECTION, "",
+        section, "",
         f"{datetime.date.today().isoformat()}, {machine}, load average {load} "
         f"(other jobs shared the machine), `{command}`.",
         f"Digits 1x8x8 (1,797 samples), {args.epochs} epochs, batch {args.batch_size}, Adam; "
         f"median samples/s of {args.repeats} alternating runs (setup included). The last "
         f"column divides samples per CPU-second of the process instead of per wall-clock "
-        f"second: steadier when other work shares the machine.", "",
+        f"second: steadier when other work shares the machine.{settings}", "",
         "| model | params | threads | idiomatic loop (DataLoader, .item() per step), samples/s "
         "| netbuilder trainer, samples/s | ratio | ratio per CPU-second |",
         "|---|---|---|---|---|---|---|",
@@ -202,7 +209,7 @@ def main() -> None:
         lines += ["", "The machine had more runnable jobs than cores: two spinning OpenMP threads "
                   "then slow both loops many times over (compare the 1-thread rows), so the "
                   "multi-thread rows measure that contention more than the loops."]
-    write_section(SECTION, "\n".join(lines), args.results)
+    write_section(section, "\n".join(lines), args.results)
     print(f"wrote {args.results}")
 
 

@@ -7,6 +7,12 @@ import torch.nn.functional as F
 
 from netbuilder.runtime.errors import ConfigError
 
+_ELEMENTWISE = {
+    "bce_with_logits": F.binary_cross_entropy_with_logits,
+    "mse": F.mse_loss,
+    "l1": F.l1_loss,
+}
+
 
 def compute_loss(name: str, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Mean loss of a batch; targets are class ids (int64) or regression values (float32)."""
@@ -14,12 +20,10 @@ def compute_loss(name: str, output: torch.Tensor, target: torch.Tensor) -> torch
         return F.cross_entropy(output, target)
     if name == "nll":
         return F.nll_loss(output, target)
-    if name == "bce_with_logits":
-        return F.binary_cross_entropy_with_logits(output, target.to(output.dtype).view_as(output))
-    if name == "mse":
-        return F.mse_loss(output, target.to(output.dtype).view_as(output))
-    if name == "l1":
-        return F.l1_loss(output, target.to(output.dtype).view_as(output))
+    if name in _ELEMENTWISE:
+        if output.dtype in (torch.bfloat16, torch.float16):
+            output = output.float()  # autocast: compare in float32, never round the targets
+        return _ELEMENTWISE[name](output, target.to(output.dtype).view_as(output))
     raise ConfigError(f"unknown loss '{name}'")
 
 

@@ -10,14 +10,17 @@ from netbuilder.runtime.compat import OutputKind
 
 def guess_output_kind(output: torch.Tensor, loss: str) -> OutputKind | None:
     """None when it cannot be told (one output per sample, BCE, non-finite values)."""
-    if loss == "bce_with_logits" or output.dim() != 2 or output.shape[1] < 2:
+    if (loss == "bce_with_logits" or output.dim() != 2 or output.shape[1] < 2
+            or not output.is_floating_point()):
         return None
     o = output.detach().float()
     if not torch.isfinite(o).all():
         return None
     ones = torch.ones(len(o), device=o.device)
-    if (o >= 0).all() and (o <= 1).all() and torch.allclose(o.sum(1), ones, atol=1e-3):
+    # a bf16/fp16 output (autocast) rounds each value to 8 or 11 bits: its sums stray further
+    atol = min(max(1e-3, torch.finfo(output.dtype).eps * output.shape[1]), 0.05)
+    if (o >= 0).all() and (o <= 1).all() and torch.allclose(o.sum(1), ones, atol=atol):
         return "probabilities"
-    if (o <= 0).all() and torch.allclose(o.exp().sum(1), ones, atol=1e-3):
+    if (o <= 0).all() and torch.allclose(o.exp().sum(1), ones, atol=atol):
         return "log_probabilities"
     return "logits"

@@ -1,0 +1,30 @@
+"""The benchmark scripts run end to end (tiny settings) and write only their own section.
+
+Timings are never asserted; these tests keep the scripts working for the sessions that run
+them for real (the GPU figures of the trainer benchmark among them).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_trainer_benchmark_writes_its_table_and_keeps_other_sections(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmark results\n\n## Startup\n\nkept as it was\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_trainer.py", "--epochs", "1", "--repeats", "1",
+         "--threads", "1", "--results", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ratio" in done.stdout
+    text = results.read_text(encoding="utf-8")
+    assert "## Startup\n\nkept as it was\n" in text
+    table = text.split("## Trainer vs idiomatic loop\n", 1)[1]
+    rows = [line for line in table.splitlines() if line.startswith(("| CNN", "| MLP"))]
+    assert len(rows) == 2 and all(row.count("x |") == 2 for row in rows)
