@@ -157,6 +157,12 @@ class Document:
         self.graph.name = name
         self._touch_meta()
 
+    def set_description(self, text: str) -> None:
+        """The project's description (what the network is, for whoever opens it); it does
+        not change the network, so it may be edited while training."""
+        self.project.description = text
+        self._touch_meta()
+
     def set_training(self, settings: dict[str, Any] | None) -> None:
         """Store the training settings that are saved with the project (plain data)."""
         self.project.training = settings

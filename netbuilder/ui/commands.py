@@ -266,6 +266,21 @@ class SetLabel(EditCommand):
         self.doc.set_label(self.node_id, self.old)
 
 
+class SetDescription(EditCommand):
+    """Edit the project's description (shown in the inspector when nothing is selected)."""
+
+    def __init__(self, doc: Document, text: str) -> None:
+        super().__init__(doc, "Edit description")
+        self.text = text.strip()
+        self.old = doc.project.description
+
+    def _do(self) -> None:
+        self.doc.set_description(self.text)
+
+    def _undo(self) -> None:
+        self.doc.set_description(self.old)
+
+
 # -- positions -----------------------------------------------------------------------------
 
 class MoveNodes(EditCommand):

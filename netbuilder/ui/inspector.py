@@ -33,8 +33,10 @@ from PySide6.QtWidgets import (
 from ..graph.analysis import SEVERITY_ERROR, activation_bytes
 from ..graph.document import Change, Document
 from ..graph.tensor import fmt_shape
-from .commands import SetLabel, SetParam, push
+from .blocks import BlockDocument
+from .commands import SetDescription, SetLabel, SetParam, push
 from .inspector_blocks import add_use_section, inside_notes
+from .inspector_description import DescriptionDialog, DescriptionSection
 from .param_fields import ParamField, problem_pixmap
 from .theme import Theme, category_color, error_color, header_text_color, warning_color
 
@@ -149,6 +151,7 @@ class Inspector(QWidget):
         self.fields = {}
         self._frozen = set()
         self._buttons = []
+        self.description: DescriptionSection | None = None
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(10, 8, 10, 10)
@@ -170,6 +173,10 @@ class Inspector(QWidget):
         f.setPointSizeF(f.pointSizeF() * 1.25)
         self.title.setFont(f)
         layout.addWidget(self.title)
+        if not isinstance(self.doc, BlockDocument):   # a block's inside has the block's own
+            self.description = DescriptionSection(self.doc.project.description)
+            self.description.edit_requested.connect(self.edit_description)
+            layout.addWidget(self.description)
         self.hint = QLabel(HINT)
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: palette(placeholder-text); font-style: italic;")
@@ -300,6 +307,8 @@ class Inspector(QWidget):
     def _refresh_totals(self) -> None:
         a, g = self.doc.analysis, self.doc.graph
         self.title.setText(g.name or "Untitled")
+        if self.description is not None:
+            self.description.set_text(self.doc.project.description)
         n_err, n_warn = len(a.errors), len(a.warnings)
         state = ("Valid: ready to train" if a.valid else
                  f"{n_err} error{'s' if n_err != 1 else ''}")
@@ -382,6 +391,17 @@ class Inspector(QWidget):
         return "\n".join(self._formula_lines) if self.node_id is not None else ""
 
     # -- edits ---------------------------------------------------------------------------------
+    def edit_description(self) -> DescriptionDialog:
+        """Open the description editor (window-modal); OK is one undo step."""
+        dialog = DescriptionDialog(self.doc.project.description, self)
+        dialog.chosen.connect(self._set_description)
+        dialog.open()
+        return dialog
+
+    def _set_description(self, text: str) -> None:
+        if text != self.doc.project.description:
+            push(self.undo_stack, SetDescription(self.doc, text))
+
     def _on_param_edited(self, name: str, value: Any) -> None:
         if self.node_id is None:
             return
