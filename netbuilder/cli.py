@@ -23,7 +23,10 @@ def _check(args: argparse.Namespace) -> int:
         project = load_project(args.project)
     except ProjectFileError as e:
         if args.json:
-            print(json.dumps({"valid": False, "file_error": str(e)}))
+            # the report's keys, so a script reading "errors" works for every exit code
+            print(json.dumps({"valid": False, "total_params": 0, "total_macs": 0, "nodes": {},
+                              "errors": [{"node": None, "message": str(e)}], "warnings": [],
+                              "file_error": str(e)}))
         else:
             print(f"error: {e}", file=sys.stderr)
         return EXIT_UNREADABLE

@@ -139,6 +139,8 @@ def test_unreadable_file_exits_2_without_traceback(tmp_path: Path, content: str,
     assert r.returncode == EXIT_UNREADABLE and "Traceback" not in r.stderr
     report = json.loads(r.stdout)
     assert report["valid"] is False and message in report["file_error"]
+    assert report["nodes"] == {} and report["warnings"] == [] and report["total_params"] == 0
+    assert report["errors"] == [{"node": None, "message": report["file_error"]}]
 
 
 def test_binary_and_missing_files_exit_2(tmp_path: Path) -> None:
