@@ -16,8 +16,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
-
 from .errors import ShapeError
 from .model import Edge, Graph
 from .spec import LayerResult
@@ -149,6 +147,8 @@ class Analyzer:
 
         order = _topological(nodes, graph.edges)
         if order is None:  # a loop: networkx names the nodes in it, the rest is ordered
+            import networkx as nx  # only here: importing it costs a quarter of start-up
+
             dg = nx.DiGraph()
             dg.add_nodes_from(nodes)
             dg.add_edges_from((e.source, e.target) for e in graph.edges)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import networkx as nx
-
 from .model import Graph
 
 
 def layered_layout(graph: Graph, dx: float = 240.0, dy: float = 130.0,
                    wrap: int | None = None) -> dict[str, tuple[float, float]]:
     """Positions for every node. ``wrap`` starts a new band of columns after that many."""
+    import networkx as nx  # loaded on first layout, not at start-up
+
     g = nx.DiGraph()
     g.add_nodes_from(graph.nodes)
     g.add_edges_from((e.source, e.target) for e in graph.edges if e.source != e.target)

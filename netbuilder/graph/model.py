@@ -13,13 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
 from .catalogue import get_spec
 from .errors import GraphEditError, ParamError
 from .spec import LayerSpec
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from .blocks import BlockDef
 
 
@@ -79,18 +79,29 @@ class Graph:
         return [e for e in self.edges if e.source == node_id]
 
     def to_networkx(self) -> nx.MultiDiGraph:
+        import networkx as nx  # loaded when asked for: a quarter of the window's start-up
+
         g = nx.MultiDiGraph()
         g.add_nodes_from(self.nodes)
         g.add_edges_from((e.source, e.target) for e in self.edges)
         return g
 
     def would_cycle(self, source: str, target: str) -> bool:
+        """Whether a wire source -> target would close a loop (target already reaches source)."""
         if source == target:
             return True
-        g = nx.DiGraph()
-        g.add_nodes_from(self.nodes)
-        g.add_edges_from((e.source, e.target) for e in self.edges)
-        return nx.has_path(g, target, source)
+        after: dict[str, list[str]] = {}
+        for e in self.edges:
+            after.setdefault(e.source, []).append(e.target)
+        seen, todo = {target}, [target]
+        while todo:
+            for nxt in after.get(todo.pop(), ()):
+                if nxt == source:
+                    return True
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return False
 
     def free_port(self, node_id: str) -> int:
         """The first input port of ``node_id`` with no wire (for dropping a wire on a node)."""
