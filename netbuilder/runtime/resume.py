@@ -15,7 +15,19 @@ from netbuilder.runtime.errors import CheckpointError
 from netbuilder.runtime.optim import Schedule
 from netbuilder.runtime.record import RunRecord
 
-SCHEDULE_SETTINGS = ("lr_schedule", "epochs", "lr", "lr_step_size", "lr_gamma")
+
+def schedule_settings(config: TrainingConfig) -> tuple[str, ...]:
+    """The settings the lr schedule of ``config`` depends on. ``epochs`` counts only where
+    the schedule spans the run (cosine, one-cycle, a step size of a third of the epochs), so
+    continuing for more epochs with a constant lr keeps the optimiser's state without a
+    warning."""
+    keys = ["lr_schedule", "lr"]
+    kind = config.lr_schedule
+    if kind == "step":
+        keys += ["lr_step_size", "lr_gamma"]
+    if kind in ("cosine", "onecycle") or (kind == "step" and config.lr_step_size is None):
+        keys.append("epochs")
+    return tuple(keys)
 
 
 def trainer_state(record: RunRecord, schedule: Schedule, config: TrainingConfig,
@@ -53,7 +65,7 @@ def restore(checkpoint: Checkpoint, model: torch.nn.Module, optimizer: torch.opt
             optimizer.load_state_dict(checkpoint.optimizer_state)
         except (ValueError, KeyError, RuntimeError) as exc:
             raise CheckpointError(f"{name}: the optimiser state does not fit this model ({exc})") from None
-        if all(saved.get(k) == getattr(config, k) for k in SCHEDULE_SETTINGS):
+        if all(saved.get(k) == getattr(config, k) for k in schedule_settings(config)):
             schedule.load_state_dict(state.get("schedule") or {})
         else:
             for group in optimizer.param_groups:

@@ -134,6 +134,19 @@ def test_resuming_with_another_fingerprint_or_a_finished_checkpoint_fails_clearl
     assert any("'sgd' starts with a fresh state" in w for w in changed[0].warnings)
 
 
+def test_more_epochs_warn_only_when_the_lr_schedule_spans_the_run(digits, tmp_path):
+    config = TrainingConfig(device="cpu", epochs=1)
+    list(train(small_cnn(), digits, config, fingerprint="g1", checkpoint_dir=tmp_path))
+    longer = list(train(small_cnn(), digits, TrainingConfig(device="cpu", epochs=2),
+                        resume=tmp_path / "last.pt", fingerprint="g1"))
+    assert isinstance(longer[-1], Finished) and longer[0].warnings == ()  # constant lr: quiet
+    cosine = TrainingConfig(device="cpu", epochs=1, lr_schedule="cosine")
+    list(train(small_cnn(), digits, cosine, fingerprint="g1", checkpoint_dir=tmp_path / "c"))
+    longer = list(train(small_cnn(), digits, TrainingConfig(device="cpu", epochs=2, lr_schedule="cosine"),
+                        resume=tmp_path / "c" / "last.pt", fingerprint="g1"))
+    assert any("schedule starts over" in w for w in longer[0].warnings)
+
+
 @pytest.mark.filterwarnings("ignore::UserWarning")
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cut=st.integers(0, 10_000), position=st.integers(0, 10_000), value=st.integers(0, 255))

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import time
 
-import pytest
 import torch
 from PySide6.QtCore import Qt
+from training_support import (  # noqa: F401 - the fixture make_panel
+    chain_project,
+    digits_cnn,
+    make_panel_fixture,
+    moons_mlp,
+    run_to_end,
+)
 
-from netbuilder.graph.document import Document
-from netbuilder.graph.project import project_from_dict
 from netbuilder.ui.theme import Theme
 from netbuilder.ui.training import TrainingPanel
 from netbuilder.ui.training.progress import RunState, format_eta
@@ -22,60 +26,6 @@ from netbuilder.ui.training.settings_form import DEFAULTS
 from netbuilder.ui.training_host import TrainingHost
 
 LONG = 100_000     # epochs of a run that only ends when the test stops it
-
-
-def _project(name: str, nodes: list[tuple], training: dict) -> Document:
-    """A chain of layers ``(id, type, params)`` wired in order."""
-    data = {
-        "format": "netbuilder", "version": 1, "name": name,
-        "nodes": [{"id": i, "type": t, "params": p} for i, t, p in nodes],
-        "edges": [{"source": a[0], "target": b[0]} for a, b in zip(nodes, nodes[1:], strict=False)],
-        "training": training,
-    }
-    return Document(project_from_dict(data))
-
-
-def moons_mlp(hidden: int = 32, **training) -> Document:
-    return _project("moons MLP", [("input", "Input", {"shape": [2]}),
-                                  ("fc1", "Linear", {"out_features": hidden}),
-                                  ("relu", "ReLU", {}),
-                                  ("fc2", "Linear", {"out_features": 2})],
-                    {"dataset": "moons", **training})
-
-
-def digits_cnn(**training) -> Document:
-    return _project("digits CNN", [
-        ("input", "Input", {"shape": [1, 8, 8]}),
-        ("conv1", "Conv2d", {"out_channels": 8, "kernel_size": 3, "padding": 1}),
-        ("relu1", "ReLU", {}),
-        ("pool", "MaxPool2d", {"kernel_size": 2}),
-        ("flatten", "Flatten", {}),
-        ("fc", "Linear", {"out_features": 10}),
-    ], {"dataset": "digits", **training})
-
-
-@pytest.fixture
-def make_panel(qtbot):
-    panels: list[TrainingPanel] = []
-
-    def make(document: Document) -> TrainingPanel:
-        panel = TrainingPanel(document)
-        qtbot.addWidget(panel)
-        panel.resize(1200, 360)
-        panel.show()
-        panels.append(panel)
-        qtbot.waitUntil(lambda: not panel.checking, timeout=20_000)
-        return panel
-
-    yield make
-    for panel in panels:
-        assert panel.shutdown(10)
-
-
-def run_to_end(qtbot, panel: TrainingPanel, timeout_ms: int = 30_000) -> None:
-    panel.start()
-    qtbot.waitUntil(lambda: panel.running, timeout=5_000)
-    qtbot.waitUntil(lambda: not panel.running, timeout=timeout_ms)
 
 
 def start_long_run(qtbot, panel: TrainingPanel) -> None:
@@ -255,7 +205,7 @@ def test_checkpoint_save_and_load_round_trip(qtbot, make_panel, tmp_path):
 
 
 def test_regression_plots_mse_instead_of_accuracy(qtbot, make_panel):
-    doc = _project("sine", [("input", "Input", {"shape": [1]}),
+    doc = chain_project("sine", [("input", "Input", {"shape": [1]}),
                             ("fc1", "Linear", {"out_features": 16}), ("tanh", "Tanh", {}),
                             ("fc2", "Linear", {"out_features": 1})],
                    {"dataset": "sine", "loss": "mse", "epochs": 2})

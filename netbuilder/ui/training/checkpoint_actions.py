@@ -2,6 +2,7 @@
 
 Outcomes are told in the panel's outcome box: where the file went, or why it could not be
 read (a checkpoint of another network gets the runtime's message naming both fingerprints).
+A loaded file with the trainer's history shows its curves, which Continue goes on from.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from .worker import snapshot
 
 
 class CheckpointActions:
-    """Needs ``document``, ``outcome``, ``running``, ``_weights`` and ``_set_weights``."""
+    """Needs ``document``, ``outcome``, ``running``, ``_weights``, ``_set_weights`` and
+    ``_show_history`` (``ContinueActions``)."""
 
     def save_checkpoint_to(self, path: str | Path) -> bool:
         """Write the current weights as a checkpoint; says what happened under the status."""
@@ -46,10 +48,13 @@ class CheckpointActions:
             self.outcome.set_messages([("error", "Could not load the checkpoint", str(exc))])
             return False
         self._set_weights(loaded)
+        self._show_history(loaded)        # a resumable file's curves, for Continue to go on
         acc = loaded.metrics.get("val_acc")
         extra = f", validation accuracy {acc * 100:.1f}%" if isinstance(acc, float) else ""
+        more = (" Continue trains them further." if loaded.resumable
+                else " (Weights only: Continue needs a checkpoint with the training state.)")
         self.outcome.set_messages([("ok", "Loaded", f"{Path(path).name}: {loaded.epoch} epochs of "
-                                    f"training{extra}. Export ONNX now uses these weights.")])
+                                    f"training{extra}. Export ONNX now uses these weights.{more}")])
         return True
 
     def save_checkpoint_dialog(self) -> None:

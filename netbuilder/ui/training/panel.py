@@ -3,8 +3,9 @@
 Every settings or graph change is checked with ``plan_training`` (on a worker thread), and
 its problems are shown in plain words; Start is possible only when the check passed. A run
 trains a frozen snapshot of the graph on a ``TrainingRun`` thread; its event batches update
-a ``RunState`` and the plot buffers, and a ~20 Hz timer redraws only what changed. The
-window locks editing from ``running_changed``; it calls ``start``, ``stop``, ``shutdown``,
+a ``RunState`` and the plot buffers, and a ~20 Hz timer redraws only what changed. Continue
+(``continue_actions.py``) launches the same way, resuming from the held weights' checkpoint.
+The window locks editing from ``running_changed``; it calls ``start``, ``stop``, ``shutdown``,
 ``trained_weights`` and ``set_presentation`` (see ``ui/training_host.py``).
 """
 
@@ -29,8 +30,9 @@ from netbuilder.runtime.session import plan_training
 from ..theme import Theme
 from . import weights as weight_files
 from .checkpoint_actions import CheckpointActions
+from .continue_actions import ContinueActions
 from .panel_ui import apply_look, build_ui, set_pause_label, show_left, update_buttons
-from .progress import RunState, len_history
+from .progress import RunState
 from .settings_form import stored_settings
 from .worker import CheckerThread, TrainingRun, snapshot
 
@@ -45,7 +47,7 @@ def gui_cpu_threads() -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
-class TrainingPanel(QWidget, CheckpointActions):
+class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
     running_changed = Signal(bool)
     run_ended = Signal(str)        # 'finished', 'stopped' or 'failed'
     weights_changed = Signal()     # current_weights() may give something else now
@@ -59,12 +61,13 @@ class TrainingPanel(QWidget, CheckpointActions):
         self.check_error: str | None = None
         self._check_token = 0
         self._check_pending = True
-        self._start_requested = False
+        self._requested: str | None = None   # 'start' or 'continue', once the check is done
         self._run: TrainingRun | None = None
         self._last_run: TrainingRun | None = None
         self._run_plan: Any = None
         self._control: TrainingControl | None = None
         self._weights: weight_files.TrainedWeights | None = None
+        self._resumed_from: weight_files.TrainedWeights | None = None   # what a run continues
         self._tmp = tempfile.TemporaryDirectory(prefix="netbuilder-train-")
         self._runs = 0
         self._writing = False
@@ -110,7 +113,7 @@ class TrainingPanel(QWidget, CheckpointActions):
         if self.running or self._closed:
             return
         if self._check_pending:
-            self._start_requested = True
+            self._requested = "start"
             self.status.setText("Checking the network and the data before starting…")
             return
         self._launch()
@@ -233,9 +236,11 @@ class TrainingPanel(QWidget, CheckpointActions):
         self.plan, self.check_error = plan, error
         self._show_problems()
         self._show_state()
-        if self._start_requested:
-            self._start_requested = False
+        requested, self._requested = self._requested, None
+        if requested == "start":
             self._launch()
+        elif requested == "continue":
+            self.continue_training()
 
     def _run_settings(self) -> dict[str, Any]:
         settings = self.settings()
@@ -257,14 +262,18 @@ class TrainingPanel(QWidget, CheckpointActions):
         show_left(self)
 
     # -- a run ----------------------------------------------------------------------------
-    def _launch(self) -> None:
+    def _launch(self, resume: weight_files.TrainedWeights | None = None) -> None:
+        """Start a run from fresh weights, or continue ``resume`` for the form's epochs more."""
         plan = self.plan
         if plan is None or not plan.ok:
             self._show_problems()
             self._show_state()        # "Cannot start: <the first problem>"
             return
         graph = snapshot(self.document.graph)     # frozen: edits cannot race the run
-        run_plan = plan_training(graph, self._run_settings(), dataset=plan.dataset)
+        settings = self._run_settings()
+        if resume is not None:
+            settings["epochs"] = resume.epoch + int(settings["epochs"])
+        run_plan = plan_training(graph, settings, dataset=plan.dataset)
         if not run_plan.ok:
             self.plan = run_plan
             self._show_problems()
@@ -275,13 +284,18 @@ class TrainingPanel(QWidget, CheckpointActions):
         self._control = TrainingControl()
         self._run_plan = run_plan
         self._last_run = None
-        info = run_plan.dataset.info
+        info, epochs = run_plan.dataset.info, run_plan.config.epochs
         self.state = RunState(phase="starting", classification=info.is_classification,
-                              epochs=run_plan.config.epochs)
-        self.plots.reset(info.is_classification, run_plan.config.epochs)
+                              epochs=epochs, start_epoch=resume.epoch + 1 if resume else 1)
+        if resume is None:
+            self.plots.reset(info.is_classification, epochs)
+        else:
+            self._continue_plots(resume, info.is_classification, epochs)
         self.outcome.clear_messages()
+        self._resumed_from = resume
         self._set_weights(None)
-        run = self._run = TrainingRun(run_plan, self._control, str(checkpoint_dir))
+        run = self._run = TrainingRun(run_plan, self._control, str(checkpoint_dir),
+                                      resume=resume.resume_file if resume else None)
         run.events.connect(self._on_events)
         run.finished.connect(self._on_run_finished)
         self.destroyed.connect(self._control.stop)
@@ -329,18 +343,18 @@ class TrainingPanel(QWidget, CheckpointActions):
         state = self.state
         if state.active:              # the thread ended without a final event
             state.phase, state.message = "failed", "Training ended without a result."
+        weights = self._weights_after_run(self._run_plan, state)
+        self._set_weights(weights)
         if state.phase == "failed":
-            self.outcome.set_messages([("error", "Training failed", state.message)])
+            messages = [("error", "Training failed", state.message)]
+            if weights is not None:
+                messages.append(("info", "", f"The weights of epoch {weights.epoch} you went on "
+                                 "from are kept: press Continue to try again."))
         else:
-            messages = [("ok", *state.outcome_text())]
-            plan = self._run_plan
-            if plan is not None and plan.model is not None:
-                done = (state.epochs_run if state.phase == "finished"
-                        else len_history(state.metrics, state.epoch))
-                last = state.checkpoints.get("last") if state.phase == "finished" else None
-                self._set_weights(weight_files.from_run(plan.model, fingerprint(plan.graph),
-                                                        done, state.metrics, last))
-            self.outcome.set_messages(messages + [("warning", w) for w in state.warnings])
+            messages = ([("ok", *state.outcome_text())]
+                        + [("warning", w) for w in state.warnings])
+        self.outcome.set_messages(messages)
+        self._resumed_from = None
         self._control = None
         self.form.setEnabled(True)
         self._pause_label(paused=False)
@@ -373,6 +387,8 @@ class TrainingPanel(QWidget, CheckpointActions):
             more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" \
                 if len(errors) > 1 else ""
             return f"Cannot start: {errors[0] if errors else 'see the problems'}{more}"
+        if self.state.phase == "idle" and self.continue_blocker() is None:
+            return "Ready: Start afresh (F5), or Continue from the loaded weights"
         return self.state.status_line()
 
     def _show_state(self) -> None:

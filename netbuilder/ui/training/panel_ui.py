@@ -2,8 +2,8 @@
 
 Left: the settings form, the check's messages and the checkpoint buttons (in a scroll
 area, so a short dock still reaches them). Right: the plots. Below, always in view however
-short the dock: Start / Pause / Stop, the progress bar and the status line, then the outcome
-of the last run. When presenting, the settings column gives way to a one-line summary above
+short the dock: Start / Continue / Pause / Stop, the progress bar and the status line, then
+the outcome of the last run. A disabled Continue says why in its tooltip. When presenting, the settings column gives way to a one-line summary above
 the plots (it comes back while a problem blocks training), only problems and warnings are
 boxed, and text and lines grow.
 """
@@ -52,6 +52,8 @@ def build_ui(panel: Any) -> None:
     p.problems = Notice("training_problems")
     p.start_button = _button(p, "Start", SP.SP_MediaPlay, p.start,
                              "Train the network with these settings (F5)", "training_start")
+    p.continue_button = _button(p, "Continue", SP.SP_MediaSeekForward, p.continue_training,
+                                "", "training_continue")
     p.pause_button = _button(p, "Pause", SP.SP_MediaPause, p.toggle_pause,
                              "Pause after the current batch; press again to resume",
                              "training_pause")
@@ -63,7 +65,8 @@ def build_ui(panel: Any) -> None:
                             "Save the trained weights to a checkpoint file", "training_save")
     p.load_button = _button(p, "Load checkpoint…", SP.SP_DialogOpenButton,
                             p.load_checkpoint_dialog,
-                            "Load weights for this network (Export ONNX then uses them)",
+                            "Load weights for this network (Export ONNX and Continue then use "
+                            "them)",
                             "training_load")
     p.file_row = QWidget()
     file_row = QHBoxLayout(p.file_row)
@@ -108,7 +111,7 @@ def build_ui(panel: Any) -> None:
     p.outcome = Notice("training_outcome")
     bottom = QHBoxLayout()
     bottom.setContentsMargins(6, 0, 6, 0)
-    for b in (p.start_button, p.pause_button, p.stop_button):
+    for b in (p.start_button, p.continue_button, p.pause_button, p.stop_button):
         bottom.addWidget(b)
     bottom.addSpacing(6)
     bottom.addWidget(p.progress)
@@ -171,11 +174,18 @@ def set_pause_label(panel: Any, paused: bool) -> None:
 
 def update_buttons(panel: Any) -> None:
     """Start only when the check passed (or is still running: Start then waits for it);
+    Continue when, besides, the held weights can go on (its tooltip says why not);
     Pause/Stop only during a run; the checkpoint buttons only between runs."""
     p = panel
     active = p.running
     plan_ok = p.plan is not None and p.plan.ok
     p.start_button.setEnabled(not active and not p._closed and (plan_ok or p._check_pending))
+    blocker = None if p._closed else p.continue_blocker()
+    p.continue_button.setEnabled(not p._closed and blocker is None)
+    more = p.form.epochs.value()      # the button says how far a press goes, without hovering
+    p.continue_button.setText(f"Continue +{more} epoch{'' if more == 1 else 's'}")
+    p.continue_button.setToolTip("Continue is not possible now: " + blocker if blocker
+                                 else p.continue_tip())
     p.pause_button.setEnabled(active and p.state.phase in ("starting", "running", "paused"))
     p.stop_button.setEnabled(active and p.state.phase != "stopping")
     p.save_button.setEnabled(not active and p._weights is not None)

@@ -3,7 +3,9 @@
 Points go into growing numpy buffers as events arrive; ``refresh`` (called by the panel's
 ~20 Hz timer) hands only the curves that changed to ``setData``. Training is a thin solid
 line, validation a dashed line with round markers, so the two differ without colour; the
-x axis counts epochs (fractional for steps). Pens stay 1 px outside presentation mode
+x axis counts epochs (fractional for steps). A continued run keeps the curves up to the
+epoch it goes on from (or draws a loaded checkpoint's per-epoch history) and widens the x
+axis to the new total, so one curve runs through both runs. Pens stay 1 px outside presentation mode
 (wider pens cost about 3x to draw); views clip and downsample long curves.
 
 Drawing cost decides the look: a redraw with pyqtgraph's grid took ~80 ms here against
@@ -46,6 +48,10 @@ class Series:
 
     def clear(self) -> None:
         self.n = 0
+
+    def keep_until(self, x_max: float) -> None:
+        """Drop the points after ``x_max`` (x only grows, so they are the last ones)."""
+        self.n = int(np.searchsorted(self.x[: self.n], x_max + 1e-9, side="right"))
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         return self.x[: self.n], self.y[: self.n]
@@ -103,6 +109,23 @@ class TrainingPlots(QWidget):
         self._y = {"loss": None, "metric": (0.0, 100.0) if classification else None}
         self.loss_plot.setYRange(0, 1, padding=0.02)
         self.metric_plot.setYRange(0, 100 if classification else 1, padding=0.02)
+
+    def continue_to(self, done: int, epochs: int) -> None:
+        """A continued run: keep the curves of epochs 1..``done`` (a failed or stopped try
+        after them goes), and let the x axis span all ``epochs``."""
+        for key in CURVES:
+            self.series[key].keep_until(float(done))
+            self._dirty.add(key)
+        self.loss_plot.setXRange(0, epochs, padding=0.01)
+
+    def add_history(self, history: tuple[dict, ...] | list[dict]) -> None:
+        """Per-epoch figures (a checkpoint's history): training means and validation at each
+        whole epoch, for a run that continues a loaded checkpoint."""
+        for entry in history:
+            x = float(entry.get("epoch", 0))
+            self.add("loss/train", x, entry.get("train_loss"))
+            self.add("metric/train", x, self._metric(entry.get("train_acc"), entry.get("train_mse")))
+            self.add_epoch(x, entry.get("val_loss"), entry.get("val_acc"), entry.get("val_mse"))
 
     def add(self, key: str, x: float, y: float | None) -> None:
         if y is None:

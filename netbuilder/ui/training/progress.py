@@ -3,7 +3,8 @@
 ``RunState.apply`` folds the runtime's plain events into a few numbers (epoch, progress,
 speed, the latest validation figures, the outcome); ``status_line`` and ``outcome_text`` turn
 them into the words under the plots: "Epoch 3/10 · val acc 91.2% · 1,240 samples/s · ETA 12 s".
-No Qt here, so the wording is tested without widgets.
+A continued run (``start_epoch`` > 1) counts epochs from the first run on and says how many
+were added. No Qt here, so the wording is tested without widgets.
 """
 
 from __future__ import annotations
@@ -86,6 +87,11 @@ class RunState:
     def active(self) -> bool:
         return self.phase in ACTIVE
 
+    @property
+    def continued(self) -> bool:
+        """True for a run that went on from earlier epochs (Continue)."""
+        return self.start_epoch > 1
+
     def apply(self, ev: object) -> None:
         if isinstance(ev, Step):
             if self.phase not in ("paused", "stopping"):
@@ -111,6 +117,7 @@ class RunState:
             self.warnings = tuple(ev.warnings)
         elif isinstance(ev, Paused):
             self.phase = "paused" if self.phase != "stopping" else "stopping"
+            self.step = ev.step
         elif isinstance(ev, Resumed):
             self.phase = "running" if self.phase != "stopping" else "stopping"
         elif isinstance(ev, Finished):
@@ -122,7 +129,7 @@ class RunState:
         elif isinstance(ev, Stopped):
             self.phase = "stopped"
             self.metrics, self.checkpoints = dict(ev.metrics), dict(ev.checkpoints)
-            self.epoch = ev.epoch
+            self.epoch, self.step = ev.epoch, ev.step
             best = ev.metrics.get("best_epoch")
             self.best_epoch = best if isinstance(best, int) else self.best_epoch
         elif isinstance(ev, Failed):
@@ -152,6 +159,9 @@ class RunState:
         if p == "idle":
             return "Ready: press Start (F5) to train"
         if p == "starting":
+            if self.continued:
+                return (f"Continuing after epoch {self.start_epoch - 1}: restoring the weights "
+                        "and the optimiser…")
             return "Starting: building the model and placing the data…"
         parts: list[str] = []
         val = self._val_text()
@@ -170,8 +180,10 @@ class RunState:
                 parts.append("stopping after this batch…")
             return " · ".join(parts)
         if p == "finished":
-            parts.append(f"Finished: {self.epochs_run} epoch{'s' if self.epochs_run != 1 else ''}"
-                         + (" (stopped early)" if self.stopped_early else ""))
+            added = self.epochs_run - self.start_epoch + 1
+            done = (f"{added} more epoch{_s(added)} ({self.epochs_run} in all)" if self.continued
+                    else f"{self.epochs_run} epoch{_s(self.epochs_run)}")
+            parts.append(f"Finished: {done}" + (" (stopped early)" if self.stopped_early else ""))
         elif p == "stopped":
             parts.append(f"Stopped in epoch {self.epoch}/{self.epochs}")
         else:
@@ -203,7 +215,13 @@ class RunState:
         if m.get("train_loss") is not None:
             parts.append(f"training loss {format_number(m['train_loss'])}")
         done = self.epochs_run if self.phase == "finished" else len_history(m, self.epoch)
-        parts.append(f"{done} epoch{'s' if done != 1 else ''} run")
+        added = done - self.start_epoch + 1
+        if not self.continued:
+            parts.append(f"{done} epoch{_s(done)} run")
+        elif added > 0:
+            parts.append(f"{done} epochs in all ({added} more just now)")
+        else:
+            parts.append(f"{done} epoch{_s(done)} in all (none more)")
         best = m.get("best_epoch", self.best_epoch)
         if best is not None:
             parts.append(f"best epoch {best}")
@@ -211,6 +229,10 @@ class RunState:
         if self.stopped_early:
             head += " early (the validation loss stopped improving)"
         return head, " · ".join(parts)
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
 
 
 def len_history(metrics: dict[str, Any], epoch: int) -> int:

@@ -5,6 +5,10 @@ run: optimiser and schedule come along, so the CLI can resume from it); otherwis
 a checkpoint of the model with the runtime's ``save_checkpoint``. Loading checks the graph
 fingerprint first (the runtime's message for a checkpoint of another network), then builds
 a model for the current graph and puts the weights in it.
+
+Weights can be *continued* (trained further by the runtime's resume) when ``source_file``
+holds exactly them together with the trainer's state (optimiser, schedule, history): the
+``last.pt`` of a run that ended at an epoch's end, or a loaded file written that way.
 """
 
 from __future__ import annotations
@@ -29,6 +33,13 @@ class TrainedWeights:
     source_file: str | None = None        # a checkpoint holding exactly these weights
     model: Any = None                     # the trained module, to write a checkpoint from
     origin: str = "run"                   # 'run' or the loaded file's name
+    resumable: bool = False               # source_file has the trainer state to go on from
+    history: tuple[dict[str, Any], ...] = ()   # per-epoch figures of a loaded checkpoint
+
+    @property
+    def resume_file(self) -> str | None:
+        """The checkpoint a continued run starts from; None when these weights cannot go on."""
+        return self.source_file if self.resumable else None
 
 
 def from_run(model: Any, graph_fingerprint: str, epochs_done: int, metrics: dict[str, Any],
@@ -37,8 +48,9 @@ def from_run(model: Any, graph_fingerprint: str, epochs_done: int, metrics: dict
     state = {k: v.detach().cpu().clone() for k, v in original.state_dict().items()}
     if checkpoint_file is not None and not Path(checkpoint_file).is_file():
         checkpoint_file = None
+    # the trainer's last.pt always carries its state: these weights can go on from it
     return TrainedWeights(state, graph_fingerprint, epochs_done, dict(metrics),
-                          checkpoint_file, model)
+                          checkpoint_file, model, resumable=checkpoint_file is not None)
 
 
 def save(weights: TrainedWeights, path: str | Path) -> Path:
@@ -70,5 +82,8 @@ def load(path: str | Path, graph: Graph) -> TrainedWeights:
     model = build_module(graph)
     restore_model(checkpoint, model)
     state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+    trainer = checkpoint.trainer_state
+    resumable = bool(trainer.get("config")) and checkpoint.optimizer_state is not None
+    history = tuple(dict(h) for h in trainer.get("history") or () if isinstance(h, dict))
     return TrainedWeights(state, fp, checkpoint.epoch, dict(checkpoint.metrics), str(path),
-                          model, Path(path).name)
+                          model, Path(path).name, resumable, history)

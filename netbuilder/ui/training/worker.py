@@ -57,9 +57,10 @@ class TrainingWorker(QObject):
     done = Signal()
 
     def __init__(self, plan: Any, control: Any, checkpoint_dir: str | None,
-                 flush_hz: float = FLUSH_HZ) -> None:
+                 flush_hz: float = FLUSH_HZ, resume: str | None = None) -> None:
         super().__init__()
         self.plan, self.control, self.checkpoint_dir = plan, control, checkpoint_dir
+        self.resume = resume          # a checkpoint file to continue from (None: fresh weights)
         self.interval = 1.0 / flush_hz
         self.batches = 0
 
@@ -68,7 +69,8 @@ class TrainingWorker(QObject):
         pending: list[Any] = []
         last = 0.0
         try:
-            for event in self.plan.run(self.control, checkpoint_dir=self.checkpoint_dir):
+            for event in self.plan.run(self.control, resume=self.resume,
+                                       checkpoint_dir=self.checkpoint_dir):
                 pending.append(event)
                 now = time.monotonic()
                 if isinstance(event, URGENT) or now - last >= self.interval:
@@ -89,18 +91,19 @@ class TrainingWorker(QObject):
 
 
 class TrainingRun(QObject):
-    """One run on its own thread. ``events(list)`` and ``finished()`` arrive in the GUI thread."""
+    """One run on its own thread (from fresh weights, or continuing the checkpoint file
+    ``resume``). ``events(list)`` and ``finished()`` arrive in the GUI thread."""
 
     events = Signal(object)
     finished = Signal()
 
     def __init__(self, plan: Any, control: Any, checkpoint_dir: str | None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, resume: str | None = None) -> None:
         super().__init__(parent)
         self.control = control
         self.thread = QThread()
         self.thread.setObjectName("netbuilder-training")
-        self.worker = TrainingWorker(plan, control, checkpoint_dir)
+        self.worker = TrainingWorker(plan, control, checkpoint_dir, resume=resume)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.events.connect(self.events, Qt.ConnectionType.QueuedConnection)
