@@ -51,6 +51,7 @@ from .summary_view import SummaryView
 from .training_host import TrainingHost
 
 TRAINING_DOCK_HEIGHT = 320
+PRESENTATION_TRAINING_SHARE = 0.4
 READABLE_ZOOM = 0.65      # below this the cards' text is too small to read
 LOCK_REASON = "training is running: stop it to edit"
 STATE_VERSION = 1
@@ -349,9 +350,17 @@ class MainWindow(QMainWindow):
         self.training_dock.show()
         self.training_dock.raise_()
         self.training.ensure_panel()
-        if not self.presentation and self.training_dock.height() < TRAINING_DOCK_HEIGHT:
-            self.resizeDocks([self.training_dock], [TRAINING_DOCK_HEIGHT],
-                             Qt.Orientation.Vertical)     # settings and plots need room
+        self._make_room_for_training()
+
+    def _make_room_for_training(self) -> None:
+        """Settings and plots need room: 320 px, or 40% of the window when presenting (the
+        plots are what the room watches then)."""
+        target = (round(self.height() * PRESENTATION_TRAINING_SHARE) if self.presentation
+                  else TRAINING_DOCK_HEIGHT)
+        if self.training_dock.isVisible() and self.training_dock.height() < target:
+            self.resizeDocks([self.training_dock], [target], Qt.Orientation.Vertical)
+            if self.presentation:
+                QTimer.singleShot(0, self.show_network)     # the canvas got shorter
 
     def start_training(self) -> None:
         self.show_training_panel()
@@ -422,6 +431,7 @@ class MainWindow(QMainWindow):
             if self.training.panel is not None or self.training.ensure_panel() is not None:
                 self.training_dock.show()
                 self.training_dock.raise_()
+                QTimer.singleShot(0, self._make_room_for_training)   # after the fonts grew
             else:
                 self.training_dock.hide()
         elif self._state_before_presentation is not None:

@@ -8,6 +8,11 @@ epoch it goes on from (or draws a loaded checkpoint's per-epoch history) and wid
 axis to the new total, so one curve runs through both runs. Pens stay 1 px outside presentation mode
 (wider pens cost about 3x to draw); views clip and downsample long curves.
 
+The legend sits in a row of its own above the plots, so it never covers a curve. In a wide,
+short area (the bottom dock of a laptop-sized window) the two plots stand side by side, each
+with its own epoch axis; otherwise the metric sits under the loss. Axes show plain numbers
+(no "x0.001" scale factors a student would have to decode).
+
 Drawing cost decides the look: a redraw with pyqtgraph's grid took ~80 ms here against
 ~13 ms without it (software rendering), and auto-range re-measures every curve on each
 ``setData``. So there is no grid, the x axis spans the run's epochs from the start, and the
@@ -20,7 +25,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from ..theme import Theme
 
@@ -28,6 +33,7 @@ from ..theme import Theme
 TRAIN_COLOR = ("#1d4ed8", "#60a5fa")
 VAL_COLOR = ("#c2410c", "#fb923c")
 CURVES = ("loss/train", "loss/val", "metric/train", "metric/val")
+SIDE_BY_SIDE_RATIO = 2.4   # width / height of the plot area from which the plots stand side by side
 
 
 class Series:
@@ -58,7 +64,8 @@ class Series:
 
 
 class TrainingPlots(QWidget):
-    """Loss on top, accuracy (classification) or MSE (regression) below, x axes linked."""
+    """Loss and accuracy (classification) or MSE (regression), x axes linked; stacked, or side
+    by side in a wide and short area, under a legend row."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,13 +76,21 @@ class TrainingPlots(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
-        self.loss_plot: pg.PlotItem = self.view.addPlot(row=0, col=0)
-        self.metric_plot: pg.PlotItem = self.view.addPlot(row=1, col=0)
+        # the legend's row: one line of two entries that says what both plots' styles mean
+        self.legend = pg.LegendItem(colCount=2, horSpacing=18, verSpacing=-6)
+        self.view.addItem(self.legend, row=0, col=0, colspan=2)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
+        self.view.ci.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignLeft
+                                         | Qt.AlignmentFlag.AlignVCenter)
+        self.loss_plot: pg.PlotItem = pg.PlotItem()
+        self.metric_plot: pg.PlotItem = pg.PlotItem()
         self.metric_plot.setXLink(self.loss_plot)
+        self.side_by_side: bool | None = None
         self.classification = True
+        self._arrange(False)
         self.series = {key: Series() for key in CURVES}
         self.curves: dict[str, pg.PlotDataItem] = {}
-        self.legends: list[pg.LegendItem] = []
+        self.legends: list[pg.LegendItem] = [self.legend]
         self._dirty: set[str] = set()
         self._y: dict[str, tuple[float, float] | None] = {}
         for plot in (self.loss_plot, self.metric_plot):
@@ -83,16 +98,35 @@ class TrainingPlots(QWidget):
             plot.setDownsampling(auto=True, mode="peak")
             plot.setMenuEnabled(False)
             plot.getViewBox().setMouseEnabled(x=True, y=False)
-        # one legend (top right of the loss plot, where a falling loss leaves room) says
-        # what both plots' line styles mean
-        self.legends.append(self.loss_plot.addLegend(offset=(-6, 4), verSpacing=-6))
+            plot.getAxis("left").enableAutoSIPrefix(False)
+            plot.getAxis("bottom").enableAutoSIPrefix(False)
         for key in CURVES:
             plot = self.loss_plot if key.startswith("loss") else self.metric_plot
-            name = "train (per step)" if key.endswith("train") else "validation (per epoch)"
-            self.curves[key] = plot.plot([], [], name=name if plot is self.loss_plot else None,
-                                         connect="finite")
+            self.curves[key] = plot.plot([], [], connect="finite")
+        self.legend.addItem(self.curves["loss/train"], "train (per step)")
+        self.legend.addItem(self.curves["loss/val"], "validation (per epoch)")
         self.reset(classification=True, epochs=None)
         self.apply_theme()
+
+    # -- layout ---------------------------------------------------------------------------
+    def _arrange(self, side_by_side: bool) -> None:
+        """Put the plots in one row (side by side) or one column (metric under loss)."""
+        if side_by_side == self.side_by_side:
+            return
+        layout = self.view.ci
+        for plot in (self.loss_plot, self.metric_plot):
+            if plot in layout.items:
+                layout.removeItem(plot)
+        layout.addItem(self.loss_plot, row=1, col=0)
+        layout.addItem(self.metric_plot, row=1 if side_by_side else 2, col=1 if side_by_side else 0)
+        self.side_by_side = side_by_side
+        self._label_axes()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        size = event.size()
+        if size.height() > 0:
+            self._arrange(size.width() >= SIDE_BY_SIDE_RATIO * size.height())
 
     # -- data -----------------------------------------------------------------------------
     def reset(self, classification: bool, epochs: int | None) -> None:
@@ -191,7 +225,11 @@ class TrainingPlots(QWidget):
         self.metric_plot.setLabel("left", "accuracy (%)" if self.classification else "MSE",
                                   **style)
         self.metric_plot.setLabel("bottom", "epoch", **style)
-        self.loss_plot.getAxis("bottom").setStyle(showValues=False)
+        # stacked, the loss plot shares the metric plot's epoch axis below it
+        beside = bool(self.side_by_side)
+        self.loss_plot.setLabel("bottom", "epoch" if beside else None, **style)
+        self.loss_plot.showLabel("bottom", beside)
+        self.loss_plot.getAxis("bottom").setStyle(showValues=beside)
 
     def apply_theme(self) -> None:
         """Colours from the palette; thicker lines and bigger text when presenting."""
@@ -222,13 +260,13 @@ class TrainingPlots(QWidget):
                 axis.setPen(pg.mkPen(text))
                 axis.setTextPen(pg.mkPen(text))
                 axis.setTickFont(font)
-        legend_bg = QColor(background)
-        legend_bg.setAlpha(215)
-        for legend in self.legends:
-            legend.setBrush(pg.mkBrush(legend_bg))
-            legend.setPen(pg.mkPen(pal.color(QPalette.ColorRole.Mid)))
+        size = Theme.widget_point_size(8.5)
+        for legend in self.legends:   # a plain line of text above the plots: no box
+            legend.setBrush(pg.mkBrush(None))
+            legend.setPen(pg.mkPen(None))
             legend.setLabelTextColor(text)
-            legend.setLabelTextSize(f"{Theme.widget_point_size(8.5):.0f}pt")
+            legend.setLabelTextSize(f"{size:.0f}pt")
             for _sample, label in legend.items:
                 label.setText(label.text)     # labels render their attributes on setText
+        self.view.ci.layout.setRowMaximumHeight(0, round(size * 2.6))
         self._label_axes()
