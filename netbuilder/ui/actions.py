@@ -47,6 +47,7 @@ class Actions:
     theme_light: QAction
     theme_dark: QAction
     start_training: QAction
+    continue_training: QAction
     show_training: QAction
     shortcuts: QAction
     about: QAction
@@ -128,6 +129,10 @@ def create_actions(win) -> Actions:
         start_training=_action(win, "&Start Training", win.start_training,
                                ["F5", "Ctrl+Return", "Ctrl+Enter"],
                                "Train the network with the project's settings"),
+        continue_training=_action(win, "&Continue Training", win.continue_training,
+                                  ["Shift+F5"],
+                                  "Train the weights of the last run (or a loaded checkpoint) "
+                                  "for more epochs; the curves go on"),
         show_training=_action(win, "Show Training &Panel", win.show_training_panel, [],
                               "Show the training settings and live plots"),
         shortcuts=_action(win, "&Keyboard Shortcuts", win.show_shortcuts, ["F1"],
@@ -186,7 +191,7 @@ def build_menus(win, a: Actions) -> dict[str, QMenu]:
         panels.addAction(dock.toggleViewAction())
 
     train = bar.addMenu("&Train")
-    train.addActions([a.start_training, a.show_training])
+    train.addActions([a.start_training, a.continue_training, a.show_training])
 
     help_ = bar.addMenu("&Help")
     help_.addActions([a.shortcuts, a.about])

@@ -368,6 +368,13 @@ class MainWindow(QMainWindow):
         if problem:
             self.statusBar().showMessage(f"Cannot start training: {problem}", 8000)
 
+    def continue_training(self) -> None:
+        """Train the weights held in the Training panel for its Epochs setting more."""
+        self.show_training_panel()
+        problem = self.training.continue_training()
+        if problem:
+            self.statusBar().showMessage(f"Cannot continue training: {problem}", 8000)
+
     def set_training_running(self, running: bool) -> None:
         """While training runs the network cannot change: lock the document and the canvas."""
         running = bool(running)

@@ -114,6 +114,18 @@ class TrainingHost(QWidget):
                 return None
         return "the training panel has no start action"
 
+    def continue_training(self) -> str | None:
+        """Continue the held weights for more epochs; returns why it cannot, or None."""
+        panel = self.ensure_panel()
+        if panel is None:
+            return "training is not available: the training panel is not installed"
+        blocker = getattr(panel, "continue_blocker", None)
+        reason = blocker() if callable(blocker) else "the training panel cannot continue runs"
+        if reason is not None:
+            return reason[:1].lower() + reason[1:].rstrip(".")
+        panel.continue_training()
+        return None
+
     def stop(self) -> None:
         if self.panel is None:
             return

@@ -223,6 +223,30 @@ def test_f5_trains_and_editing_is_locked_until_the_run_ends(make_window, qtbot):
     assert w.training.trained_weights() is not None          # ONNX export would use them
 
 
+def test_shift_f5_continues_the_last_run_or_says_why_not(make_window, qtbot):
+    pytest.importorskip("netbuilder.ui.training", reason="the training panel is not installed")
+    w = make_window("perceptron")
+    settings = dict(w.document.project.training or {})
+    settings["epochs"] = 1
+    w.document.set_training(settings)
+    assert "Shift+F5" in _keys(w.ui_actions.continue_training)
+    w.canvas.setFocus()
+    qtbot.keyClick(w.canvas, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)
+    assert w.statusBar().currentMessage().startswith(
+        "Cannot continue training: nothing has been trained yet")
+    with qtbot.waitSignal(w.training_running_changed, timeout=60_000):
+        w.start_training()
+    with qtbot.waitSignal(w.training_running_changed, timeout=60_000):
+        pass
+    panel = w.training.panel
+    qtbot.waitUntil(lambda: panel.continue_button.isEnabled(), timeout=20_000)
+    with qtbot.waitSignal(w.training_running_changed, timeout=60_000):
+        qtbot.keyClick(w.canvas, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)
+    with qtbot.waitSignal(w.training_running_changed, timeout=60_000):
+        pass
+    assert panel.status.text().startswith("Finished: 1 more epoch (2 in all)")
+
+
 def test_dark_theme_is_remembered(make_window):
     w = make_window()
     w.set_theme("dark")
