@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF, QRectF, QTimer
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QToolTip
 
@@ -26,9 +26,10 @@ from ...graph.tensor import fmt_shape
 from ..theme import Theme, canvas_colors
 from .node_item import NodeItem, NodeView
 from .port_item import PortItem
-from .wire_item import WireItem, WireLabel
+from .wire_item import WireItem, WireLabel, goes_back
 
 LAYOUT_DX, LAYOUT_DY = 260.0, 140.0
+RUN_CLEARANCE = 9.0      # how close a wire's run to the left may pass a card
 
 
 def count_text(n: int, word: str = "params") -> str:
@@ -64,6 +65,9 @@ class GraphScene(QGraphicsScene):
         self._wires_of: dict[str, set[Edge]] = defaultdict(set)
         self._auto_pos: dict[str, tuple[float, float]] = {}
         self.auto_wrap: int | None = None   # columns per band for nodes placed automatically
+        self._returns: set[Edge] = set()    # wires going back left: their run avoids cards
+        self._reroute_pending = False
+        self._building = False
         self.rebuild()
 
     # -- what a card shows -----------------------------------------------------------------
@@ -122,6 +126,8 @@ class GraphScene(QGraphicsScene):
         self.nodes.clear()
         self.wires.clear()
         self._wires_of.clear()
+        self._returns.clear()
+        self._building = True           # wires are placed after every card exists
         self._compute_auto_positions()
         for e in self.doc.graph.edges:
             self._wires_of[e.source].add(e)
@@ -130,6 +136,7 @@ class GraphScene(QGraphicsScene):
             self._add_node_item(nid)
         for e in self.doc.graph.edges:
             self._add_wire_item(e)
+        self._building = False
         self.fit_scene_rect()
 
     def _compute_auto_positions(self) -> None:
@@ -160,6 +167,8 @@ class GraphScene(QGraphicsScene):
         item.on_moved = self._on_item_moved
         self.addItem(item)
         self.nodes[nid] = item
+        if not self._building:
+            self._reroute_soon()        # a new card may stand in another wire's way
         return item
 
     def _add_wire_item(self, e: Edge) -> None:
@@ -173,19 +182,61 @@ class GraphScene(QGraphicsScene):
 
     def _remove_wire_item(self, e: Edge) -> None:
         wire = self.wires.pop(e)
+        self._returns.discard(e)
         self.removeItem(wire.label)
         self.removeItem(wire)
 
     def _place_wire(self, wire: WireItem) -> None:
         src, dst = self.nodes.get(wire.edge.source), self.nodes.get(wire.edge.target)
         if src is not None and dst is not None:
-            wire.set_ends(src.output_pos(), dst.input_pos(wire.edge.target_port))
+            p0, p1 = src.output_pos(), dst.input_pos(wire.edge.target_port)
+            back = goes_back(p0, p1)
+            (self._returns.add if back else self._returns.discard)(wire.edge)
+            wire.set_ends(p0, p1, self._free_run_y(p0, p1, wire.edge) if back else None)
+
+    def _reroute_soon(self) -> None:
+        """Cards moved, appeared or grew: once control returns to the event loop, re-place
+        the wires going back left, whose runs steer around cards (one pass for a whole drag
+        step or structural change, however many cards it touched)."""
+        if not self._reroute_pending:
+            self._reroute_pending = True
+            QTimer.singleShot(0, self, self._reroute)
+
+    def _reroute(self) -> None:
+        self._reroute_pending = False
+        for e in list(self._returns):
+            wire = self.wires.get(e)
+            if wire is not None:
+                self._place_wire(wire)
+
+    def _free_run_y(self, p0: QPointF, p1: QPointF, edge: Edge) -> float | None:
+        """For a wire going back to the left: None when its run half-way between the ends
+        crosses no card (the usual wrapped chain), else the height nearest half-way just
+        above or below a card in the way (a skip wire dropping past a whole row)."""
+        low, high = sorted((p0.y(), p1.y()))
+        band = QRectF(p1.x() - 40, low, p0.x() - p1.x() + 80, high - low)
+        cards = [item.mapRectToScene(item.card_rect()) for item in self.items(band)
+                 if isinstance(item, NodeItem) and item.node_id not in (edge.source, edge.target)]
+        cards = [r for r in cards if r.right() > band.left() and r.left() < band.right()]
+        margin = RUN_CLEARANCE
+
+        def free(y: float) -> bool:
+            return all(y < r.top() - margin or y > r.bottom() + margin for r in cards)
+        half = (p0.y() + p1.y()) / 2
+        if free(half):
+            return None
+        options = [y for r in cards for y in (r.top() - 2 * margin, r.bottom() + 2 * margin)
+                   if low < y < high and free(y)]
+        # nearest half-way; between two equally near, the one nearer the target
+        return min(options, key=lambda y: (abs(y - half), abs(y - p1.y())), default=None)
 
     def _on_item_moved(self, nid: str) -> None:
         for e in self._wires_of.get(nid, ()):
             wire = self.wires.get(e)
             if wire is not None:
                 self._place_wire(wire)
+        if self._returns:
+            self._reroute_soon()
 
     # -- applying a Change (the canvas calls these from its _on_* handlers) ------------
     def sync_structure(self) -> None:
@@ -237,6 +288,8 @@ class GraphScene(QGraphicsScene):
             if item.set_view(view):
                 for e in self._wires_of.get(nid, ()):
                     self._place_wire(self.wires[e])
+                if self._returns:
+                    self._reroute_soon()     # the card's size changed
         for nid, text in new_shape.items():
             for e in self._wires_of.get(nid, ()):
                 if e.source == nid:

@@ -24,12 +24,19 @@ from ...graph.model import Edge
 from ..theme import Theme, canvas_colors, selected_color
 
 
-def curve(p0: QPointF, p1: QPointF, lane: int = 0) -> QPainterPath:
+def goes_back(p0: QPointF, p1: QPointF) -> bool:
+    """Whether a wire from p0 to p1 takes the 'carriage return' route (back to the left)."""
+    return p1.x() < p0.x() + 30 and abs(p1.y() - p0.y()) > 20
+
+
+def curve(p0: QPointF, p1: QPointF, lane: int = 0, run_y: float | None = None) -> QPainterPath:
     """A horizontal S-curve from an output (p0) to an input (p1); a wire that goes back to
     the left (the next row of a wrapped chain) takes a rounded 'carriage return' route
-    through the gap between the rows instead of cutting across the cards."""
-    if p1.x() < p0.x() + 30 and abs(p1.y() - p0.y()) > 20:
-        return _return_route(p0, p1, lane)
+    through the gap between the rows instead of cutting across the cards. Its run to the
+    left is half-way between the ends, or at ``run_y`` (the scene picks a height that
+    crosses no card when half-way would, as for a skip wire that drops two rows)."""
+    if goes_back(p0, p1):
+        return _return_route(p0, p1, lane, run_y)
     if p1.x() - p0.x() > 320 and abs(p1.y() - p0.y()) < 60:
         return _under_route(p0, p1, lane)   # a skip connection: pass under the cards between
     dx = max(abs(p1.x() - p0.x()) * 0.5, 50.0)
@@ -54,11 +61,11 @@ def _under_route(p0: QPointF, p1: QPointF, lane: int) -> QPainterPath:
     return path
 
 
-def _return_route(p0: QPointF, p1: QPointF, lane: int) -> QPainterPath:
+def _return_route(p0: QPointF, p1: QPointF, lane: int, run_y: float | None = None) -> QPainterPath:
     # ``lane`` shifts the route a little so two wires going back do not merge into one line.
     r = 14.0
     out, into = p0.x() + 2 * r + lane * 6, p1.x() - 2 * r - lane * 6
-    mid = (p0.y() + p1.y()) / 2 + lane * 12
+    mid = (p0.y() + p1.y()) / 2 + lane * 12 if run_y is None else run_y + lane * 5
     down = 1.0 if mid > p0.y() else -1.0
     up_in = 1.0 if p1.y() > mid else -1.0
     path = QPainterPath(p0)
@@ -88,10 +95,10 @@ class WireItem(QGraphicsItem):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.label = WireLabel(self)
 
-    def set_ends(self, p0: QPointF, p1: QPointF) -> None:
+    def set_ends(self, p0: QPointF, p1: QPointF, run_y: float | None = None) -> None:
         self.prepareGeometryChange()
         lane = (round(p0.x() / 10) + round(p1.y() / 10) + self.edge.target_port) % 3 - 1
-        self._path = curve(p0, p1, lane)
+        self._path = curve(p0, p1, lane, run_y)
         stroker = QPainterPathStroker()
         stroker.setWidth(14)
         self._shape = stroker.createStroke(self._path)
@@ -101,6 +108,10 @@ class WireItem(QGraphicsItem):
         straight = p1.x() > p0.x() and abs(p1.y() - p0.y()) < 30 and p1.x() - p0.x() < 320
         self.label.room = (p1.x() - p0.x() - 2 * (Theme.px(5.5) + 3)) if straight else None
         self.label.place(self._path.pointAtPercent(0.5))
+
+    def route(self) -> QPainterPath:
+        """The wire's centre line, in item coordinates (a copy)."""
+        return QPainterPath(self._path)
 
     def set_text(self, text: str) -> bool:
         if text == self.text:
