@@ -180,7 +180,7 @@ _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 
 
 def name_problem(name: str, taken: set[str] = frozenset()) -> str | None:
-    if not _NAME.match(name) or keyword.iskeyword(name):
+    if not _NAME.fullmatch(name) or keyword.iskeyword(name):
         return (f"block name {name!r} must start with a letter and hold only letters, digits "
                 "and _ (at most 64)")
     if name in CATALOGUE or name == "Block":
@@ -202,7 +202,7 @@ def definition_problems(defn: BlockDef) -> list[str]:
         out.append("its output cannot be one of its Inputs")
     seen = set()
     for bp in defn.params:
-        if not _NAME.match(bp.name) or bp.name == REPEAT or bp.name in seen:
+        if not _NAME.fullmatch(bp.name) or bp.name == REPEAT or bp.name in seen:
             out.append(f"parameter name {bp.name!r} must be a unique identifier other than 'repeat'")
         seen.add(bp.name)
         if not bp.targets:
@@ -326,6 +326,15 @@ def make_block(graph: Graph, node_ids: list[str], name: str, use_id: str | None 
 
 def ungroup(graph: Graph, use_id: str) -> list[str]:
     """Replace a use by plain copies of the block's layers (repeat unrolled); returns new ids."""
+    return [new for mapping in ungroup_mapped(graph, use_id) for new in mapping.values()]
+
+
+def ungroup_mapped(graph: Graph, use_id: str) -> list[dict[str, str]]:
+    """``ungroup``, returning for each copy (one per ``repeat``) inner id -> new id.
+
+    The mapping lets a caller follow what pointed into the use: an outer block's exposed
+    setting, or the outer block's output (``block_defs.delete_block``).
+    """
     from .model import Edge
 
     use = graph.node(use_id)
@@ -337,7 +346,7 @@ def ungroup(graph: Graph, use_id: str) -> list[str]:
     incoming = {e.target_port: e.source for e in graph.edges if e.target == use_id}
     outgoing = [e for e in graph.edges if e.source == use_id]
     graph.remove_node(use_id)
-    new_ids: list[str] = []
+    mappings: list[dict[str, str]] = []
     feeds = [incoming.get(i) for i in range(len(defn.inputs))]
     base = use.position or (0.0, 0.0)
     last = None
@@ -356,7 +365,7 @@ def ungroup(graph: Graph, use_id: str) -> list[str]:
                 c.position = None
             graph.nodes[new] = c
             mapping[nid] = new
-            new_ids.append(new)
+        mappings.append(mapping)
         input_map = dict(zip(defn.inputs, feeds, strict=True))
         for e in g.edges:
             if e.source in input_map:
@@ -368,4 +377,4 @@ def ungroup(graph: Graph, use_id: str) -> list[str]:
         feeds = [last]
     for e in outgoing:
         graph.edges.append(Edge(last, e.target, e.target_port))
-    return new_ids
+    return mappings

@@ -32,6 +32,7 @@ class Change:
     moved: set[str] = field(default_factory=set)    # nodes whose position changed only
     reset: bool = False                             # a whole new project
     meta: bool = False                              # name, description or training settings
+    blocks: set[str] = field(default_factory=set)   # blocks whose inside was rebuilt wholesale
 
 
 Listener = Callable[[Change], None]
@@ -47,6 +48,9 @@ class Document:
         self._listeners: list[Listener] = []
         self._depth = 0
         self._pending = Change()
+        # Every block rename, in order (undo appends the way back): an open view of a block
+        # follows its block through them (ui/blocks.py BlockDocument.name).
+        self.block_renames: list[tuple[str, str]] = []
 
     @property
     def graph(self) -> Graph:
@@ -201,6 +205,30 @@ class Document:
             self.graph.blocks[b].touch()
         uses = {nid for nid, n in self.graph.nodes.items() if n.type in names}
         self._touch(structure=True, nodes=uses)
+
+    def rename_block(self, old: str, new: str) -> None:
+        """Rename a block everywhere it is used (``block_defs.rename_block``)."""
+        from .block_defs import rename_block
+
+        self._check_unlocked()
+        rename_block(self.graph, old, new)
+        if new != old:
+            self.block_renames.append((old, new))
+        uses = {nid for nid, n in self.graph.nodes.items() if n.type == new}
+        self._touch(structure=True, nodes=uses)
+
+    def delete_block(self, name: str, *, ungroup_uses: bool = False) -> dict[str, list[str]]:
+        """Delete a block (ungrouping its uses first if asked); for each use in the network,
+        the layers that replaced it (``block_defs.delete_block``)."""
+        from .block_defs import delete_block, find_uses
+
+        self._check_unlocked()
+        rebuilt = set(find_uses(self.graph, name).inside)
+        replaced = delete_block(self.graph, name, ungroup_uses=ungroup_uses)
+        self._pending.blocks |= rebuilt
+        self._touch(structure=True, nodes={n for ids in replaced.values() for n in ids}
+                    | set(replaced))
+        return replaced
 
     def snapshot(self) -> dict[str, Any]:
         """The whole project as plain data (for undo of compound edits such as grouping)."""

@@ -1,9 +1,12 @@
-"""Undoable block edits: make a block from a selection, ungroup a use.
+"""Undoable block edits: make a block from a selection, ungroup a use, rename and delete a
+block definition.
 
-Both change many things at once (nodes, wires, the block definitions), so each is one
-``SnapshotCommand``: it keeps the whole project as plain data before and after
-(``Document.snapshot``), undo restores the one before, redo the one after. The first run does
-the edit through the Document and records the result, so a redo is exactly the first run.
+Making, ungrouping and deleting change many things at once (nodes, wires, the block
+definitions), so each is one ``SnapshotCommand``: it keeps the whole project as plain data
+before and after (``Document.snapshot``), undo restores the one before, redo the one after.
+The first run does the edit through the Document and records the result, so a redo is exactly
+the first run. A rename is its own exact inverse (rename back), so it needs no snapshot, and
+an open view of the block keeps showing it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 from ..graph.blocks import BlockParam, definition_problems
 from ..graph.document import Document
 from ..graph.errors import GraphEditError
-from ..graph.layout import layered_layout
+from ..graph.layout import best_wrap, layered_layout
 from .commands import EditCommand
 
 Pos = tuple[float, float]
@@ -107,3 +110,46 @@ class UngroupBlock(SnapshotCommand):
         base = self.shown or (0.0, 0.0)
         doc.move_nodes({n: (base[0] + laid[n][0] - x0, base[1] + laid[n][1] - y0)
                         for n in self.new_ids})
+
+
+class RenameBlock(EditCommand):
+    """Rename a block definition: every use, nested uses, the palette and the code follow."""
+
+    def __init__(self, doc: Document, old: str, new: str) -> None:
+        super().__init__(doc, f"Rename block {old} to {new}")
+        self.old, self.new = old, new
+
+    def _do(self) -> None:
+        self.doc.rename_block(self.old, self.new)
+
+    def _undo(self) -> None:
+        self.doc.rename_block(self.new, self.old)
+
+
+class DeleteBlock(SnapshotCommand):
+    """Delete a block definition, first ungrouping every use of it (if there are any).
+
+    The layers that replace uses in the network get a fresh layered layout of the whole
+    network, wrapped to fit ``view`` (the canvas's size), as Auto layout does: unrolled in
+    place they would cover the layers after them. Inside other blocks the layers are left unplaced, so opening the block
+    lays its inside out (as after Make Block).
+    """
+
+    def __init__(self, doc: Document, name: str, view: Pos | None = None) -> None:
+        super().__init__(doc, f"Delete block {name}")
+        self.name = name
+        self.view = view
+        self.replaced: dict[str, list[str]] = {}
+
+    def _first(self) -> None:
+        from ..graph.block_defs import find_uses
+
+        doc = self.doc
+        outer = list(find_uses(doc.graph, self.name).inside)
+        self.replaced = doc.delete_block(self.name, ungroup_uses=True)
+        for name in outer:
+            for node in doc.graph.blocks[name].graph.nodes.values():
+                node.position = None
+        if self.replaced:
+            wrap = best_wrap(doc.graph, *self.view, LAYOUT_DX, LAYOUT_DY) if self.view else None
+            doc.move_nodes(layered_layout(doc.graph, dx=LAYOUT_DX, dy=LAYOUT_DY, wrap=wrap))

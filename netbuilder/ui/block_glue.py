@@ -3,6 +3,7 @@
 The canvas may show the inside of a block; the inspector follows whichever document the
 canvas shows. The palette's "My blocks" follows the project's blocks. The inspector's "Open
 Block" / "Ungroup" buttons and the Problems tab's "use › inner layer" rows reach the canvas.
+Rename and Delete of a block (palette menu, canvas menu, inspector) go to ``BlockManager``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import shiboken6
 from PySide6.QtCore import QObject
 
 from ..graph.document import Change, Document
+from .block_manager import BlockManager
 
 
 class BlockGlue(QObject):
@@ -24,6 +26,12 @@ class BlockGlue(QObject):
         inspector.open_block_requested.connect(canvas.open_block)
         inspector.ungroup_requested.connect(canvas.ungroup_selection)
         window.problems.inner_activated.connect(self.show_inner)
+        self.manager = BlockManager(window)
+        palette = window.layer_palette
+        palette.rename_block_requested.connect(self.manager.rename)
+        palette.delete_block_requested.connect(self.manager.delete)
+        inspector.rename_block_requested.connect(self.manager.rename)
+        canvas.rename_block_requested.connect(self.manager.rename)
         self._shown: tuple = ()
         ref = weakref.ref(self)
 

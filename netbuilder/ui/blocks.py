@@ -33,7 +33,8 @@ class BlockDocument(Document):
         if name not in parent.graph.blocks:
             raise GraphEditError(f"there is no block named {name!r}")
         self.parent = parent
-        self.name = name
+        self._name = name
+        self._renames_seen = len(self.root.block_renames)
         self.use_id = use_id
         self.detached = False        # the block or the project went away: views leave
         self._own_lock: str | None = None
@@ -52,6 +53,17 @@ class BlockDocument(Document):
         while isinstance(doc, BlockDocument):
             doc = doc.parent
         return doc
+
+    @property
+    def name(self) -> str:
+        """The block's name now: renames (and their undos) since it opened are followed,
+        even while the view is closed and an undo command still holds this document."""
+        log = self.root.block_renames
+        for old, new in log[self._renames_seen:]:
+            if self._name == old:
+                self._name = new
+        self._renames_seen = len(log)
+        return self._name
 
     @property
     def defn(self) -> BlockDef:
@@ -174,7 +186,8 @@ class BlockDocument(Document):
             out = Change(reset=True, structure=True)
         else:
             defn = self.defn
-            out = Change(structure=True, reset=defn is not self._defn_seen)
+            rebuilt = self.name in change.blocks or defn is not self._defn_seen
+            out = Change(structure=True, reset=rebuilt, blocks=set(change.blocks))
             self._defn_seen = defn
             self.analysis = self._analyse()
         for listener in list(self._listeners):
@@ -229,6 +242,12 @@ class BlockDocument(Document):
                 sinks = [n for n in new if not any(e.source == n for e in self.graph.edges)]
                 defn.output = sinks[-1] if sinks else new[-1]
         return new
+
+    def rename_block(self, old: str, new: str) -> None:
+        self.root.rename_block(old, new)       # the table of blocks is the project's
+
+    def delete_block(self, name: str, *, ungroup_uses: bool = False) -> dict[str, list[str]]:
+        return self.root.delete_block(name, ungroup_uses=ungroup_uses)
 
     def snapshot(self) -> dict[str, Any]:
         return self.root.snapshot()

@@ -83,6 +83,7 @@ class ProblemLine(QWidget):
 class Inspector(QWidget):
     open_block_requested = Signal(str)     # a use's "Open Block" button
     ungroup_requested = Signal(str)        # a use's "Ungroup" button
+    rename_block_requested = Signal(str)   # a use's "Rename..." button (the block's name)
 
     def __init__(self, document: Document, undo_stack: QUndoStack,
                  parent: QWidget | None = None) -> None:
@@ -214,7 +215,8 @@ class Inspector(QWidget):
         layout.addWidget(help_label)
         if node.type in self.doc.graph.blocks:
             self._buttons = add_use_section(layout, self.doc, nid, self.open_block_requested.emit,
-                                            self.ungroup_requested.emit)
+                                            self.ungroup_requested.emit,
+                                            self.rename_block_requested.emit)
         notes, self._frozen = inside_notes(self.doc, nid)
         for text in notes:
             note = QLabel(text)

@@ -1,6 +1,7 @@
 """The inspector's block parts: a use's buttons and counts, notes on the settings inside.
 
-A use of a block gets "Open Block" and "Ungroup" buttons and how often the block is used.
+A use of a block gets "Open Block", "Ungroup" and "Rename..." (the block, for every use)
+buttons and how often the block is used.
 Inside a block (a ``BlockDocument``), a setting that the block exposes is set by each use, so
 its box is read-only here with a note naming the block's setting and the shown use's value;
 an Input inside takes whatever flows into the use, which the note says too.
@@ -27,7 +28,8 @@ def _note(text: str) -> QLabel:
 
 def add_use_section(layout: QVBoxLayout, doc: Document, node_id: str,
                     open_block: Callable[[str], None],
-                    ungroup: Callable[[str], None]) -> list[QPushButton]:
+                    ungroup: Callable[[str], None],
+                    rename: Callable[[str], None]) -> list[QPushButton]:
     """Buttons under the header of a block use; returns them (they lock while training)."""
     node = doc.graph.nodes[node_id]
     defn = doc.graph.blocks[node.type]
@@ -47,11 +49,21 @@ def add_use_section(layout: QVBoxLayout, doc: Document, node_id: str,
     ungroup_button.setObjectName("inspector_ungroup")
     ungroup_button.setToolTip("Replace this use by plain copies of its layers (Ctrl+Shift+G)")
     ungroup_button.clicked.connect(lambda: ungroup(node_id))
+    rename_button = QPushButton("Rename Block...")
+    rename_button.setObjectName("inspector_rename_block")
+    rename_button.setToolTip(f"Give the block {node.type} another name: every use and the "
+                             "generated code follow (F2 in the palette)")
+    rename_button.clicked.connect(lambda: rename(node.type))
     row.addWidget(open_button)
     row.addWidget(ungroup_button)
     row.addStretch(1)
     layout.addLayout(row)
-    return [open_button, ungroup_button]
+    # Its own row: beside the others it would push the inspector wider than its dock.
+    row2 = QHBoxLayout()
+    row2.addWidget(rename_button)
+    row2.addStretch(1)
+    layout.addLayout(row2)
+    return [open_button, ungroup_button, rename_button]
 
 
 def inside_notes(doc: Document, node_id: str) -> tuple[list[str], set[str]]:

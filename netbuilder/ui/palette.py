@@ -6,7 +6,9 @@ name, and the layer's help as its tooltip. Dragging carries the type name with t
 double-click or Enter emits ``add_requested(type)``, which the window sends to the canvas.
 
 "My blocks" (gold, first) lists the project's blocks (``set_blocks``); they drag and add
-exactly like layers, carrying the block's name.
+exactly like layers, carrying the block's name. A block's right-click menu (``block_menu``)
+and F2 ask for a rename or a delete (``rename_block_requested``, ``delete_block_requested``);
+the window decides what happens.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
+    QMenu,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -90,6 +93,8 @@ class LayerTree(QTreeWidget):
 
 class Palette(QWidget):
     add_requested = Signal(str)
+    rename_block_requested = Signal(str)
+    delete_block_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,7 +116,10 @@ class Palette(QWidget):
         self.search.textChanged.connect(self.filter)
         self.search.returnPressed.connect(self._add_first_match)
         self.search.installEventFilter(self)
+        self.tree.installEventFilter(self)
         self.tree.itemActivated.connect(self._on_activated)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._on_context_menu)
         Theme.changed.connect(self._refresh_icons)
 
     def _build(self) -> None:
@@ -160,7 +168,8 @@ class Palette(QWidget):
             item.setIcon(0, layer_icon("Blocks", dark))
             spec = defn.spec()
             item.setToolTip(0, f"{spec.help}\nSettings: {', '.join(spec.param_names())}. "
-                            "Drag onto the canvas or double-click to add a use.")
+                            "Drag onto the canvas or double-click to add a use; right-click "
+                            "to rename or delete the block.")
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                           | Qt.ItemFlag.ItemIsDragEnabled)
             cat.addChild(item)
@@ -253,4 +262,35 @@ class Palette(QWidget):
                 event.key() == Qt.Key.Key_Down:
             self.tree.setFocus()
             return True
+        # F2 renames, as in file managers.
+        if obj is self.tree and event.type() == QEvent.Type.KeyPress and \
+                event.key() == Qt.Key.Key_F2:
+            name = self._block_at(self.tree.currentItem())
+            if name:
+                self.rename_block_requested.emit(name)
+                return True
         return super().eventFilter(obj, event)
+
+    # -- managing blocks ---------------------------------------------------------------------
+    def _block_at(self, item: QTreeWidgetItem | None) -> str | None:
+        name = item.data(0, TYPE_ROLE) if item is not None else None
+        return name if name in self._blocks else None
+
+    def block_menu(self, name: str) -> QMenu:
+        """The right-click menu of block ``name`` under My blocks."""
+        menu = QMenu(self)
+        menu.setObjectName("palette_block_menu")
+        menu.addAction("Add to Canvas", lambda: self.add_requested.emit(name))
+        menu.addSeparator()
+        rename = menu.addAction("Rename Block...", lambda: self.rename_block_requested.emit(name))
+        rename.setShortcut(Qt.Key.Key_F2)      # shown in the menu; handled by eventFilter
+        menu.addAction("Delete Block", lambda: self.delete_block_requested.emit(name))
+        return menu
+
+    def _on_context_menu(self, pos) -> None:
+        item = self.tree.itemAt(pos)
+        name = self._block_at(item)
+        if name is None:
+            return
+        self.tree.setCurrentItem(item)
+        self.block_menu(name).exec(self.tree.viewport().mapToGlobal(pos))

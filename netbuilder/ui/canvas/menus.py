@@ -35,6 +35,9 @@ class ContextMenuMixin:
             if self.doc.graph.nodes[nid].type in self.doc.graph.blocks:
                 menu.addAction("Open Block", lambda: self.open_block(nid))
                 menu.addAction("Ungroup Block", lambda: self.ungroup_selection(nid))
+                block = self.doc.graph.nodes[nid].type
+                menu.addAction(f"Rename Block {block}...",
+                               lambda: self.rename_block_requested.emit(block))
         elif isinstance(item, WireItem):
             edge = item.edge
             self.graph_scene.clearSelection()

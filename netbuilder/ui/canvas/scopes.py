@@ -137,7 +137,10 @@ class BlockScopeMixin:
 
     def _refresh_context(self) -> None:
         if self.in_block():
-            self.breadcrumbs.context.set_full_text(self.doc.context_line())
+            if self.breadcrumbs.levels() != self._levels():   # a block was renamed
+                self._update_breadcrumbs()
+            else:
+                self.breadcrumbs.context.set_full_text(self.doc.context_line())
 
     def _place_breadcrumbs(self) -> None:
         if self.breadcrumbs.isVisible():

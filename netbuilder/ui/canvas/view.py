@@ -60,6 +60,7 @@ class EditorCanvas(NavigationMixin, BlockScopeMixin, ContextMenuMixin, QGraphics
     selection_changed = Signal(object)   # list of selected node ids
     status_message = Signal(str)
     scope_changed = Signal(object)       # the Document now shown (main, or a block's inside)
+    rename_block_requested = Signal(str)  # a block's name, from a use's right-click menu
 
     def __init__(self, document: Document, undo_stack: QUndoStack, parent=None) -> None:
         super().__init__(parent)
