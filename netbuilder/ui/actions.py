@@ -214,6 +214,9 @@ def build_toolbar(win, a: Actions) -> QToolBar:
     tb.setObjectName("main_toolbar")
     tb.setMovable(False)
     a.export_onnx.setIconText("Export ONNX")
+    # the menu says what will be undone; the toolbar button keeps one short, steady word
+    a.undo.setIconText("Undo")
+    a.redo.setIconText("Redo")
     a.fit.setIconText("Fit")
     a.presentation.setIconText("Present")
     populate_toolbar(tb, a, presentation=False)

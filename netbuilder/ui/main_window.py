@@ -335,6 +335,8 @@ class MainWindow(QMainWindow):
         undo_text, redo_text = self.undo_stack.undoText(), self.undo_stack.redoText()
         a.undo.setText(f"&Undo {undo_text}" if undo_text else "&Undo")
         a.redo.setText(f"&Redo {redo_text}" if redo_text else "&Redo")
+        a.undo.setToolTip(f"Undo {undo_text} (Ctrl+Z)" if undo_text else "Nothing to undo")
+        a.redo.setToolTip(f"Redo {redo_text} (Ctrl+Shift+Z)" if redo_text else "Nothing to redo")
         for action in (a.paste, a.duplicate, a.delete, a.auto_layout, a.new, a.open,
                        a.make_block, a.ungroup_block):
             action.setEnabled(not locked)

@@ -70,6 +70,10 @@ def test_delete_and_undo_from_the_keyboard(make_window, qtbot):
     assert "relu1" not in w.document.graph.nodes
     assert w.isWindowModified()
     assert "Undo" in w.ui_actions.undo.text()
+    # the menu names the edit; the toolbar button stays one word (the toolbar never jumps)
+    assert w.ui_actions.undo.text() != "&Undo"
+    assert w.toolbar.widgetForAction(w.ui_actions.undo).text() == "Undo"
+    assert w.ui_actions.undo.toolTip().startswith("Undo ") and "relu1" in w.ui_actions.undo.toolTip()
     qtbot.keyClick(w.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert "relu1" in w.document.graph.nodes
     qtbot.keyClick(w.canvas, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
