@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import torch
+from machine import busy, cpu_name, load_average  # benchmarks/machine.py
 from results import write_section  # benchmarks/results.py (scripts run from benchmarks/)
 
 from netbuilder.graph.examples import list_examples
@@ -78,29 +79,10 @@ def run(name: str, threads: int | None) -> dict:
     return row
 
 
-def _load_average() -> str:
-    try:
-        return ", ".join(f"{v:.1f}" for v in os.getloadavg())
-    except OSError:
-        return "unknown"
 
 
-def _busy() -> bool:
-    try:
-        return os.getloadavg()[0] > (os.cpu_count() or 1)
-    except OSError:
-        return False
 
 
-def _cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "CPU"
 
 
 def main() -> int:
@@ -118,13 +100,13 @@ def main() -> int:
     if unknown:
         raise SystemExit(f"not trainable examples: {', '.join(unknown)}; these are: "
                          f"{', '.join(trainable)}")
-    machine = (f"{_cpu_name()} ({os.cpu_count()} cores), torch {torch.__version__}, "
+    machine = (f"{cpu_name()} ({os.cpu_count()} cores), torch {torch.__version__}, "
                f"{args.threads or torch.get_num_threads()} thread(s)")
-    start_load, busy = _load_average(), _busy()
+    start_load, was_busy = load_average(), busy()
     print(f"{machine}; load average {start_load}")
     rows = [run(n, args.threads) for n in names]
-    load = f"{start_load} at the start, {_load_average()} at the end"
-    busy = busy or _busy()
+    load = f"{start_load} at the start, {load_average()} at the end"
+    was_busy = was_busy or busy()
     print(f"load average {load}")
     if args.no_write or args.names:
         return 0
@@ -133,7 +115,7 @@ def main() -> int:
     lines = [
         SECTION, "",
         f"{datetime.date.today().isoformat()}, {machine}, load average {load}"
-        + (" (other jobs shared the machine, so the times carry their noise)" if busy else "")
+        + (" (other jobs shared the machine, so the times carry their noise)" if was_busy else "")
         + f", `{command}`.",
         "Each trainable example with its own project settings (what Train starts), seed 0, "
         "CPU. \"Stated\" is the accuracy its description promises (for the perceptron: "

@@ -19,13 +19,13 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import platform
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
+from machine import busy, cpu_name, load_average  # benchmarks/machine.py
 from results import write_section  # benchmarks/results.py (scripts run from benchmarks/)
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
@@ -123,29 +123,10 @@ def compare(name: str, build: Callable[[], nn.Module], data: Dataset, args: argp
     return row
 
 
-def _cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
-def _busy() -> bool:
-    try:
-        return os.getloadavg()[0] > (os.cpu_count() or 1)
-    except OSError:
-        return False
 
 
-def _load_average() -> str:
-    try:
-        return ", ".join(f"{v:.1f}" for v in os.getloadavg())
-    except OSError:
-        return "unknown"
 
 
 def main() -> None:
@@ -169,16 +150,16 @@ def main() -> None:
         thread_counts = sorted({1, default_threads})
     else:
         thread_counts = [default_threads]
-    machine = f"{_cpu_name()} ({os.cpu_count()} cores), torch {torch.__version__}"
+    machine = f"{cpu_name()} ({os.cpu_count()} cores), torch {torch.__version__}"
     if device.type != "cpu":
         machine = f"{describe_device(device)}; host {machine}"
-    load = _load_average()
+    load = load_average()
     print(f"{machine}; load average {load}; epochs {args.epochs}, batch {args.batch_size}, "
           f"Adam lr {args.lr}, {args.repeats} timed runs each (median)")
     rows = [compare(name, build, data, args, device, threads)
             for threads in thread_counts for name, build in (("CNN", small_cnn), ("MLP", mlp))]
     names = [name for _ in thread_counts for name in ("CNN", "MLP")]
-    load = f"{load} at the start, {_load_average()} at the end"
+    load = f"{load} at the start, {load_average()} at the end"
     print(f"load average {load}")
     if args.no_write:
         return
@@ -205,7 +186,7 @@ def main() -> None:
     for name, row in zip(names, rows, strict=True):
         lines.append(f"| {name} | {row['params']:,} | {row['threads']} | {row['idiomatic']:,.0f} | "
                      f"{row['netbuilder']:,.0f} | {row['ratio']:.2f}x | {row['cpu_ratio']:.2f}x |")
-    if device.type == "cpu" and max(thread_counts) > 1 and _busy():
+    if device.type == "cpu" and max(thread_counts) > 1 and busy():
         lines += ["", "The machine had more runnable jobs than cores: two spinning OpenMP threads "
                   "then slow both loops many times over (compare the 1-thread rows), so the "
                   "multi-thread rows measure that contention more than the loops."]
