@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 from ..graph.analysis import Analysis
 from ..graph.model import Graph
 from .errors import CompileError, first_line
-from .source import generate_source
+from .plan import Plan, make_plan
+from .source import generate_source, render
 
 if TYPE_CHECKING:
     import torch
@@ -46,7 +47,10 @@ def build_from_source(source: str) -> torch.nn.Module:
     CompileError, naming the generated line, if PyTorch refuses a layer the shape check let
     through.
     """
-    build_model = module_namespace(source)["build_model"]
+    return _call_build(module_namespace(source)["build_model"])
+
+
+def _call_build(build_model) -> torch.nn.Module:
     try:
         return build_model()
     except Exception as exc:  # torch raises ValueError, RuntimeError, TypeError, AssertionError
@@ -64,3 +68,18 @@ def build_module(graph: Graph, analysis: Analysis | None = None) -> torch.nn.Mod
     CompileError if the graph is invalid.
     """
     return build_from_source(generate_source(graph, analysis))
+
+
+def build_tap_module(graph: Graph, analysis: Analysis | None = None
+                     ) -> tuple[torch.nn.Module, Plan, dict]:
+    """The tap variant of ``graph``'s module (see ``source.render``), its plan and namespace.
+
+    Same classes, submodule names and forward lines as ``build_module``: the same state_dict
+    loads into it and it computes the same values, while handing each node's output to a
+    listener. The namespace holds the generated block classes, so a caller can tell a use of
+    a block from a layer.
+    """
+    plan = make_plan(graph, analysis)
+    source = render(plan, taps=True)
+    namespace = module_namespace(source)
+    return _call_build(namespace["build_model"]), plan, namespace

@@ -21,7 +21,7 @@ import textwrap
 from ..graph.analysis import Analysis
 from ..graph.model import Graph
 from ..graph.tensor import INT, Tensor, fmt_shape
-from .literals import comment_text
+from .literals import comment_text, literal
 from .plan import BlockClass, Plan, Step, Submodule, make_plan
 
 HEADER = (
@@ -36,13 +36,24 @@ def generate_source(graph: Graph, analysis: Analysis | None = None,
     return render(make_plan(graph, analysis, class_name))
 
 
-def render(plan: Plan) -> str:
+def render(plan: Plan, *, taps: bool = False) -> str:
+    """The source text of ``plan``.
+
+    ``taps=True`` gives the *tap variant* used to look inside a network (runtime.insight):
+    the same classes, submodules and forward lines, so the same state_dict and the same
+    values, plus after every forward line a call that hands the value just computed to
+    whoever listens (``_netbuilder_tap(self, node_id, value)``; nobody by default). The
+    readable export never has them. Generated names never start with ``_``, so the tap
+    function cannot clash with a node's name.
+    """
     lines: list[str] = [*HEADER, "#"]
     lines += _describe(plan)
     lines += ["", "import torch", "from torch import nn", "", ""]
+    if taps:
+        lines += _TAP_FUNCTION + ["", ""]
     for block in plan.blocks:
-        lines += _block_class(block) + ["", ""]
-    lines += _class(plan)
+        lines += _block_class(block, taps) + ["", ""]
+    lines += _class(plan, taps)
     lines += ["", "", f"def build_model() -> {plan.class_name}:",
               f'    """A new {plan.class_name} with freshly initialised weights."""',
               f"    return {plan.class_name}()", "", ""]
@@ -66,7 +77,16 @@ def _describe(plan: Plan) -> list[str]:
     return out
 
 
-def _class(plan: Plan) -> list[str]:
+_TAP_FUNCTION = [
+    "def _netbuilder_tap(module, node_id, value):",
+    '    """Hand a node\'s output to the listener set on ``module`` (see runtime.insight)."""',
+    '    listener = module.__dict__.get("_netbuilder_listener")',
+    "    if listener is not None:",
+    "        listener(node_id, value)",
+]
+
+
+def _class(plan: Plan, taps: bool = False) -> list[str]:
     out = [f"class {plan.class_name}(nn.Module):",
            f'    """{_docstring(plan)}"""', "",
            "    def __init__(self) -> None:",
@@ -76,12 +96,14 @@ def _class(plan: Plan) -> list[str]:
     n_out = len(plan.outputs)
     returns = "torch.Tensor" if n_out == 1 else f"tuple[{', '.join(['torch.Tensor'] * n_out)}]"
     out += ["", f"    def forward(self, {args}) -> {returns}:"]
-    out += _steps(plan.steps)
+    if taps:
+        out += [f"        _netbuilder_tap(self, {literal(i.node_id)}, {i.name})" for i in plan.inputs]
+    out += _steps(plan.steps, taps)
     out.append("        return " + ", ".join(v for _, v, _ in plan.outputs))
     return out
 
 
-def _block_class(block: BlockClass) -> list[str]:
+def _block_class(block: BlockClass, taps: bool = False) -> list[str]:
     out = []
     for paragraph in block.description.splitlines()[:8]:
         text = comment_text(paragraph, 400)
@@ -94,7 +116,7 @@ def _block_class(block: BlockClass) -> list[str]:
     out += _submodules(block.submodules)
     args = ", ".join(f"{a}: torch.Tensor" for a in block.args)
     out += ["", f"    def forward(self, {args}) -> torch.Tensor:"]
-    out += _steps(block.steps)
+    out += _steps(block.steps, taps)
     out.append(f"        return {block.output}")
     return out
 
@@ -107,9 +129,14 @@ def _submodules(subs: list[Submodule]) -> list[str]:
     return out
 
 
-def _steps(steps: list[Step]) -> list[str]:
-    return [f"        {s.target} = {s.expression}"
-            + (f"  # -> {_shape(s.tensor)}" if s.tensor is not None else "") for s in steps]
+def _steps(steps: list[Step], taps: bool = False) -> list[str]:
+    out = []
+    for s in steps:
+        out.append(f"        {s.target} = {s.expression}"
+                   + (f"  # -> {_shape(s.tensor)}" if s.tensor is not None else ""))
+        if taps:
+            out.append(f"        _netbuilder_tap(self, {literal(s.node_id)}, {s.variable})")
+    return out
 
 
 def _docstring(plan: Plan) -> str:
