@@ -122,6 +122,7 @@ class Prober:
         self._wanted: set[NodePath] = set()
         self._seen: dict[NodePath, torch.Tensor] = {}
         self._stop_early = False
+        self._modules: dict[NodePath, torch.nn.Module] = {}
         classes = {b.name: (namespace[b.name], b) for b in plan.blocks}
         self._listen(self.module, (), plan.submodules, classes)
 
@@ -137,6 +138,7 @@ class Prober:
         by_class = {cls: block for cls, block in classes.values()}
         for sub in submodules:
             child = getattr(module, sub.name)
+            self._modules[(*prefix, sub.node_id)] = child
             copies = list(child) if isinstance(child, torch.nn.Sequential) else None
             if copies and all(type(c) in by_class for c in copies):
                 for i, c in enumerate(copies):
@@ -144,6 +146,26 @@ class Prober:
             elif type(child) in by_class:
                 self._listen(child, (*prefix, sub.node_id), by_class[type(child)].submodules,
                              classes)
+
+    def module_at(self, node: str | NodePath) -> torch.nn.Module | None:
+        """The submodule that computes ``node`` (None for Add, Concat and other expressions)."""
+        return self._modules.get(as_path(node))
+
+    def io_of(self, node: str | NodePath, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """What the layer at ``node`` received and returned for ``x`` (its first input)."""
+        module = self.module_at(node)
+        if module is None:
+            raise KeyError(f"{path_text(as_path(node))} is not a layer with a module")
+        seen: dict[str, torch.Tensor] = {}
+
+        def hook(_m, args, output):
+            seen["in"], seen["out"] = args[0], output[0] if isinstance(output, tuple) else output
+        handle = module.register_forward_hook(hook)
+        try:
+            self.probe(x, [node])
+        finally:
+            handle.remove()
+        return seen["in"], seen["out"]
 
     # -- probing --------------------------------------------------------------------------
     def load_state_dict(self, state_dict: Mapping[str, torch.Tensor]) -> None:
