@@ -55,6 +55,12 @@ def _state_of(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().cpu() for k, v in original.state_dict().items()}
 
 
+def state_copy(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """The weights as CPU tensors that later training steps cannot change (always a copy)."""
+    original = getattr(model, "_orig_mod", model)
+    return {k: v.detach().to("cpu", copy=True) for k, v in original.state_dict().items()}
+
+
 def save_checkpoint(
     path: str | os.PathLike[str],
     model: torch.nn.Module,

@@ -16,6 +16,7 @@ class TrainingControl:
         self._changed = threading.Condition()
         self._stop = False
         self._pause = False
+        self._snapshot = False
 
     def stop(self) -> None:
         with self._changed:
@@ -31,6 +32,19 @@ class TrainingControl:
         with self._changed:
             self._pause = False
             self._changed.notify_all()
+
+    def request_snapshot(self) -> None:
+        """Ask for a copy of the weights: the trainer yields one WeightsSnapshot after the
+        next batch (views that show the network while it learns call this a few times a
+        second; nobody asking costs nothing)."""
+        self._snapshot = True
+
+    def take_snapshot_request(self) -> bool:
+        """True once per request (the trainer's side)."""
+        if self._snapshot:
+            self._snapshot = False
+            return True
+        return False
 
     @property
     def stop_requested(self) -> bool:

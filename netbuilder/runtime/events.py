@@ -124,4 +124,18 @@ class Failed:
     step: int | None = None
 
 
-Event = Started | Step | Epoch | Paused | Resumed | Finished | Stopped | Failed
+@dataclass(frozen=True, eq=False)
+class WeightsSnapshot:
+    """A copy of the weights after a batch, yielded only when asked for
+    (``TrainingControl.request_snapshot``): views that show the network while it learns.
+
+    ``state_dict`` maps names to CPU tensors (a copy: the run goes on without touching it).
+    """
+
+    epoch: int
+    step: int
+    state_dict: dict[str, Any]
+
+
+Event = (Started | Step | Epoch | Paused | Resumed | Finished | Stopped | Failed
+         | WeightsSnapshot)

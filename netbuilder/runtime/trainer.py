@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from netbuilder.runtime import resume as resuming
-from netbuilder.runtime.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from netbuilder.runtime.checkpoint import Checkpoint, load_checkpoint, save_checkpoint, state_copy
 from netbuilder.runtime.clock import RunClock
 from netbuilder.runtime.compat import check_compat, check_input, has_errors
 from netbuilder.runtime.config import TrainingConfig, config_from_dict
@@ -40,6 +40,7 @@ from netbuilder.runtime.events import (
     Started,
     Step,
     Stopped,
+    WeightsSnapshot,
 )
 from netbuilder.runtime.failures import (
     from_exception,
@@ -350,6 +351,8 @@ class _Run:
                 meter.record(loss, output, yb)
                 step += 1
                 self.step = step
+                if control is not None and control.take_snapshot_request():
+                    yield WeightsSnapshot(epoch, step, state_copy(model))
                 if clock.step_event_due():
                     event = self._step_event(meter, clock, epoch, step, b + 1)
                     yield event

@@ -267,3 +267,31 @@ def test_datasets_read_from_files_train_end_to_end(tmp_path):
             model = mlp(channels, data.info.num_classes)
         events = run(model, data, epochs=2, batch_size=8, augment_hflip=True, augment_crop_padding=2)
         assert isinstance(events[-1], Finished), events[-1]
+
+
+def test_weights_snapshots_come_only_when_asked_and_never_change_training(digits):
+    from netbuilder.runtime.events import WeightsSnapshot
+
+    settings = TrainingConfig(epochs=2, seed=3, device="cpu")
+    torch.manual_seed(1)
+    quiet_model = small_cnn()
+    quiet = list(train(quiet_model, digits, settings))
+    assert not [e for e in quiet if isinstance(e, WeightsSnapshot)]
+
+    torch.manual_seed(1)
+    asked_model = small_cnn()
+    control = TrainingControl()
+    events, snapshots = [], []
+    for event in train(asked_model, digits, settings, control=control):
+        events.append(event)
+        if isinstance(event, WeightsSnapshot):
+            snapshots.append(event)
+        control.request_snapshot()      # ask again after every event, as a live view does
+    assert len(snapshots) >= 2
+    first = snapshots[0]
+    assert first.state_dict.keys() == asked_model.state_dict().keys()
+    # a copy: later steps did not change it
+    assert not all(torch.equal(first.state_dict[k], v) for k, v in asked_model.state_dict().items())
+    assert _losses(events) == _losses(quiet)
+    for a, b in zip(quiet_model.state_dict().values(), asked_model.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
