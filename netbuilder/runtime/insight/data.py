@@ -75,3 +75,29 @@ def eval_set(dataset: Dataset, val_fraction: float = 0.2, seed: int = 0, *,
     raw = dataset.x[val_idx]
     x = norm.apply(raw) if norm is not None else raw
     return EvalSet(x, raw, dataset.y[val_idx], val_idx, dataset.info, norm)
+
+
+@dataclass(frozen=True, eq=False)
+class RunContext:
+    """Everything needed to look inside trained weights: the graph they belong to (a frozen
+    snapshot), the dataset and settings of their run, and the weights themselves (None
+    while a run is live and no snapshot came yet)."""
+
+    graph: Any
+    dataset: Dataset
+    config: Any                      # the run's TrainingConfig
+    state_dict: Mapping[str, torch.Tensor] | None
+    epoch: int = 0
+    fingerprint: str = ""
+
+    def with_weights(self, state_dict: Mapping[str, torch.Tensor], epoch: int) -> RunContext:
+        return RunContext(self.graph, self.dataset, self.config, state_dict, epoch, self.fingerprint)
+
+    def eval_set(self, limit: int | None = None) -> EvalSet:
+        c = self.config
+        return eval_set(self.dataset, c.val_fraction, c.seed, normalize=c.normalize, limit=limit)
+
+    def prober(self):
+        from netbuilder.runtime.insight.probe import Prober
+
+        return Prober(self.graph, self.state_dict)

@@ -51,6 +51,7 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
     running_changed = Signal(bool)
     run_ended = Signal(str)        # 'finished', 'stopped' or 'failed'
     weights_changed = Signal()     # current_weights() may give something else now
+    run_events = Signal(object)    # each batch of a run's events, after the panel's own use
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -174,6 +175,36 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
         return dict(w.state_dict)
 
     trained_weights = current_weights
+
+    def insight_context(self, live: bool = False) -> Any:
+        """What the insight views need (``runtime.insight.data.RunContext``), or None.
+
+        By default: the held weights with the graph, dataset and settings they were trained
+        with. ``live``: the run in progress (its weights come as WeightsSnapshot events after
+        ``request_snapshot``).
+        """
+        from netbuilder.runtime.insight.data import RunContext
+
+        if live:
+            plan = self._run_plan if self._run is not None else None
+            if plan is None or plan.dataset is None or plan.config is None:
+                return None
+            return RunContext(plan.graph, plan.dataset, plan.config, None, 0,
+                              fingerprint(plan.graph))
+        w = self._weights
+        if w is None:
+            return None
+        plan = self._run_plan if w.origin == "run" and self._run_plan is not None else self.plan
+        if plan is None or plan.dataset is None or plan.config is None:
+            return None
+        graph = plan.graph if fingerprint(plan.graph) == w.fingerprint else self.document.graph
+        return RunContext(graph, plan.dataset, plan.config, dict(w.state_dict), w.epoch,
+                          w.fingerprint)
+
+    def request_snapshot(self) -> None:
+        """Ask the run in progress for a copy of its weights (a WeightsSnapshot event)."""
+        if self._control is not None:
+            self._control.request_snapshot()
 
     def set_presentation(self, on: bool) -> None:
         """Follows ``Theme`` (the window sets it); kept for the host's explicit call."""
@@ -322,6 +353,7 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
                 if ev.warnings:
                     self.outcome.set_messages([("warning", w) for w in ev.warnings])
         self._status_dirty = True
+        self.run_events.emit(batch)
 
     def _tick(self, force: bool = False) -> None:
         self.plots.refresh()
