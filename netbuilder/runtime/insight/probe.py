@@ -16,6 +16,7 @@ seen (unless the network's output is needed, as for saliency).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -122,6 +123,7 @@ class Prober:
         self._wanted: set[NodePath] = set()
         self._seen: dict[NodePath, torch.Tensor] = {}
         self._stop_early = False
+        self._lock = threading.Lock()    # one pass at a time: views probe from worker threads
         self._modules: dict[NodePath, torch.nn.Module] = {}
         classes = {b.name: (namespace[b.name], b) for b in plan.blocks}
         self._listen(self.module, (), plan.submodules, classes)
@@ -170,7 +172,8 @@ class Prober:
     # -- probing --------------------------------------------------------------------------
     def load_state_dict(self, state_dict: Mapping[str, torch.Tensor]) -> None:
         """New weights (the run went on); the tap wiring stays."""
-        self.module.load_state_dict(dict(state_dict), strict=True)
+        with self._lock:
+            self.module.load_state_dict(dict(state_dict), strict=True)
 
     def probe(self, x: torch.Tensor, nodes: Iterable[str | NodePath]) -> dict[NodePath, torch.Tensor]:
         """The outputs of ``nodes`` for the batch ``x``: one forward pass, no gradients.
@@ -193,15 +196,16 @@ class Prober:
         return out, seen
 
     def _run(self, x: torch.Tensor, wanted: set[NodePath], stop_early: bool):
-        self._wanted, self._seen, self._stop_early = wanted, {}, stop_early
-        out = None
-        try:
-            if wanted or not stop_early:
-                out = self.module(x)
-        except _Enough:
-            pass
-        finally:
-            seen, self._seen, self._wanted = self._seen, {}, set()
+        with self._lock:
+            self._wanted, self._seen, self._stop_early = wanted, {}, stop_early
+            out = None
+            try:
+                if wanted or not stop_early:
+                    out = self.module(x)
+            except _Enough:
+                pass
+            finally:
+                seen, self._seen, self._wanted = self._seen, {}, set()
         missing = wanted - set(seen)
         if missing:
             names = ", ".join(sorted(path_text(m) for m in missing))
