@@ -42,6 +42,7 @@ from .code_view import CodeView
 from .commands import command_events
 from .export_dialogs import ExportController, OnnxExportDialog
 from .files import FileController
+from .insight.host import InsightHost
 from .inspector import Inspector
 from .palette import Palette
 from .problems_view import ProblemsView
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.summary = SummaryView(self.document, batch_size=self.prefs.summary_batch)
         self.code_view = CodeView(self.document)
         self.training = TrainingHost(self.document)
+        self.insight = InsightHost(self.document, self.training)
         self._build_docks()
 
         if recovery is None and autosave:
@@ -127,10 +129,11 @@ class MainWindow(QMainWindow):
         self.summary_dock = self._dock("Summary", "summary_dock", self.summary, bottom)
         self.code_dock = self._dock("Code", "code_dock", self.code_view, bottom)
         self.training_dock = self._dock("Training", "training_dock", self.training, bottom)
-        for dock in (self.summary_dock, self.code_dock, self.training_dock):
+        self.insight_dock = self._dock("Inside", "insight_dock", self.insight, bottom)
+        for dock in (self.summary_dock, self.code_dock, self.training_dock, self.insight_dock):
             self.tabifyDockWidget(self.problems_dock, dock)
         for dock in (self.problems_dock, self.summary_dock, self.code_dock,
-                     self.training_dock):
+                     self.training_dock, self.insight_dock):
             dock.setTitleBarWidget(QWidget(dock))   # the tab already names it: save the line
         self.setTabPosition(bottom, QTabWidget.TabPosition.North)
         self.summary_dock.raise_()
@@ -140,7 +143,7 @@ class MainWindow(QMainWindow):
 
     def docks(self) -> list[QDockWidget]:
         return [self.palette_dock, self.inspector_dock, self.problems_dock, self.summary_dock,
-                self.code_dock, self.training_dock]
+                self.code_dock, self.training_dock, self.insight_dock]
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -172,6 +175,8 @@ class MainWindow(QMainWindow):
         command_events.failed.connect(self._on_command_failed)
         self.training.running_changed.connect(self.set_training_running)
         self.training_dock.visibilityChanged.connect(self._on_training_visible)
+        self.insight_dock.visibilityChanged.connect(self._on_insight_visible)
+        self.insight.node_selected.connect(self._on_insight_node)
         self.code_dock.visibilityChanged.connect(self.code_view.set_shown)
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):
@@ -210,6 +215,24 @@ class MainWindow(QMainWindow):
 
     def _on_selection(self, ids: list) -> None:
         self.inspector.show_node(ids[0] if len(ids) == 1 else None)
+        if len(ids) == 1:
+            self.insight.select_path((*self.canvas.use_path(), ids[0]))
+
+    def _on_insight_visible(self, visible: bool) -> None:
+        if visible:
+            self.training.ensure_panel()      # the weights live there
+            self.insight.ensure_panel()
+
+    def _on_insight_node(self, path) -> None:
+        """A layer chosen in the insight views is selected on the canvas where it is shown."""
+        ids = [p for p in path if isinstance(p, str)]
+        if ids[:-1] == self.canvas.use_path() and ids[-1] in self.canvas.doc.graph.nodes:
+            if self.canvas.selected_ids() != [ids[-1]]:
+                self.canvas.select_node(ids[-1], center=False)
+
+    def show_insight(self) -> None:
+        self.insight_dock.show()
+        self.insight_dock.raise_()
 
     def _on_add_requested(self, type_name: str) -> None:
         if self.training_running:

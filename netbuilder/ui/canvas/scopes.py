@@ -53,6 +53,10 @@ class BlockScopeMixin:
         """The names of the blocks opened, outermost first ([] for the whole network)."""
         return [s.doc.name for s in self._scopes[1:]]
 
+    def use_path(self) -> list[str]:
+        """The ids of the block uses opened, outermost first ([] for the whole network)."""
+        return [s.use_id for s in self._scopes[1:] if s.use_id is not None]
+
     def _levels(self) -> list[str]:
         return [self.main_doc.graph.name or "Network", *self.block_path()]
 

@@ -2,8 +2,8 @@
 
 ``Background.submit(key, fn)`` runs ``fn()`` on a worker thread and delivers
 ``done(key, result)`` or ``failed(key, message)`` in the GUI thread. A view that submits a
-new job while one runs gets only the newest result (older ones are dropped), so a student
-clicking quickly never sees an old picture arrive last.
+new job of the same key while one runs gets only the newest result for that key (older
+ones are dropped), so a student clicking quickly never sees an old picture arrive last.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ class Background(QObject):
         self._relay = _Relay(self)
         self._relay.finished.connect(self._on_finished)
         self._serial = 0
+        self._latest: dict[Any, int] = {}     # key -> serial of the newest job for it
         self._pending = 0
 
     @property
@@ -54,6 +55,7 @@ class Background(QObject):
 
     def submit(self, key: Any, fn: Callable[[], Any]) -> None:
         self._serial += 1
+        self._latest[key] = self._serial
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
@@ -66,8 +68,8 @@ class Background(QObject):
         self._pending -= 1
         if self._pending == 0:
             self.busy_changed.emit(False)
-        if serial != self._serial:
-            return                      # a newer job was asked for: this answer is old
+        if serial != self._latest.get(key):
+            return                      # a newer job of this kind was asked for: this is old
         if error:
             self.failed.emit(key, error)
         else:
