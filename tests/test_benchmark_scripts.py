@@ -28,3 +28,19 @@ def test_trainer_benchmark_writes_its_table_and_keeps_other_sections(tmp_path):
     table = text.split("## Trainer vs idiomatic loop\n", 1)[1]
     rows = [line for line in table.splitlines() if line.startswith(("| CNN", "| MLP"))]
     assert len(rows) == 2 and all(row.count("x |") == 2 for row in rows)
+
+
+def test_probe_benchmark_writes_its_table(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmark results\n\n## Startup\n\nkept as it was\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_probe.py", "--repeats", "2", "--examples", "lenet5",
+         "--write", "--results", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    text = results.read_text(encoding="utf-8")
+    assert "## Startup\n\nkept as it was\n" in text
+    rows = [line for line in text.split("## Probing (sample view refresh)\n", 1)[1].splitlines()
+            if line.startswith("| lenet5")]
+    assert len(rows) == 1 and rows[0].count("ms") == 3
