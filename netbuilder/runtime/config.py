@@ -67,6 +67,8 @@ class TrainingConfig:
     channels_last: bool = True
     compile: bool = False
     cpu_threads: int | None = None
+    # Per-node statistics (runtime.insight.stats) every this many steps; None: off.
+    node_stats_every: int | None = None
 
     def __post_init__(self) -> None:
         problems = validate(self)
@@ -150,6 +152,7 @@ def validate(config: TrainingConfig) -> list[str]:
         _whole("seed", c.seed, low=0, example="0"),
         _whole("augment_crop_padding", c.augment_crop_padding, low=0, example="4"),
         _whole("cpu_threads", c.cpu_threads, low=1, example="1", optional=True),
+        _whole("node_stats_every", c.node_stats_every, low=1, example="10", optional=True),
         _device(c.device),
     ]
     if not isinstance(c.dataset, str) or not c.dataset.strip():

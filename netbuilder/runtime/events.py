@@ -137,5 +137,21 @@ class WeightsSnapshot:
     state_dict: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class NodeStats:
+    """Per-node training statistics of one step (with ``node_stats_every`` on).
+
+    ``nodes`` maps a node's path (``"conv1"``, ``"layer1/conv1"``, ``"layer2/1/conv1"`` for a
+    copy of a repeated block) to ``mean``, ``std`` and ``dead`` (share of units zero for
+    the whole batch) of its output, ``grad_norm`` (of the loss w.r.t. that output) and, for
+    nodes with parameters, ``weight_norm``, ``weight_grad_norm`` and ``update_ratio``
+    (None where they do not apply).
+    """
+
+    epoch: int
+    step: int
+    nodes: dict[str, dict[str, float | None]]
+
+
 Event = (Started | Step | Epoch | Paused | Resumed | Finished | Stopped | Failed
-         | WeightsSnapshot)
+         | WeightsSnapshot | NodeStats)

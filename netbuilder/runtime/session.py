@@ -36,6 +36,7 @@ class TrainingPlan:
     dataset: Dataset | None
     problems: list[Problem] = field(default_factory=list)
     model: Any = None  # the nn.Module, once run() has built it
+    stats: Any = None  # the NodeStatsCollector listening to it, with node_stats_every
 
     @property
     def ok(self) -> bool:
@@ -56,9 +57,18 @@ class TrainingPlan:
         from netbuilder.codegen.build import build_module
 
         seed = self.config.seed if self.config is not None else 0
+        every = self.config.node_stats_every if self.config is not None else None
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            self.model = build_module(self.graph, self.analysis)
+            if every:
+                # the tap variant: same constructors in the same order, so the same weights
+                from netbuilder.codegen.build import build_tap_module
+                from netbuilder.runtime.insight.stats import NodeStatsCollector
+
+                self.model, plan, namespace = build_tap_module(self.graph, self.analysis)
+                self.stats = NodeStatsCollector(self.model, plan, namespace, every)
+            else:
+                self.model = build_module(self.graph, self.analysis)
         return self.model
 
     def run(self, control: TrainingControl | None = None, *, resume: Any = None,
@@ -73,7 +83,7 @@ class TrainingPlan:
         yield from train(model, self.dataset, self.config, control=control, resume=resume,
                          fingerprint=fingerprint(self.graph),
                          input_shape=tuple(inp.shape) if inp is not None else None,
-                         checkpoint_dir=checkpoint_dir)
+                         checkpoint_dir=checkpoint_dir, stats=self.stats)
 
 
 def settings_with(base: Mapping[str, Any] | None, overrides: Mapping[str, Any]) -> dict[str, Any]:

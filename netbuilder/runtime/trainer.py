@@ -70,6 +70,7 @@ def train(
     fingerprint: str = "",
     input_shape: tuple[int, ...] | None = None,
     checkpoint_dir: str | os.PathLike[str] | None = None,
+    stats: Any = None,
 ) -> Iterator[Event]:
     """Train ``model`` on ``dataset``, yielding Started, Step, Epoch, ... and one final event.
 
@@ -79,9 +80,12 @@ def train(
     ``fingerprint``. ``input_shape`` (the graph's Input shape, no batch axis) enables the
     input part of the compatibility check. With ``checkpoint_dir``, ``last.pt`` is written
     after every epoch and ``best.pt`` whenever the validation loss reaches a new low.
+    ``stats`` (a ``runtime.insight.stats.NodeStatsCollector`` listening to ``model``, a tap
+    module) adds NodeStats events every so often.
     The model is trained in place and stays on the training device.
     """
     run = _Run(model, dataset, config, control, resume, fingerprint, input_shape, checkpoint_dir)
+    run.stats = stats
     failure: Failed | None = None
     try:
         yield from run.events()
@@ -133,6 +137,7 @@ class _Run:
         self.normalization: Normalization | None = None
         self.warnings: list[str] = []
         self.threads_before: int | None = None
+        self.stats: Any = None
 
     # ----- setup -------------------------------------------------------------------------
 
@@ -304,6 +309,7 @@ class _Run:
         control = self.control
         eval_batch = config.batch_size * EVAL_BATCH_MULTIPLIER
         model = self.model
+        stats = self.stats
 
         for epoch in range(start_epoch, config.epochs + 1):
             self.epoch = epoch
@@ -338,6 +344,8 @@ class _Run:
                 if channels_last:
                     xb = placement.batch(xb)
                 self.current_batch = xb
+                if stats is not None:
+                    stats.begin(step)
                 with placement.autocast():
                     output = forward(xb)
                     loss = compute_loss(loss_name, output, yb)
@@ -346,11 +354,17 @@ class _Run:
                 objective.backward()
                 if clip is not None:
                     torch.nn.utils.clip_grad_norm_(params, clip, foreach=True)
+                if stats is not None:
+                    stats.before_update()
                 optimizer.step()
                 schedule.after_batch()
                 meter.record(loss, output, yb)
                 step += 1
                 self.step = step
+                if stats is not None:
+                    node_stats = stats.take(epoch, step)
+                    if node_stats is not None:
+                        yield node_stats
                 if control is not None and control.take_snapshot_request():
                     yield WeightsSnapshot(epoch, step, state_copy(model))
                 if clock.step_event_due():

@@ -29,8 +29,7 @@ from netbuilder.graph.blocks import REPEAT, instantiate
 from netbuilder.graph.model import Graph
 from netbuilder.graph.spec import FWD_BLOCK
 from netbuilder.graph.tensor import Tensor
-
-NodePath = tuple[str | int, ...]
+from netbuilder.runtime.insight.taps import NodePath, attach
 
 
 def as_path(node: str | NodePath) -> NodePath:
@@ -124,30 +123,13 @@ class Prober:
         self._seen: dict[NodePath, torch.Tensor] = {}
         self._stop_early = False
         self._lock = threading.Lock()    # one pass at a time: views probe from worker threads
-        self._modules: dict[NodePath, torch.nn.Module] = {}
-        classes = {b.name: (namespace[b.name], b) for b in plan.blocks}
-        self._listen(self.module, (), plan.submodules, classes)
+        self._modules = attach(self.module, plan, namespace, self._heard)
 
-    # -- wiring the listeners -------------------------------------------------------------
-    def _listen(self, module: torch.nn.Module, prefix: NodePath, submodules, classes) -> None:
-        def listener(node_id: str, value: Any) -> None:
-            key = (*prefix, node_id)
-            if key in self._wanted:
-                self._seen[key] = value
-                if self._stop_early and len(self._seen) == len(self._wanted):
-                    raise _Enough
-        object.__setattr__(module, "_netbuilder_listener", listener)
-        by_class = {cls: block for cls, block in classes.values()}
-        for sub in submodules:
-            child = getattr(module, sub.name)
-            self._modules[(*prefix, sub.node_id)] = child
-            copies = list(child) if isinstance(child, torch.nn.Sequential) else None
-            if copies and all(type(c) in by_class for c in copies):
-                for i, c in enumerate(copies):
-                    self._listen(c, (*prefix, sub.node_id, i), by_class[type(c)].submodules, classes)
-            elif type(child) in by_class:
-                self._listen(child, (*prefix, sub.node_id), by_class[type(child)].submodules,
-                             classes)
+    def _heard(self, key: NodePath, value: Any) -> None:
+        if key in self._wanted:
+            self._seen[key] = value
+            if self._stop_early and len(self._seen) == len(self._wanted):
+                raise _Enough
 
     def module_at(self, node: str | NodePath) -> torch.nn.Module | None:
         """The submodule that computes ``node`` (None for Add, Concat and other expressions)."""
