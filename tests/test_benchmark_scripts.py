@@ -44,3 +44,16 @@ def test_probe_benchmark_writes_its_table(tmp_path):
     rows = [line for line in text.split("## Probing (sample view refresh)\n", 1)[1].splitlines()
             if line.startswith("| lenet5")]
     assert len(rows) == 1 and rows[0].count("ms") == 3
+
+
+def test_node_stats_benchmark_writes_its_table(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_node_stats.py", "--repeats", "1", "--epochs", "1",
+         "--examples", "mlp_moons", "--write", "--results", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    text = results.read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| mlp_moons")]
+    assert len(rows) == 1 and rows[0].count("samples/s") == 2
