@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..graph.analysis import Analysis, analyze
+from ..graph.layers.init import NAMES as INIT_NAMES
+from ..graph.layers.init import init_calls
 from ..graph.model import Graph
 from ..graph.spec import (
     FWD_ADD,
@@ -62,6 +64,7 @@ class Submodule:
     name: str
     constructor: str              # e.g. ``nn.Conv2d(1, 6, 5, padding=2)``
     label: str | None
+    inits: tuple[str, ...] = ()   # ``nn.init.kaiming_normal_(self.conv1.weight, ...)`` lines
 
 
 @dataclass(frozen=True)
@@ -299,7 +302,8 @@ def _layout(structure: Graph, copy: _Copy, nested: dict[int, tuple[str, dict[str
                 + [_Slot((nid, k), kwargs[k] if k in kwargs else full[k],
                          _exposed(exposed, nid, k), (k, f"{nid}_{k}"), k in kwargs)
                    for k in keywords])
-            out.append(_Entry(nid, (nid, spec.module, tuple(names), tuple(keywords)), slots))
+            init = tuple(full.get(k) for k in INIT_NAMES)   # another init: another class
+            out.append(_Entry(nid, (nid, spec.module, tuple(names), tuple(keywords), init), slots))
         else:
             out.append(_Entry(nid, (nid, node.type), ()))
     return out
@@ -390,7 +394,9 @@ class _Body:
             entries = [lay[position[nid]] for lay in self.layouts]  # this node, every copy
             ctor = self._constructor(spec, entries)
             if ctor is not None:
-                self.submodules.append(Submodule(nid, name, ctor, node.label))
+                params = spec.full_params(self.copies[0].graph.nodes[nid].params)
+                inits = tuple(init_calls(node.type, params, f"self.{name}"))
+                self.submodules.append(Submodule(nid, name, ctor, node.label, inits))
             args = [self.held[s] for s in sources[nid]]
             expression, pair = _expression(spec.forward, node.type, name, args,
                                            spec.full_params(node.params))

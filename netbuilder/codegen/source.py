@@ -126,6 +126,7 @@ def _submodules(subs: list[Submodule]) -> list[str]:
     for m in subs:
         note = f"  # {comment_text(m.label, 60)}" if m.label else ""
         out.append(f"        self.{m.name} = {m.constructor}{note}")
+        out += [f"        {line}" for line in m.inits]
     return out
 
 

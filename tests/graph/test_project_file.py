@@ -233,7 +233,8 @@ def test_unknown_parameter_lists_the_real_ones() -> None:
     d["nodes"][1]["params"]["kernal_size"] = 5
     assert refusal(d) == (
         "nodes[1] ('conv1').params: Conv2d has no parameter 'kernal_size' (its parameters: "
-        "out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode)")
+        "out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, init, "
+        "init_gain, init_nonlinearity)")
     d = doc([{"id": "r", "type": "ReLU", "params": {"inplace": True}}])
     assert refusal(d) == "nodes[0] ('r').params: ReLU has no parameter 'inplace' (its parameters: none)"
 

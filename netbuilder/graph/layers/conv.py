@@ -10,6 +10,7 @@ from ..params import BOOL, CHOICE, INT, INTS, PADDING, ParamSpec, as_tuple
 from ..spec import LayerResult, LayerSpec
 from ..tensor import Tensor
 from ._common import need_ndim, plural, size_words
+from .init import INIT_PARAMS
 
 _LAYOUT = {1: "CxL (channels, length)", 2: "CxHxW (channels, height, width)"}
 _HINT = {1: "", 2: "For a flat vector use Linear, or add Unflatten to make it an image"}
@@ -104,6 +105,7 @@ def _conv_params(n: int) -> tuple[ParamSpec, ...]:
         ParamSpec("bias", BOOL, True, "Add a learnable bias per filter"),
         ParamSpec("padding_mode", CHOICE, "zeros", "What the padding is filled with",
                   choices=("zeros", "reflect", "replicate", "circular")),
+        *INIT_PARAMS,
     )
 
 
@@ -161,6 +163,7 @@ CONV_TRANSPOSE2D = LayerSpec(
         ParamSpec("groups", INT, 1, "Split channels into groups", min=1),
         ParamSpec("bias", BOOL, True, "Add a learnable bias per filter"),
         ParamSpec("dilation", INTS, 1, "Spacing between filter taps", min=1, n=2),
+        *INIT_PARAMS,
     ),
     rule=_convt,
     inferred_args=("in_channels",),

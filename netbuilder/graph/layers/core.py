@@ -11,6 +11,7 @@ from ..tensor import FLOAT as F32
 from ..tensor import INT as I64
 from ..tensor import Tensor, fmt_shape
 from ._common import need_ndim, plural, torch_dim
+from .init import INIT_PARAMS
 
 
 def _input(p, ins):
@@ -62,6 +63,7 @@ LINEAR = LayerSpec(
     params=(
         ParamSpec("out_features", INT, 10, "Number of outputs (neurons)", min=1, positional=True),
         ParamSpec("bias", BOOL, True, "Add a learnable bias to each output"),
+        *INIT_PARAMS,
     ),
     rule=_linear,
     inferred_args=("in_features",),

@@ -8,6 +8,7 @@ from ..spec import FWD_LAST, FWD_RNN, LayerResult, LayerSpec
 from ..tensor import INT as I64
 from ..tensor import Tensor
 from ._common import need_ndim
+from .init import INIT_PARAMS
 
 
 def _embedding(p, ins):
@@ -34,6 +35,7 @@ EMBEDDING = LayerSpec(
         ParamSpec("embedding_dim", INT, 16, "Length of each vector", min=1, positional=True),
         ParamSpec("padding_idx", INT, None, "An id whose vector stays zero", optional=True,
                   none_means="none"),
+        *INIT_PARAMS,
     ),
     rule=_embedding,
     module="Embedding",
@@ -86,6 +88,7 @@ def _rnn(name: str, help_: str) -> LayerSpec:
         ParamSpec("dropout", FLOAT, 0.0, "Dropout between stacked layers", min=0, max=1),
         ParamSpec("bidirectional", BOOL, False, "Also read the sequence backwards; doubles the "
                   "output features"),
+        *INIT_PARAMS,
     ]
     return LayerSpec(
         type=name,
