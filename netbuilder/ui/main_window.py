@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -99,6 +99,14 @@ class MainWindow(QMainWindow):
         self.ui_actions: Actions = create_actions(self)
         self.block_glue = BlockGlue(self)
         self.menus = build_menus(self, self.ui_actions)
+        self.stats_overlay = None
+        self.stats_action = QAction("Training &Statistics on the Cards", self)
+        self.stats_action.setObjectName("stats_overlay_action")
+        self.stats_action.setCheckable(True)
+        self.stats_action.setStatusTip("While training, draw each layer's gradient norm, dead "
+                                       "units, activation spread or update ratio on its card")
+        self.stats_action.toggled.connect(self.show_training_statistics)
+        self.menus["view"].addAction(self.stats_action)
         self.toolbar = build_toolbar(self, self.ui_actions)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         apply_icons(self.ui_actions, appearance.is_dark())
@@ -400,9 +408,25 @@ class MainWindow(QMainWindow):
         if problem:
             self.statusBar().showMessage(f"Cannot continue training: {problem}", 8000)
 
+    def _ensure_overlay(self):
+        if self.stats_overlay is None:
+            from .insight.overlay import StatsOverlay
+
+            self.stats_overlay = StatsOverlay(self.canvas, self.training, self)
+        return self.stats_overlay
+
+    def show_training_statistics(self, on: bool) -> None:
+        """The canvas overlay of per-node training statistics (View menu)."""
+        if self.stats_action.isChecked() != bool(on):
+            self.stats_action.setChecked(bool(on))
+            return
+        self._ensure_overlay().set_enabled(on)
+
     def set_training_running(self, running: bool) -> None:
         """While training runs the network cannot change: lock the document and the canvas."""
         running = bool(running)
+        if running:
+            self._ensure_overlay()           # listens to the run's per-node statistics
         self.training_running = running
         self.document.set_locked(LOCK_REASON if running else None)
         self.canvas.set_locked(running)

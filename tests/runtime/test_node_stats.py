@@ -127,3 +127,23 @@ def test_a_deep_sigmoid_stack_shows_vanishing_gradients_and_relu_with_batchnorm_
     sigmoid, healthy = ratio("Sigmoid", False), ratio("ReLU", True)
     assert sigmoid < 1e-3                      # the gradient fades on its way back
     assert healthy > 100 * sigmoid             # ReLU + BatchNorm keep it alive
+
+
+def test_the_findings_name_the_node_and_say_what_to_try():
+    from netbuilder.runtime.insight.diagnose import diagnose
+
+    nodes = {
+        "fc0": {"mean": 0.0, "std": 1.0, "dead": 0.0, "grad_norm": 1e-7, "weight_norm": 1.0},
+        "relu0": {"mean": 0.0, "std": 1.0, "dead": 0.74, "grad_norm": 1e-7, "weight_norm": None},
+        "fc3": {"mean": 0.0, "std": 1.0, "dead": 0.0, "grad_norm": 0.1, "weight_norm": 2.0},
+    }
+    order = ["fc0", "relu0", "fc3"]
+    types = {"fc0": "Linear", "relu0": "ReLU", "fc3": "Linear"}
+    found = {f.kind: f for f in diagnose(nodes, order, types)}
+    assert found["vanishing"].node == "fc0"
+    assert "gradients at fc0 are 10^-6 of those at fc3" in found["vanishing"].message
+    assert found["dead"].message.startswith("74% of the units after relu0 never fire")
+    nodes["relu0"]["mean"] = float("nan")
+    assert diagnose(nodes, order, types)[0].kind == "not_finite"
+    healthy = {k: {**v, "grad_norm": 0.1, "dead": 0.0, "mean": 0.0} for k, v in nodes.items()}
+    assert diagnose(healthy, order, types) == []

@@ -36,6 +36,8 @@ from .progress import RunState
 from .settings_form import stored_settings
 from .worker import CheckerThread, TrainingRun, snapshot
 
+NODE_STATS_EVERY = 10     # steps between per-node statistics (at most about 5 a second)
+
 REFRESH_MS = 50          # plots redraw at most 20 times a second, when new points came
 STATUS_INTERVAL_S = 0.25  # the status line and the progress bar: 4 times a second
 CHECK_DELAY_MS = 150     # a burst of edits is checked once
@@ -276,6 +278,8 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
     def _run_settings(self) -> dict[str, Any]:
         settings = self.settings()
         settings.setdefault("cpu_threads", gui_cpu_threads())
+        # per-node statistics for the canvas overlay: cheap at this interval (benchmarks/)
+        settings.setdefault("node_stats_every", NODE_STATS_EVERY)
         return settings
 
     def _show_problems(self) -> None:
