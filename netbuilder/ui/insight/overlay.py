@@ -20,7 +20,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QComboBox, QGraphicsItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QGraphicsItem,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from netbuilder.graph.document import Change
 
@@ -64,21 +71,20 @@ class GaugeItem(QGraphicsItem):
 
     def paint(self, p: QPainter, _option, _widget=None) -> None:
         r = self.boundingRect()
+        bar = QRectF(r.left(), r.top(), r.width() * 0.58, r.height())
+        text = QRectF(bar.right() + 4, r.top(), r.width() - bar.width() - 4, r.height())
+        p.fillRect(bar, QColor("#e4e4e4"))
+        if self.fraction is not None:
+            c = lut("cividis")[int(max(0.0, min(1.0, self.fraction)) * 255)]
+            fill = QRectF(bar.left(), bar.top(), max(2.0, bar.width() * self.fraction), bar.height())
+            p.fillRect(fill, QColor(int(c[0]), int(c[1]), int(c[2])))
         p.setPen(QPen(QColor("#555555"), 1))
-        p.setBrush(QColor(0, 0, 0, 0))
-        p.drawRect(r)
-        if self.fraction is None:
-            p.drawText(r, Qt.AlignmentFlag.AlignCenter, "no value")
-            return
-        c = lut("cividis")[int(max(0.0, min(1.0, self.fraction)) * 255)]
-        fill = QRectF(r.left(), r.top(), max(2.0, r.width() * self.fraction), r.height())
-        p.fillRect(fill, QColor(int(c[0]), int(c[1]), int(c[2])))
-        f = Theme.small_font()
-        p.setFont(f)
-        light = self.fraction < 0.6                   # cividis is dark at the low end
-        p.setPen(QColor("#ffffff") if light else QColor("#000000"))
-        p.drawText(r.adjusted(4, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                   self.text)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(bar)
+        p.setFont(Theme.small_font())
+        p.setPen(QColor("#111111") if not Theme.dark_for(QApplication.palette()) else QColor("#eeeeee"))
+        p.drawText(text, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                   self.text if self.fraction is not None else "no value")
 
 
 class StatsLegend(QWidget):
@@ -103,8 +109,9 @@ class StatsLegend(QWidget):
         self.findings.setObjectName("stats_findings")
         self.findings.setWordWrap(True)
         for w in (self.scale, self.findings):
+            w.setWordWrap(True)
             layout.addWidget(w)
-        self.setMaximumWidth(380)
+        self.setFixedWidth(300)
 
     def apply_theme(self) -> None:
         for w in (self.choice, self.scale, self.findings):
@@ -246,12 +253,12 @@ class StatsOverlay(QObject):
             v = values.get(nid)
             key = self._key_of(nid)
             if v is None:
-                gauge.setVisible(key in self._last.nodes and self.stat == "grad_norm")
+                gauge.setVisible(False)
                 gauge.fraction, gauge.text = None, ""
             else:
                 x = math.log10(v) if log else v
                 gauge.fraction = (x - low) / span if span else 1.0
-                gauge.text = f"{'∇ ' if self.stat == 'grad_norm' else ''}{fmt(v)}"
+                gauge.text = fmt(v)
                 if self.stat == "dead":
                     gauge.text = f"{round(100 * v)}% dead"
                 gauge.setVisible(True)
@@ -288,8 +295,12 @@ class StatsOverlay(QObject):
         self._redraw()
 
     def _place_legend(self) -> None:
+        """Bottom right of the canvas: a network laid out in rows ends short on the right."""
         self.legend.apply_theme()
-        self.legend.move(10, 10)
+        self.legend.adjustSize()
+        port = self.canvas.viewport()
+        self.legend.move(max(10, port.width() - self.legend.width() - 10),
+                         max(10, port.height() - self.legend.height() - 10))
         self.legend.raise_()
 
     def gauge(self, nid: str) -> GaugeItem | None:
