@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import jsonfile
 from .catalogue import canonical_type, suggest
 from .errors import GraphEditError, ParamError, ProjectFileError
 from .model import Edge, Graph, Node
@@ -74,7 +75,9 @@ def load_project(path: str | Path) -> Project:
 
 def loads_project(text: str) -> Project:
     try:
-        data = json.loads(text)
+        data = jsonfile.loads(text)
+    except jsonfile.DuplicateKeyError as e:
+        raise ProjectFileError(f"not a valid project file: {e}") from None
     except json.JSONDecodeError as e:
         raise ProjectFileError(f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
     except RecursionError:

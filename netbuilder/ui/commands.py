@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from ..graph import jsonfile
 from ..graph.catalogue import canonical_type
 from ..graph.document import Document
 from ..graph.errors import GraphEditError, NetbuilderError, ParamError
@@ -342,7 +343,7 @@ def clipboard_text(doc: Document, ids: Iterable[str]) -> str:
 def parse_clipboard(text: str) -> dict[str, Any] | None:
     """The payload in ``text``, or None when the clipboard holds something else."""
     try:
-        data = json.loads(text)
+        data = jsonfile.loads(text)
     except (ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("format") != CLIPBOARD_FORMAT:

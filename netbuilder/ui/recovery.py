@@ -19,6 +19,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QStandardPaths
 
+from ..graph import jsonfile
+
 FORMAT = "netbuilder-recovery"
 ENV_DIR = "NETBUILDER_RECOVERY_DIR"
 
@@ -123,7 +125,7 @@ class RecoveryStore:
 
 def _read(f: Path, lock: QLockFile) -> RecoveredWork | None:
     try:
-        data = json.loads(f.read_text(encoding="utf-8"))
+        data = jsonfile.loads(f.read_text(encoding="utf-8"))
         if data.get("format") != FORMAT or not isinstance(data.get("project"), str):
             raise ValueError("not a recovery file")
         saved = datetime.fromisoformat(data.get("saved_at") or "1970-01-01T00:00:00")

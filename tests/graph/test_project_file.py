@@ -593,3 +593,27 @@ def test_dropping_a_wire_on_a_taken_single_input_names_the_wire() -> None:
     g.connect("in", "b")
     with pytest.raises(GraphEditError, match="already wired to 'in'"):
         g.connect("b", "a")
+
+
+def test_a_key_twice_in_one_object_is_refused_with_the_line() -> None:
+    text = json.dumps(LENET, indent=2)
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if '"kernel_size"' in line)
+    lines.insert(at + 1, lines[at].rstrip(",") + ",")    # the same key again, next line
+    with pytest.raises(ProjectFileError) as e:
+        loads_project("\n".join(lines))
+    assert f"the key 'kernel_size' appears twice in one object at line {at + 2}" in str(e.value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(keys=st.lists(st.sampled_from(["a", "b", "c", "name", "id"]), min_size=2, max_size=6))
+def test_duplicates_anywhere_are_found_and_unique_keys_pass(keys) -> None:
+    from netbuilder.graph.jsonfile import DuplicateKeyError, loads
+
+    body = ", ".join(f'"{k}": {i}' for i, k in enumerate(keys))
+    text = '{"outer": [1, {' + body + '}]}'
+    if len(set(keys)) == len(keys):
+        assert loads(text) == json.loads(text)
+    else:
+        with pytest.raises(DuplicateKeyError, match="appears twice in one object at line 1"):
+            loads(text)
