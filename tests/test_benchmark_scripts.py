@@ -57,3 +57,18 @@ def test_node_stats_benchmark_writes_its_table(tmp_path):
     text = results.read_text(encoding="utf-8")
     rows = [line for line in text.splitlines() if line.startswith("| mlp_moons")]
     assert len(rows) == 1 and rows[0].count("samples/s") == 2
+
+
+def test_scale_benchmark_prints_growth_ratios(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_scale.py", "--sizes", "50", "200", "--write",
+         "--results", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.returncode == 0, done.stderr
+    text = results.read_text(encoding="utf-8")
+    for work in ("analysis", "check table", "check --json", "scene", "old table rows"):
+        row = next(line for line in text.splitlines() if line.startswith(f"| {work} |"))
+        assert "(sizes 4x)" in row, row

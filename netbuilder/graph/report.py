@@ -11,7 +11,8 @@ from .tensor import fmt_shape
 
 def summary_rows(graph: Graph, analysis: Analysis) -> list[tuple[str, str, str, int, int]]:
     """(id, type, output shape, params, MACs) in topological order, looped nodes last."""
-    order = analysis.order + [n for n in graph.nodes if n not in analysis.order]
+    ordered = set(analysis.order)       # a set: membership in the list made this quadratic
+    order = analysis.order + [n for n in graph.nodes if n not in ordered]
     rows = []
     for nid in order:
         info = analysis.nodes[nid]
