@@ -22,7 +22,7 @@ import weakref
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from ..codegen.names import class_name_for
 from ..graph.analysis import SEVERITY_ERROR, activation_bytes
 from ..graph.document import Change, Document
 from ..graph.model import UNTITLED
@@ -211,6 +211,7 @@ class Inspector(QWidget):
                 "border-color: palette(mid); }")
             self.name_edit.editingFinished.connect(
                 lambda e=self.name_edit: self._on_name_edited(e))
+            self.name_edit.installEventFilter(self)     # its tooltip names the class
             self._lockable.append(self.name_edit)
         self.title.setObjectName(self.title.objectName() or "inspector_title")
         f = self.title.font()
@@ -218,11 +219,6 @@ class Inspector(QWidget):
         f.setPointSizeF(f.pointSizeF() * 1.25)
         self.title.setFont(f)
         layout.addWidget(self.title)
-        self.class_note = QLabel()
-        self.class_note.setObjectName("inspector_class_name")
-        self.class_note.setStyleSheet("color: palette(placeholder-text);")
-        self.class_note.setVisible(self.name_edit is not None)
-        layout.addWidget(self.class_note)
         if not isinstance(self.doc, BlockDocument):   # a block's inside has the block's own
             self.description = DescriptionSection(self.doc.project.description)
             self.description.edit_requested.connect(self.edit_description)
@@ -357,7 +353,6 @@ class Inspector(QWidget):
         a, g = self.doc.analysis, self.doc.graph
         if not self.title.hasFocus() and self.title.text() != (g.name or UNTITLED):
             self.title.setText(g.name or UNTITLED)
-        self.class_note.setText(f"Exported as class {class_name_for(g.name or UNTITLED)}")
         if self.description is not None:
             self.description.set_text(self.doc.project.description)
         n_err, n_warn = len(a.errors), len(a.warnings)
@@ -428,6 +423,20 @@ class Inspector(QWidget):
                               f"({fmt_shape(out.shape) if out is not None else '?'} floats)")
         else:
             self.cost.setText("Unknown until the shapes are known")
+
+    def name_tooltip(self) -> str:
+        """What hovering the network's name says: the class its code exports."""
+        from ..codegen.names import class_name_for  # not at start-up: codegen loads later
+
+        name = self.doc.graph.name or UNTITLED
+        return (f"The network's name (click to rename it). The exported PyTorch code names "
+                f"its class {class_name_for(name)}.")
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.name_edit and event.type() == QEvent.Type.ToolTip:
+            QToolTip.showText(event.globalPos(), self.name_tooltip(), obj)
+            return True
+        return super().eventFilter(obj, event)
 
     def _current_param(self, name: str) -> Any:
         node = self.doc.graph.nodes.get(self.node_id or "")

@@ -256,7 +256,7 @@ def test_an_untitled_network_is_named_after_its_file_on_first_save(make_window, 
     assert w.files.save_to(tmp_path / "mycnn.json")
 
     assert w.inspector.title.text() == "mycnn"                     # the network view's name
-    assert "class Mycnn" in w.inspector.class_note.text()
+    assert "class Mycnn." in w.inspector.name_tooltip()
     assert load_project(tmp_path / "mycnn.json").graph.name == "mycnn"
     out = tmp_path / "mycnn.py"
     assert w.export_python_to(out)
@@ -276,7 +276,7 @@ def test_an_untitled_network_is_named_after_its_file_on_first_save(make_window, 
     name.setText("My small CNN")
     name.editingFinished.emit()
     assert w.document.graph.name == "My small CNN"
-    assert "class MySmallCNN" in w.inspector.class_note.text()
+    assert "class MySmallCNN." in w.inspector.name_tooltip()
     assert w.files.save_to(tmp_path / "other.json")
     assert w.document.graph.name == "My small CNN"
     w.undo()
