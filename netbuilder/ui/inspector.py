@@ -229,6 +229,7 @@ class Inspector(QWidget):
         layout.addWidget(self.hint)
         layout.addWidget(_section("Network"))
         self.totals = QLabel()
+        self.totals.setWordWrap(True)     # a short dock's scroll bar leaves it less room
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.totals)
         self.problems_box = QVBoxLayout()
