@@ -86,15 +86,19 @@ class NavigationMixin:
     def present_dx(self) -> float:
         """Card to card, presenting: room for the longest shape on a wire between two cards
         at its full size (a narrow gap shrinks the label below what a projector shows)."""
-        card_w, _ = GraphScene.card_size()
-        return max(LAYOUT_DX, card_w + self.scene().widest_wire_text() + WIRE_PORT_ROOM)
+        return max(LAYOUT_DX, self._widest_card() + self.scene().widest_wire_text()
+                   + WIRE_PORT_ROOM)
+
+    def _widest_card(self) -> float:
+        """Cards may grow past the standard width for their text: the widest one counts."""
+        widths = [item.card_rect().width() for item in self.scene().nodes.values()]
+        return max([GraphScene.card_size()[0], *widths])
 
     def cards_per_row(self, dx: float = LAYOUT_DX) -> int:
         """How many cards ``dx`` apart fit across the view at the readable zoom."""
         zoom = Theme.readable_zoom()
         room = self.viewport().width() / zoom - 2 * FIT_MARGIN
-        card_w, _ = GraphScene.card_size()
-        return max(1, int((room - card_w) // dx) + 1)
+        return max(1, int((room - self._widest_card()) // dx) + 1)
 
     def _show_start(self, rect: QRectF) -> None:
         """Zoomed in past the whole graph: show its top-left corner, where the data enters
