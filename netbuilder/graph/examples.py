@@ -18,13 +18,30 @@ class ExampleInfo:
     path: Path
 
 
+# The order a course meets them in (COURSE.md; the README's table): linear models, MLPs,
+# the CNN families by year, then sequence models. Menus and `netbuilder examples` list them
+# so; an example missing here comes after these, by name.
+COURSE_ORDER = (
+    "perceptron", "mlp_moons", "mlp_iris", "mlp_digits",
+    "lenet5", "alexnet", "vgg16", "googlenet", "resnet18", "resnet18_flat", "resnet_small",
+    "mobilenetv2",
+    "rnn_waveforms", "lstm_waveforms", "gru_waveforms", "transformer_waveforms",
+)
+
+
+def _course_key(path: Path) -> tuple[int, str]:
+    name = path.stem
+    return (COURSE_ORDER.index(name) if name in COURSE_ORDER else len(COURSE_ORDER), name)
+
+
 def examples_dir() -> Path:
     return Path(str(resources.files("netbuilder.assets") / "examples"))
 
 
 def list_examples() -> list[ExampleInfo]:
+    """The shipped examples in course order (``COURSE_ORDER``)."""
     out = []
-    for p in sorted(examples_dir().glob("*.json")):
+    for p in sorted(examples_dir().glob("*.json"), key=_course_key):
         data = json.loads(p.read_text(encoding="utf-8"))
         out.append(ExampleInfo(p.stem, data.get("name", p.stem), data.get("description", ""), p))
     return out

@@ -74,3 +74,50 @@ def best_wrap(graph: Graph, width: float, height: float, dx: float = 240.0,
         if zoom > best_zoom + 1e-9:
             best, best_zoom = wrap, zoom
     return None if best == cols else best
+
+
+def reflow_rows(graph: Graph, positions: dict[str, tuple[float, float]], per_row: int,
+                min_dx: float | None = None, max_dy: float | None = None
+                ) -> dict[str, tuple[float, float]] | None:
+    """The same layout with at most ``per_row`` cards a row, or None when it is not one.
+
+    A layout "in rows" (what the examples and a wrapped Auto Layout give) has its cards on
+    rows one ``dy`` apart, one card per column slot ``dx`` apart within a row, and reads in
+    the order data flows: left to right, row after row, every wire going to a later card.
+    Such a layout keeps that reading order and its spacing, only wrapping sooner, for a
+    narrow view (a projector at 1024x768); ``min_dx`` sets the cards further apart (room for
+    the shape on the wire between them), ``max_dy`` draws the rows closer. Any other layout (branches stacked in a row,
+    hand-placed cards) is left as it is.
+    """
+    ids = [n for n in graph.nodes if n in positions]
+    if len(ids) < 2 or per_row < 1:
+        return None
+    order = sorted(ids, key=lambda n: (positions[n][1], positions[n][0]))
+    rank = {n: i for i, n in enumerate(order)}
+    if any(e.source in rank and e.target in rank and rank[e.source] >= rank[e.target]
+           for e in graph.edges):
+        return None
+    rows: dict[float, list[str]] = defaultdict(list)
+    for n in order:
+        rows[round(positions[n][1], 3)].append(n)
+    ys = sorted(rows)
+    xs = sorted({round(positions[n][0], 3) for n in ids})
+    if len(xs) < 2:
+        return None
+    dx = min(b - a for a, b in zip(xs, xs[1:], strict=False))
+    dy = min((b - a for a, b in zip(ys, ys[1:], strict=False)), default=dx)
+    if dx <= 0 or dy <= 0:
+        return None
+    row_dy = min(dy, max_dy) if max_dy else dy
+    col_dx = max(dx, min_dx) if min_dx else dx
+    x0, y0 = xs[0], ys[0]
+    for y in ys:          # each row: cards on consecutive column slots from the left edge
+        slots = [(positions[n][0] - x0) / dx for n in rows[y]]
+        if any(abs(s - round(s)) > 1e-6 for s in slots) or \
+                [round(s) for s in slots] != list(range(len(slots))):
+            return None
+    widest = max(len(r) for r in rows.values())
+    if per_row >= widest and col_dx == dx:
+        return None           # it already fits
+    return {n: (x0 + (i % per_row) * col_dx, y0 + (i // per_row) * row_dy)
+            for i, n in enumerate(order)}

@@ -47,10 +47,13 @@ class Edge:
     target_port: int = 0
 
 
+UNTITLED = "Untitled"     # the name of a network nobody has named yet
+
+
 class Graph:
     """Nodes in insertion order and the edges between them."""
 
-    def __init__(self, name: str = "Untitled") -> None:
+    def __init__(self, name: str = UNTITLED) -> None:
         self.name = name
         self.nodes: dict[str, Node] = {}
         self.edges: list[Edge] = []

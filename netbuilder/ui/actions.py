@@ -15,6 +15,10 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QToolBar
 from ..graph.examples import list_examples
 from .icons import make_icon
 
+# One key, named the same in the menu, the tooltip and the README (F11 is "full screen" in
+# browsers and "show the desktop" on macOS; Ctrl+Shift+P needs no Fn key on a laptop).
+PRESENTATION_KEY = "Ctrl+Shift+P"
+
 
 @dataclass
 class Actions:
@@ -119,7 +123,7 @@ def create_actions(win) -> Actions:
         zoom_out=_action(win, "Zoom &Out", win.zoom_out, [QKeySequence.StandardKey.ZoomOut],
                          "Zoom out (also Ctrl+wheel, -)"),
         presentation=_action(win, "&Presentation Mode", win.set_presentation,
-                             ["F11", "Ctrl+Shift+P"],
+                             [PRESENTATION_KEY],
                              "Big fonts and thick lines for a projector; panels hidden",
                              checkable=True),
         theme_system=_action(win, "Follow the &System", lambda: win.set_theme("system"),

@@ -267,6 +267,21 @@ class SetLabel(EditCommand):
         self.doc.set_label(self.node_id, self.old)
 
 
+class SetName(EditCommand):
+    """Rename the network (the exported class and the window title follow)."""
+
+    def __init__(self, doc: Document, name: str) -> None:
+        super().__init__(doc, f"Rename the network to {name.strip()}")
+        self.name = name.strip()
+        self.old = doc.graph.name
+
+    def _do(self) -> None:
+        self.doc.set_name(self.name)
+
+    def _undo(self) -> None:
+        self.doc.set_name(self.old)
+
+
 class SetDescription(EditCommand):
     """Edit the project's description (shown in the inspector when nothing is selected)."""
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from ..graph.document import Change, Document
 from ..graph.errors import NetbuilderError, ProjectFileError
 from ..graph.examples import example_path
-from ..graph.model import Graph
+from ..graph.model import UNTITLED, Graph
 from ..graph.project import Project, dumps_project, load_project, loads_project, save_project
 from .recovery import RecoveredWork, RecoveryStore
 from .settings import Preferences
@@ -42,6 +42,7 @@ class FileController(QObject):
         self.prefs = prefs
         self.recovery = recovery
         self._dirty = False             # unsaved changes the undo stack does not know about
+        self._saves = 0                 # a meta change made before a save is in that file
         self.example_name: str | None = None
         self.last_dir = str(Path.home())
 
@@ -64,7 +65,7 @@ class FileController(QObject):
     def display_name(self) -> str:
         if self.document.path is not None:
             return self.document.path.name
-        return self.document.graph.name or "Untitled"
+        return self.document.graph.name or UNTITLED
 
     def _on_clean_changed(self, _clean: bool) -> None:
         if not shiboken6.isValid(self.undo_stack):
@@ -77,17 +78,18 @@ class FileController(QObject):
         if change.meta and not change.reset:
             # A meta edit inside an undo command moves the stack's index right after; one
             # that leaves the index alone (training settings) is unsaved work of its own.
-            index = self.undo_stack.index()
-            QTimer.singleShot(0, self, lambda: self._meta_settled(index))
+            index, saves = self.undo_stack.index(), self._saves
+            QTimer.singleShot(0, self, lambda: self._meta_settled(index, saves))
         if self.recovery is not None:
             self._debounce.start()
 
-    def _meta_settled(self, index: int) -> None:
-        if self.undo_stack.index() == index and not self._dirty:
+    def _meta_settled(self, index: int, saves: int) -> None:
+        if self.undo_stack.index() == index and not self._dirty and self._saves == saves:
             self._dirty = True
             self.state_changed.emit()
 
     def _mark_saved(self) -> None:
+        self._saves += 1
         self._dirty = False
         self.undo_stack.setClean()
         if self.recovery is not None:
@@ -113,7 +115,7 @@ class FileController(QObject):
     def new(self) -> bool:
         if not self.maybe_save("starting a new network"):
             return False
-        self.set_project(Project(Graph("Untitled")), None)
+        self.set_project(Project(Graph(UNTITLED)), None)
         return True
 
     def open_dialog(self) -> bool:
@@ -173,12 +175,15 @@ class FileController(QObject):
 
     def save_to(self, path: str | Path) -> bool:
         p = Path(path).expanduser().resolve()
+        named = self._name_after(p)
         try:
             save_project(self.document.project, p)
         except OSError as e:
             self.show_error("Cannot save project",
                             f"{p}: cannot be written ({e.strerror or e}). Your work is still "
                             "open; try another folder.")
+            if named is not None:
+                self.document.set_name(named)     # not saved: not named after that file
             return False
         self.document.path = p
         self.example_name = None
@@ -186,6 +191,21 @@ class FileController(QObject):
         self.prefs.add_recent(str(p))
         self._mark_saved()
         return True
+
+    def _name_after(self, path: Path) -> str | None:
+        """A network nobody has named takes its file's name when it is first saved
+        ("mycnn.json" -> "mycnn", class Mycnn); one with a name keeps it. Returns the name it
+        had, or None when it kept its name.
+
+        Not an undo step: the name comes with the file, as the title does, and undoing an
+        edit made before the save does not take it away (a later rename is one, Ctrl+Z
+        brings this name back)."""
+        old = self.document.graph.name
+        stem = path.stem.strip()
+        if (old.strip() and old.strip() != UNTITLED) or not stem or self.document.locked_reason:
+            return None
+        self.document.set_name(stem)
+        return old
 
     def maybe_save(self, doing: str = "closing") -> bool:
         """True when it is fine to throw the current work away (saved, or the user said so)."""

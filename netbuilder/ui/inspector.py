@@ -4,10 +4,15 @@ Generated from the layer's ParamSpecs (one ``ParamField`` each). Edits become ``
 and ``SetLabel`` commands (typing into one box merges into one undo step); the inspector
 then refreshes from the Document's Change, like every view, so undo lands here too.
 
-Sections, top to bottom: header (type on a category-colour strip, help, label), problems
-(red, with an icon), parameters (with the sizes inferred from the input, read-only),
-Shapes (input and output, the formula with the user's numbers, warnings) and Cost
-(parameters, multiply-accumulates, activation memory).
+Sections, top to bottom: header (type on a category-colour strip), problems (red, with an
+icon), then at once the shapes (input and output) and the formula with the user's numbers
+(``inspector_formula.py``: broken only between terms) with its warnings, then the category
+and help, the settings (with the sizes inferred from the input, read-only) and Cost
+(parameters, multiply-accumulates, activation memory). With nothing selected: the network's
+name (editable; the exported class follows it), its description and totals.
+
+While training runs the inspector is locked (``set_locked``); each rebuild applies the lock
+to the fields it builds and forgets the widgets of the body it replaces.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import weakref
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -26,17 +31,20 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from ..graph.analysis import SEVERITY_ERROR, activation_bytes
 from ..graph.document import Change, Document
+from ..graph.model import UNTITLED
 from ..graph.tensor import fmt_shape
 from .blocks import BlockDocument
-from .commands import SetDescription, SetLabel, SetParam, push
+from .commands import SetDescription, SetLabel, SetName, SetParam, push
 from .inspector_blocks import add_use_section, inside_notes
 from .inspector_description import DescriptionDialog, DescriptionSection
+from .inspector_formula import FormulaLabel
 from .param_fields import ParamField, problem_pixmap
 from .theme import Theme, category_color, error_color, header_text_color, warning_color
 
@@ -95,7 +103,10 @@ class Inspector(QWidget):
         self.fields: dict[str, ParamField] = {}
         self._frozen: set[str] = set()      # inside a block: settings each use sets
         self._buttons: list = []
+        self._lockable: list[QWidget] = []   # editors of the body on screen, off while locked
         self._locked = False
+        self.label_edit: QLineEdit | None = None
+        self.name_edit: QLineEdit | None = None
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -135,23 +146,39 @@ class Inspector(QWidget):
         self._rebuild()
 
     def set_locked(self, locked: bool) -> None:
-        """Grey the editors out while training runs (the document refuses edits anyway)."""
+        """Grey the editors out while training runs (the document refuses edits anyway).
+
+        The lock is a state of the inspector, not of its widgets: every rebuild (another
+        layer selected, the network view, a theme change) applies it to the fields it builds,
+        and only the fields of the body on screen are touched."""
         self._locked = bool(locked)
+        self._apply_lock()
+
+    def is_locked(self) -> bool:
+        return self._locked
+
+    def _apply_lock(self) -> None:
+        editable = not self._locked
         for name, f in self.fields.items():
-            f.setEnabled(not self._locked and name not in self._frozen)
-        for b in self._buttons:
-            b.setEnabled(not self._locked or b.objectName() == "inspector_open_block")
-        if hasattr(self, "label_edit"):
-            self.label_edit.setEnabled(not self._locked)
+            f.setEnabled(editable and name not in self._frozen)
+        for w in self._lockable:
+            w.setEnabled(editable)
+        for b in self._buttons:     # a block can be opened (looked into) while training
+            b.setEnabled(editable or b.objectName() == "inspector_open_block")
 
     # -- building ------------------------------------------------------------------------------
     def _dark(self) -> bool:
         return Theme.dark_for(self.palette())
 
     def _rebuild(self) -> None:
+        # What belongs to the body being replaced is forgotten first: set_locked and the
+        # refreshes must never reach a widget the scroll area has deleted.
         self.fields = {}
         self._frozen = set()
         self._buttons = []
+        self._lockable = []
+        self.label_edit = None
+        self.name_edit = None
         self.description: DescriptionSection | None = None
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -162,13 +189,31 @@ class Inspector(QWidget):
         else:
             self._build_node(layout)
         layout.addStretch(1)
+        self._apply_lock()
         # Built completely before it is shown, so every child is visible at once.
         self._scroll.setWidget(body)  # deletes the previous body
         body.show()
         self._body = body
 
     def _build_totals(self, layout: QVBoxLayout) -> None:
-        self.title = QLabel(self.doc.graph.name or "Untitled")
+        name = self.doc.graph.name or UNTITLED
+        if isinstance(self.doc, BlockDocument):   # a block's inside: renamed from the palette
+            self.title = QLabel(name)
+        else:
+            self.title = self.name_edit = QLineEdit(name)
+            self.name_edit.setObjectName("inspector_network_name")
+            self.name_edit.setPlaceholderText(UNTITLED)
+            self.name_edit.setFrame(False)
+            self.name_edit.setStyleSheet(
+                "QLineEdit { background: transparent; border: 1px solid transparent; "
+                "border-radius: 3px; padding: 1px 2px; }"
+                " QLineEdit:hover, QLineEdit:focus { background: palette(base); "
+                "border-color: palette(mid); }")
+            self.name_edit.editingFinished.connect(
+                lambda e=self.name_edit: self._on_name_edited(e))
+            self.name_edit.installEventFilter(self)     # its tooltip names the class
+            self._lockable.append(self.name_edit)
+        self.title.setObjectName(self.title.objectName() or "inspector_title")
         f = self.title.font()
         f.setBold(True)
         f.setPointSizeF(f.pointSizeF() * 1.25)
@@ -184,6 +229,7 @@ class Inspector(QWidget):
         layout.addWidget(self.hint)
         layout.addWidget(_section("Network"))
         self.totals = QLabel()
+        self.totals.setWordWrap(True)     # a short dock's scroll bar leaves it less room
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.totals)
         self.problems_box = QVBoxLayout()
@@ -195,7 +241,8 @@ class Inspector(QWidget):
         node = self.doc.graph.nodes[nid]
         spec = self.doc.graph.spec(node.type)
         dark = self._dark()
-        # Header: the type on its category colour, then the help text.
+        # Header: the type on its category colour, then at once what it does to the shapes
+        # (the formula with the student's numbers), then the help text.
         color = category_color(spec.category, dark)
         self.title = QLabel(f"{spec.type}  ·  {nid}")
         self.title.setObjectName("inspector_title")
@@ -206,9 +253,25 @@ class Inspector(QWidget):
         self.title.setStyleSheet(f"background: {color.name()}; color: "
                                  f"{header_text_color(color).name()}; padding: 6px 8px; "
                                  "border-radius: 4px;")
+        self.title.setToolTip(spec.category)
         layout.addWidget(self.title)
+
+        self.problems_box = QVBoxLayout()
+        layout.addLayout(self.problems_box)
+        self.shapes = QLabel()
+        self.shapes.setObjectName("inspector_shapes")
+        self.shapes.setTextFormat(Qt.TextFormat.RichText)
+        self.shapes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.shapes.setWordWrap(True)
+        layout.addWidget(self.shapes)
+        self.formula = FormulaLabel()
+        layout.addWidget(self.formula)
+        self.warnings_box = QVBoxLayout()
+        layout.addLayout(self.warnings_box)
+
         category = QLabel(spec.category)
         category.setStyleSheet("color: palette(placeholder-text);")
+        category.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(category)
         help_label = QLabel(spec.help)
         help_label.setWordWrap(True)
@@ -224,17 +287,17 @@ class Inspector(QWidget):
             note.setStyleSheet("color: palette(placeholder-text);")
             layout.addWidget(note)
 
-        self.problems_box = QVBoxLayout()
-        layout.addLayout(self.problems_box)
-
         layout.addWidget(_section("Settings"))
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
         self.label_edit = QLineEdit(node.label or "")
+        self.label_edit.setObjectName("inspector_label")
         self.label_edit.setPlaceholderText(f"(none: shown as {nid})")
         self.label_edit.setToolTip("A name of your own, shown on the card")
-        self.label_edit.editingFinished.connect(self._on_label_edited)
+        self.label_edit.editingFinished.connect(
+            lambda e=self.label_edit, n=nid: self._on_label_edited(e, n))
+        self._lockable.append(self.label_edit)
         form.addRow("label", self.label_edit)
         self.inferred = QLabel()
         self.inferred.setWordWrap(True)
@@ -257,30 +320,11 @@ class Inspector(QWidget):
             form.addRow(QLabel("This layer has no settings."))
         layout.addLayout(form)
 
-        layout.addWidget(_section("Shapes"))
-        self.shapes = QLabel()
-        self.shapes.setTextFormat(Qt.TextFormat.RichText)
-        self.shapes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.shapes.setWordWrap(True)
-        layout.addWidget(self.shapes)
-        self.formula = QLabel()
-        self.formula.setObjectName("inspector_formula")
-        self.formula.setFont(Theme.mono_font(9.0))
-        self.formula.setWordWrap(True)
-        self.formula.setTextFormat(Qt.TextFormat.RichText)
-        self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.formula.setStyleSheet("background: palette(alternate-base); padding: 6px; "
-                                   "border-radius: 4px;")
-        layout.addWidget(self.formula)
-        self.warnings_box = QVBoxLayout()
-        layout.addLayout(self.warnings_box)
-
         layout.addWidget(_section("Cost"))
         self.cost = QLabel()
         self.cost.setWordWrap(True)
         self.cost.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.cost)
-        self.set_locked(self._locked)
         self._refresh_node()
 
     # -- refreshing ----------------------------------------------------------------------------
@@ -308,7 +352,8 @@ class Inspector(QWidget):
 
     def _refresh_totals(self) -> None:
         a, g = self.doc.analysis, self.doc.graph
-        self.title.setText(g.name or "Untitled")
+        if not self.title.hasFocus() and self.title.text() != (g.name or UNTITLED):
+            self.title.setText(g.name or UNTITLED)
         if self.description is not None:
             self.description.set_text(self.doc.project.description)
         n_err, n_warn = len(a.errors), len(a.warnings)
@@ -331,7 +376,8 @@ class Inspector(QWidget):
         spec = self.doc.graph.spec(node.type)
         info = self.doc.analysis.nodes.get(nid)
         self.title.setText(f"{spec.type}  ·  {node.label or nid}")
-        if not self.label_edit.hasFocus() and self.label_edit.text() != (node.label or ""):
+        if self.label_edit is not None and not self.label_edit.hasFocus() and \
+                self.label_edit.text() != (node.label or ""):
             self.label_edit.setText(node.label or "")
         # Settings each use sets (inside a block) show the value of the use being shown.
         shown = self.doc.shown_params(nid) if self._frozen else {}
@@ -367,10 +413,7 @@ class Inspector(QWidget):
             f"{html.escape(k)}: <b>{html.escape(v)}</b>" for k, v in (ln.split(": ", 1) for ln in lines)))
         formula = info.formula if info else []
         self._formula_lines = list(formula)
-        # Each line as analysis wrote it; a long line wraps with a hanging indent.
-        self.formula.setText("".join(
-            '<p style="margin-top: 0; margin-bottom: 3px; margin-left: 24px; text-indent: -24px; '
-            f'white-space: pre-wrap;">{html.escape(line)}</p>' for line in formula))
+        self.formula.set_lines(formula)
         self.formula.setVisible(bool(formula))
         self._set_problems(self.warnings_box, [("warning", d.message) for d in diags
                                                if d.severity != SEVERITY_ERROR])
@@ -381,6 +424,20 @@ class Inspector(QWidget):
                               f"({fmt_shape(out.shape) if out is not None else '?'} floats)")
         else:
             self.cost.setText("Unknown until the shapes are known")
+
+    def name_tooltip(self) -> str:
+        """What hovering the network's name says: the class its code exports."""
+        from ..codegen.names import class_name_for  # not at start-up: codegen loads later
+
+        name = self.doc.graph.name or UNTITLED
+        return (f"The network's name (click to rename it). The exported PyTorch code names "
+                f"its class {class_name_for(name)}.")
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.name_edit and event.type() == QEvent.Type.ToolTip:
+            QToolTip.showText(event.globalPos(), self.name_tooltip(), obj)
+            return True
+        return super().eventFilter(obj, event)
 
     def _current_param(self, name: str) -> Any:
         node = self.doc.graph.nodes.get(self.node_id or "")
@@ -417,10 +474,23 @@ class Inspector(QWidget):
                     field.set_value(node.params.get(name, field.spec.default))
                 field.show_error(error)
 
-    def _on_label_edited(self) -> None:
-        if self.node_id is None:
+    def _on_label_edited(self, edit: QLineEdit, node_id: str) -> None:
+        if not shiboken6.isValid(edit) or node_id != self.node_id:
             return
-        node = self.doc.graph.nodes.get(self.node_id)
-        text = self.label_edit.text().strip() or None
+        node = self.doc.graph.nodes.get(node_id)
+        text = edit.text().strip() or None
         if node is not None and text != node.label:
-            push(self.undo_stack, SetLabel(self.doc, self.node_id, text))
+            push(self.undo_stack, SetLabel(self.doc, node_id, text))
+
+    def _on_name_edited(self, edit: QLineEdit) -> None:
+        """The network's name (the exported class is named after it); one undo step."""
+        if not shiboken6.isValid(edit) or edit is not self.name_edit:
+            return
+        text = edit.text().strip()
+        if not text:
+            edit.setText(self.doc.graph.name or UNTITLED)   # a network always has a name
+            return
+        if text != self.doc.graph.name:
+            error = push(self.undo_stack, SetName(self.doc, text))
+            if error:
+                edit.setText(self.doc.graph.name or UNTITLED)

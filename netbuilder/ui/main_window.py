@@ -209,12 +209,12 @@ class MainWindow(QMainWindow):
         """The opening view: the whole network if its cards stay readable; otherwise the
         start of it (where the data enters) at a readable zoom."""
         canvas = self.canvas
-        canvas.fit_all()
+        canvas.fit_all()       # presenting, fit_all itself keeps the text readable
         rect = canvas.scene().content_rect()
-        if rect.isNull() or canvas.zoom_level() >= READABLE_ZOOM:
+        if rect.isNull() or canvas.zoom_level() >= READABLE_ZOOM or self.presentation:
             return
         canvas.resetTransform()
-        zoom = READABLE_ZOOM * (1.25 if self.presentation else 1.0)
+        zoom = READABLE_ZOOM
         canvas.scale(zoom, zoom)
         half_w = canvas.viewport().width() / zoom / 2
         half_h = canvas.viewport().height() / zoom / 2
@@ -393,7 +393,7 @@ class MainWindow(QMainWindow):
         if self.training_dock.isVisible() and self.training_dock.height() < target:
             self.resizeDocks([self.training_dock], [target], Qt.Orientation.Vertical)
             if self.presentation:
-                QTimer.singleShot(0, self.show_network)     # the canvas got shorter
+                QTimer.singleShot(0, self._show_network_settled)   # the canvas got shorter
 
     def start_training(self) -> None:
         self.show_training_panel()
@@ -433,11 +433,14 @@ class MainWindow(QMainWindow):
         self.inspector.set_locked(running)
         self.training_label.setText("● Training — editing is locked until it stops")
         self.training_label.setVisible(running)
-        self.statusBar().showMessage(
-            "Training started: editing is locked until it stops." if running
-            else "Training stopped: you can edit the network again.", 6000)
+        if not (running and self.presentation):    # the indicator says it; room is short
+            self.statusBar().showMessage(
+                "Training started: editing is locked until it stops." if running
+                else "Training stopped: you can edit the network again.", 6000)
         self._update_edit_actions()
         self.update_title()
+        if running and self.presentation and not self.training_dock.isVisible():
+            self.show_training_panel()          # the room watches the plots now
         self.training_running_changed.emit(running)
 
     # -- look -------------------------------------------------------------------------------------
@@ -464,7 +467,9 @@ class MainWindow(QMainWindow):
         self.ui_actions.theme_dark.setChecked(mode == "dark")
 
     def set_presentation(self, on: bool) -> None:
-        """Big fonts and thick lines; only the canvas and the training plots stay visible."""
+        """Big fonts and thick lines; only the canvas stays visible, and the training plots
+        once training starts. The canvas keeps its text readable at 1024x768
+        (``EditorCanvas.fit_all``: fewer cards a row, never zoomed out below 14 px text)."""
         on = bool(on)
         self.ui_actions.presentation.setChecked(on)
         if on == self.presentation:
@@ -484,7 +489,9 @@ class MainWindow(QMainWindow):
             for dock in (self.palette_dock, self.inspector_dock, self.problems_dock,
                          self.summary_dock, self.code_dock):
                 dock.hide()
-            if self.training.panel is not None or self.training.ensure_panel() is not None:
+            # the canvas gets the whole height until training starts (set_training_running
+            # brings the plots back, at 40% of the height)
+            if self.training_running:
                 self.training_dock.show()
                 self.training_dock.raise_()
                 QTimer.singleShot(0, self._make_room_for_training)   # after the fonts grew
@@ -496,7 +503,12 @@ class MainWindow(QMainWindow):
         if self.persist:
             self.prefs.presentation = on
         self.presentation_changed.emit(on)
-        QTimer.singleShot(0, self.show_network)
+        QTimer.singleShot(0, self._show_network_settled)
+
+    def _show_network_settled(self) -> None:
+        """Fit once the docks that went or came have given the canvas its new size."""
+        self.layout().activate()
+        self.show_network()
 
     # -- export and help (export_dialogs.ExportController, actions.show_*) --------------------
     def export_onnx(self) -> None:

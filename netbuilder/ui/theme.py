@@ -168,6 +168,16 @@ class ThemeState(QObject):
         "wire": (12, True, True, False),
     }
 
+    # On a projector (presentation), the least size text may have on screen, in pixels:
+    # what a card says (its settings line, its output shape) and the smaller labels (ids,
+    # parameter counts, the shapes on wires). The canvas never zooms out below that.
+    MIN_SCREEN_PX = {"body": 14, "shape": 14, "title": 14, "small": 12, "italic": 12,
+                     "wire": 12}
+
+    def readable_zoom(self) -> float:
+        """The least zoom at which every canvas text is at least its MIN_SCREEN_PX on screen."""
+        return max(px / self.font(role).pixelSize() for role, px in self.MIN_SCREEN_PX.items())
+
     def font(self, role: str) -> QFont:
         f = self._fonts.get(role)
         if f is None:

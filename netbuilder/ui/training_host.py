@@ -89,7 +89,8 @@ class TrainingHost(QWidget):
             signal.connect(self._on_running)
         self.note.hide()
         self._layout.addWidget(self.panel)
-        self.panel.setVisible(self.isVisible())     # added to a shown tab: show it now
+        if self.isVisible():        # added to a shown tab: show it now; never hide it
+            self.panel.show()       # (hidden explicitly, it stays hidden when the tab shows)
         self.panel_created.emit(self.panel)
         return self.panel
 

@@ -7,8 +7,6 @@ line that counts all epochs, weights that moved on, and a button that says why i
 
 from __future__ import annotations
 
-import time
-
 import torch
 from PySide6.QtCore import Qt
 from training_support import make_panel_fixture, moons_mlp, run_to_end  # noqa: F401
@@ -132,36 +130,73 @@ def test_a_continued_run_that_fails_keeps_the_weights_it_went_on_from(qtbot, mak
     assert list(panel.plots.curves["loss/val"].xData) == [1.0, 2.0]   # the failed try is gone
 
 
-def test_continue_is_off_while_running_and_after_a_stop_part_way(qtbot, make_panel, tmp_path):
+def _pause_part_way(qtbot, panel) -> None:
+    """Pause after at least one whole epoch, somewhere inside the next one."""
+    qtbot.waitUntil(lambda: panel.state.epochs_run >= 1, timeout=15_000)
+    while True:
+        panel.pause()
+        qtbot.waitUntil(lambda: panel.state.phase == "paused", timeout=5_000)
+        if panel.state.step % panel.state.steps_per_epoch:
+            return
+        step = panel.state.step
+        panel.resume()
+        qtbot.waitUntil(lambda step=step: panel.state.step > step, timeout=5_000)
+
+
+def test_a_stop_part_way_continues_from_the_last_whole_epoch(qtbot, make_panel, tmp_path):
+    """Stop and Finish both leave Continue on: after a Stop it goes on from the end of the
+    last whole epoch, the one count the status line and the outcome both give."""
     panel = make_panel(moons_mlp(batch_size=16, epochs=100_000))
     panel.start()
     qtbot.waitUntil(lambda: panel.plots.point_count("loss/train") >= 3, timeout=15_000)
     assert not panel.continue_button.isEnabled()
     assert "training is running" in panel.continue_button.toolTip()
-    for _ in range(5):                            # pause part-way through an epoch, then stop
-        panel.pause()
-        qtbot.waitUntil(lambda: panel.state.phase == "paused", timeout=5_000)
-        if panel.state.step % panel.state.steps_per_epoch:
-            break
-        panel.resume()
-        qtbot.wait(20)
+    assert not panel.continue_note.isVisible()             # nothing to say while it runs
+    _pause_part_way(qtbot, panel)
     panel.stop()
     qtbot.waitUntil(lambda: not panel.running, timeout=5_000)
+    done = panel.state.epochs_done
+    assert done >= 1 and panel.state.epoch == done + 1     # stopped inside the next epoch
+    assert panel.status.text().startswith(f"Stopped after {done} of 100000 epochs")
+    assert f"{done} epoch{'' if done == 1 else 's'} run" in panel.outcome.plain_text()
     assert panel.current_weights() is not None and panel.save_button.isEnabled()
-    assert not panel.continue_button.isEnabled()
-    assert "stopped part-way through an epoch" in panel.continue_button.toolTip()
-    panel.continue_training()                                    # F-key or script: explained
-    assert panel.status.text().startswith("Cannot continue: the run was stopped part-way")
-    time.sleep(0.05)
-    assert not panel.running
+    assert panel.continue_button.isEnabled() and not panel.continue_note.isVisible()
+    assert f"from the end of epoch {done}" in panel.continue_button.toolTip()
 
-    path = tmp_path / "weights-only.pt"                          # such a file: weights only
+    path = tmp_path / "stopped.pt"       # what was trained up to the Stop saves, weights only
     assert panel.save_checkpoint_to(path)
     other = make_panel(moons_mlp())
     assert other.load_checkpoint_from(path)
     assert "Weights only" in other.outcome.plain_text()
     assert not other.continue_button.isEnabled()
-    assert "weights-only.pt holds only weights" in other.continue_button.toolTip()
+    assert "stopped.pt holds only weights" in other.continue_button.toolTip()
+    assert other.continue_note.isVisible()                # said in view, not only on hover
+    assert "stopped.pt holds only weights" in other.continue_note.text()
+
+    panel.form.epochs.setValue(1)
+    qtbot.waitUntil(lambda: not panel.checking, timeout=10_000)
+    press_continue(qtbot, panel)
+    assert panel.state.phase == "finished"
+    assert panel.status.text().startswith(f"Finished: 1 more epoch ({done + 1} in all)")
+    assert max(panel.plots.curves["loss/val"].xData) == done + 1
+
+
+def test_a_stop_before_the_first_epoch_ends_says_why_continue_is_off(qtbot, make_panel):
+    panel = make_panel(moons_mlp(batch_size=16, epochs=50))
+    panel.start()
+    panel.pause()                              # held before its first batch
+    qtbot.waitUntil(lambda: panel.state.phase == "paused", timeout=15_000)
+    panel.stop()
+    qtbot.waitUntil(lambda: not panel.running, timeout=5_000)
+    assert panel.status.text().startswith("Stopped before the first epoch ended")
+    assert "0 epochs run" in panel.outcome.plain_text()
+    assert not panel.continue_button.isEnabled()
+    reason = "stopped before its first epoch ended"
+    assert reason in panel.continue_button.toolTip()
+    assert panel.continue_note.isVisible() and reason in panel.continue_note.text()
+    panel.continue_training()                                    # F-key or script: explained
+    assert panel.status.text().startswith("Cannot continue: the run was stopped before")
+    assert not panel.running
 
 
 def test_a_continued_run_counts_all_epochs_in_its_words():

@@ -7,7 +7,7 @@ import gc
 import json
 
 from mainwindow_support import BoxAnswerer, isolated_fixture, make_window_fixture  # noqa: F401
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from shiboken6 import delete
 
 from netbuilder.graph.project import dumps_project, load_project
@@ -242,3 +242,49 @@ def test_a_live_windows_recovery_file_is_not_offered_to_another(isolated):
     assert two.orphans() == []              # its owner is alive
     one.close()
     assert not one.file.exists()
+
+
+def test_an_untitled_network_is_named_after_its_file_on_first_save(make_window, qtbot,
+                                                                     tmp_path):
+    w = make_window(example=None)
+    assert w.new_file()
+    assert w.inspector.title.text() == "Untitled"
+    w.canvas.add_layer("Input")
+    w.canvas.add_layer("Flatten")
+    w.canvas.add_layer("Linear")
+    w.canvas.graph_scene.clearSelection()           # the inspector shows the network
+    assert w.files.save_to(tmp_path / "mycnn.json")
+
+    assert w.inspector.title.text() == "mycnn"                     # the network view's name
+    assert "class Mycnn." in w.inspector.name_tooltip()
+    assert load_project(tmp_path / "mycnn.json").graph.name == "mycnn"
+    out = tmp_path / "mycnn.py"
+    assert w.export_python_to(out)
+    assert "class Mycnn(nn.Module)" in out.read_text(encoding="utf-8")
+    QApplication.processEvents()        # the unsaved marker settles after a meta change
+    assert not w.isWindowModified()                               # naming is in the file
+
+    # undo-safe: undoing the edits made before the save leaves the file's name alone, and
+    # coming back to the saved state is clean again
+    w.undo()
+    assert w.document.graph.name == "mycnn" and w.isWindowModified()
+    w.redo()
+    assert w.document.graph.name == "mycnn" and not w.isWindowModified()
+
+    # the student can still rename it (one undo step); a named network keeps its name
+    name = w.inspector.title
+    name.setText("My small CNN")
+    name.editingFinished.emit()
+    assert w.document.graph.name == "My small CNN"
+    assert "class MySmallCNN." in w.inspector.name_tooltip()
+    assert w.files.save_to(tmp_path / "other.json")
+    assert w.document.graph.name == "My small CNN"
+    w.undo()
+    assert w.document.graph.name == "mycnn" and w.inspector.title.text() == "mycnn"
+
+
+def test_an_example_saved_under_another_name_keeps_its_own(make_window, tmp_path):
+    w = make_window("lenet5")
+    assert w.files.save_to(tmp_path / "homework1.json")
+    assert w.document.graph.name == "LeNet-5"
+    assert w.inspector.title.text() == "LeNet-5"

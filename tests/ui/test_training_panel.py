@@ -117,7 +117,7 @@ def test_stop_ends_the_run_within_a_batch_and_keeps_the_weights(qtbot, make_pane
     assert panel.status.text().endswith("stopping after this batch…")
     qtbot.waitUntil(lambda: not panel.running, timeout=5_000)
     assert time.monotonic() - began < 3
-    assert panel.status.text().startswith("Stopped in epoch ")
+    assert panel.status.text().startswith("Stopped after ")
     assert "Stopped" in panel.outcome.plain_text()
     weights = panel.current_weights()
     assert weights is not None

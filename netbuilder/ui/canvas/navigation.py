@@ -17,6 +17,9 @@ from ..theme import Theme, canvas_colors
 from .scene import LAYOUT_DX, LAYOUT_DY, GraphScene
 
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+FIT_MARGIN = 40.0
+PRESENT_ROW_DY = 200.0    # rows of a reflowed layout, closer than the examples' 280
+WIRE_PORT_ROOM = 24.0     # the ports either side of a short wire, and a little air
 LOCKED_TEXT = "Editing locked while training"
 
 
@@ -50,22 +53,62 @@ class NavigationMixin:
         self.centerOn(centre)
 
     def fit_all(self) -> None:
-        """Show the whole graph, never magnified past 100% (150% when presenting)."""
+        """Show the whole graph, never magnified past 100% (150% when presenting).
+
+        Presenting, text must stay readable on a projector, so the view never zooms out
+        below ``Theme.readable_zoom()`` (card text 14 px, labels 12 px on screen): a layout
+        in rows first wraps to as many cards a row as fit the view at that zoom, and what
+        still does not fit is scrolled to, the view opening where the data enters."""
+        if Theme.presentation:
+            dx = self.present_dx()
+            self.scene().set_reflow(self.cards_per_row(dx), dx, PRESENT_ROW_DY)
+        else:
+            self.scene().set_reflow(None)
         rect = self.scene().content_rect()
         if rect.isNull():
             self.zoom_reset()
             return
-        rect = rect.adjusted(-40, -40, 40, 40)
+        rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         self.resetTransform()
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         cap = 1.5 if Theme.presentation else 1.0
+        floor = Theme.readable_zoom() if Theme.presentation else MIN_ZOOM
         if self.zoom_level() > cap:
             self.resetTransform()
             self.scale(cap, cap)
-        elif self.zoom_level() < MIN_ZOOM:
+        elif self.zoom_level() < floor:
             self.resetTransform()
-            self.scale(MIN_ZOOM, MIN_ZOOM)
+            self.scale(floor, floor)
+            self._show_start(rect)
+            return
         self.centerOn(rect.center())
+
+    def present_dx(self) -> float:
+        """Card to card, presenting: room for the longest shape on a wire between two cards
+        at its full size (a narrow gap shrinks the label below what a projector shows)."""
+        return max(LAYOUT_DX, self._widest_card() + self.scene().widest_wire_text()
+                   + WIRE_PORT_ROOM)
+
+    def _widest_card(self) -> float:
+        """Cards may grow past the standard width for their text: the widest one counts."""
+        widths = [item.card_rect().width() for item in self.scene().nodes.values()]
+        return max([GraphScene.card_size()[0], *widths])
+
+    def cards_per_row(self, dx: float = LAYOUT_DX) -> int:
+        """How many cards ``dx`` apart fit across the view at the readable zoom."""
+        zoom = Theme.readable_zoom()
+        room = self.viewport().width() / zoom - 2 * FIT_MARGIN
+        return max(1, int((room - self._widest_card()) // dx) + 1)
+
+    def _show_start(self, rect: QRectF) -> None:
+        """Zoomed in past the whole graph: show its top-left corner, where the data enters
+        (centred along an axis where it fits)."""
+        zoom = self.zoom_level()
+        half_w = self.viewport().width() / zoom / 2
+        half_h = self.viewport().height() / zoom / 2
+        x = rect.center().x() if rect.width() <= 2 * half_w else rect.left() + half_w
+        y = rect.center().y() if rect.height() <= 2 * half_h else rect.top() + half_h
+        self.centerOn(QPointF(x, y))
 
     # -- placing things in view -------------------------------------------------------------
     def _visible_offset(self, payload: dict, offset: tuple[float, float]) -> tuple[float, float]:

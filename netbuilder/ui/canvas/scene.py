@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QGraphicsScene, QToolTip
 
 from ...graph.analysis import SEVERITY_ERROR, SEVERITY_WARNING
 from ...graph.document import Document
-from ...graph.layout import layered_layout
+from ...graph.layout import layered_layout, reflow_rows
 from ...graph.model import Edge
 from ...graph.tensor import fmt_shape
 from ..theme import Theme, canvas_colors
@@ -68,6 +68,11 @@ class GraphScene(QGraphicsScene):
         self._returns: set[Edge] = set()    # wires going back left: their run avoids cards
         self._reroute_pending = False
         self._building = False
+        # Presentation: a layout in rows shown with fewer cards a row. The model keeps its
+        # positions; a card is shown at its position plus its offset (moves and undo work in
+        # model positions: the canvas converts with model_position).
+        self._offsets: dict[str, tuple[float, float]] = {}
+        self._reflow: tuple[int, float | None, float | None] | None = None
         self.rebuild()
 
     # -- what a card shows -----------------------------------------------------------------
@@ -137,6 +142,8 @@ class GraphScene(QGraphicsScene):
         for e in self.doc.graph.edges:
             self._add_wire_item(e)
         self._building = False
+        if self._reflow is not None:
+            self._apply_reflow()
         self.fit_scene_rect()
 
     def _compute_auto_positions(self) -> None:
@@ -156,14 +163,73 @@ class GraphScene(QGraphicsScene):
         item = self.nodes.get(nid)
         if item is not None:
             return (item.pos().x(), item.pos().y())
+        return self._view_pos(nid)
+
+    def model_position(self, nid: str, shown: tuple[float, float] | None = None
+                       ) -> tuple[float, float]:
+        """Where a card shown at ``shown`` (default: where it is) is in the model: the same
+        place, except while a presentation reflow shows it elsewhere."""
+        x, y = shown if shown is not None else self.shown_position(nid)
+        dx, dy = self._offsets.get(nid, (0.0, 0.0))
+        return (x - dx, y - dy)
+
+    def _model_pos(self, nid: str) -> tuple[float, float]:
         pos = self.doc.graph.nodes[nid].position
         return pos if pos is not None else self._auto_pos.get(nid, (0.0, 0.0))
+
+    def _view_pos(self, nid: str) -> tuple[float, float]:
+        x, y = self._model_pos(nid)
+        dx, dy = self._offsets.get(nid, (0.0, 0.0))
+        return (x + dx, y + dy)
+
+    # -- presentation reflow ---------------------------------------------------------------
+    def set_reflow(self, per_row: int | None, min_dx: float | None = None,
+                   max_dy: float | None = None) -> bool:
+        """Show a layout in rows with at most ``per_row`` cards a row, ``min_dx`` apart
+        (``graph.layout.reflow_rows``; None: as stored). True when the cards moved."""
+        wanted = (per_row, min_dx, max_dy) if per_row else None
+        if wanted == self._reflow:
+            return False
+        self._reflow = wanted
+        return self._apply_reflow()
+
+    def refresh_reflow(self) -> bool:
+        """Positions changed wholesale (Auto Layout): reflow them again."""
+        return self._apply_reflow() if self._reflow is not None else False
+
+    def reflowed(self) -> bool:
+        return bool(self._offsets)
+
+    def widest_wire_text(self) -> float:
+        """The width the longest shape on a wire needs at full size (its pill included)."""
+        fm = Theme.metrics("wire")
+        texts = {w.text for w in self.wires.values()} or {""}
+        return max(fm.horizontalAdvance(t) for t in texts) + Theme.px(7)
+
+    def _apply_reflow(self) -> bool:
+        g = self.doc.graph
+        offsets: dict[str, tuple[float, float]] = {}
+        if self._reflow is not None:
+            model = {nid: self._model_pos(nid) for nid in g.nodes}
+            laid = reflow_rows(g, model, *self._reflow)
+            if laid is not None:
+                offsets = {nid: (laid[nid][0] - model[nid][0], laid[nid][1] - model[nid][1])
+                           for nid in laid}
+        if offsets == self._offsets:
+            return False
+        self._offsets = offsets
+        for nid, item in self.nodes.items():
+            x, y = self._view_pos(nid)
+            if (item.pos().x(), item.pos().y()) != (x, y):
+                item.setPos(QPointF(x, y))      # wires follow through itemChange
+        self._reroute_soon()
+        self.fit_scene_rect()
+        return True
 
     def _add_node_item(self, nid: str) -> NodeItem:
         item = NodeItem(self.node_view(nid), self.dark)
         item.analysis_key = _analysis_key(self.doc.analysis.nodes.get(nid))
-        pos = self.doc.graph.nodes[nid].position or self._auto_pos.get(nid, (0.0, 0.0))
-        item.setPos(QPointF(*pos))
+        item.setPos(QPointF(*self._view_pos(nid)))
         item.on_moved = self._on_item_moved
         self.addItem(item)
         self.nodes[nid] = item
@@ -245,6 +311,7 @@ class GraphScene(QGraphicsScene):
             item = self.nodes.pop(nid)
             self.removeItem(item)
             self._wires_of.pop(nid, None)
+            self._offsets.pop(nid, None)
         current = set(g.edges)
         for e in [e for e in self.wires if e not in current]:
             self._remove_wire_item(e)
@@ -263,6 +330,8 @@ class GraphScene(QGraphicsScene):
         for e in g.edges:
             if e not in self.wires:
                 self._add_wire_item(e)
+        if self._reflow is not None:    # a card came or went: the rows flow again
+            self._apply_reflow()
 
     def refresh_views(self, touched: set[str] | None = None) -> int:
         """Compare cards and labels with the analysis; update those that differ.
@@ -300,8 +369,11 @@ class GraphScene(QGraphicsScene):
         for nid in ids:
             item = self.nodes.get(nid)
             pos = self.doc.graph.nodes[nid].position if nid in self.doc.graph.nodes else None
-            if item is not None and pos is not None and (item.pos().x(), item.pos().y()) != pos:
-                item.setPos(QPointF(*pos))  # wires follow through itemChange
+            if item is None or pos is None:
+                continue
+            shown = self._view_pos(nid)
+            if (item.pos().x(), item.pos().y()) != shown:
+                item.setPos(QPointF(*shown))  # wires follow through itemChange
 
     def set_dark(self, dark: bool) -> None:
         if dark == self.dark:

@@ -218,7 +218,7 @@ class BlockScopeMixin:
         return dialog
 
     def _make_block(self, dialog) -> str | None:
-        shown = {nid: self.graph_scene.shown_position(nid) for nid in dialog.ids}
+        shown = {nid: self.graph_scene.model_position(nid) for nid in dialog.ids}
         cmd = MakeBlock(self.doc, dialog.ids, dialog.name(), dialog.description(),
                         dialog.exposed(), shown)
         if push(self.undo_stack, cmd) is not None or cmd.use_id is None:
@@ -239,7 +239,7 @@ class BlockScopeMixin:
             return []
         if self._refuse_if_locked():
             return []
-        cmd = UngroupBlock(self.doc, use_id, self.graph_scene.shown_position(use_id))
+        cmd = UngroupBlock(self.doc, use_id, self.graph_scene.model_position(use_id))
         if push(self.undo_stack, cmd) is not None:
             return []
         self.select_nodes(cmd.new_ids)

@@ -152,6 +152,8 @@ class EditorCanvas(NavigationMixin, BlockScopeMixin, ContextMenuMixin, QGraphics
             self._presenting = Theme.presentation
             f = 1.25 if self._presenting else 1 / 1.25
             self.zoom_by(f)
+            if not self._presenting:
+                self.graph_scene.set_reflow(None)    # the stored layout comes back
             self.graph_scene.relayout_all()
         self._update_breadcrumbs()
         self.viewport().update()
@@ -231,7 +233,7 @@ class EditorCanvas(NavigationMixin, BlockScopeMixin, ContextMenuMixin, QGraphics
         after = sel[0] if len(sel) == 1 and position is None else None
         if position is None:
             if after is not None:
-                x, y = self.graph_scene.shown_position(after)
+                x, y = self.graph_scene.model_position(after)
                 position = self._free_spot(x + LAYOUT_DX, y)
             else:
                 c = self.mapToScene(self.viewport().rect().center())
@@ -315,11 +317,12 @@ class EditorCanvas(NavigationMixin, BlockScopeMixin, ContextMenuMixin, QGraphics
 
     def auto_layout(self) -> None:
         """Tidy the graph left to right, wrapping long chains to fit the window's shape."""
-        shown = {nid: self.graph_scene.shown_position(nid) for nid in self.doc.graph.nodes}
+        shown = {nid: self.graph_scene.model_position(nid) for nid in self.doc.graph.nodes}
         if not shown:
             return
         push(self.undo_stack, AutoLayout(self.doc, shown, wrap=self._best_wrap(),
                                          dx=LAYOUT_DX, dy=LAYOUT_DY))
+        self.graph_scene.refresh_reflow()
         self.fit_all()
 
     # -- mouse ---------------------------------------------------------------------------------
@@ -376,7 +379,11 @@ class EditorCanvas(NavigationMixin, BlockScopeMixin, ContextMenuMixin, QGraphics
             if item is not None and (item.pos().x(), item.pos().y()) != old:
                 after[nid] = (item.pos().x(), item.pos().y())
         if after:
-            push(self.undo_stack, MoveNodes(self.doc, {k: before[k] for k in after}, after))
+            # in the model's positions: the same as shown, but for a presentation reflow
+            scene = self.graph_scene
+            push(self.undo_stack, MoveNodes(
+                self.doc, {k: scene.model_position(k, before[k]) for k in after},
+                {k: scene.model_position(k, v) for k, v in after.items()}))
 
     def _start_wire(self, port: PortItem) -> None:
         if self._refuse_if_locked():

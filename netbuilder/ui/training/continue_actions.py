@@ -16,7 +16,7 @@ from typing import Any
 from netbuilder.graph.project import fingerprint
 
 from . import weights as weight_files
-from .progress import RunState, len_history
+from .progress import RunState
 
 
 def _epochs(count: int) -> str:
@@ -56,8 +56,8 @@ class ContinueActions:
                     "fit it. Undo the change to continue, or press Start to train afresh.")
         if w.resume_file is None:
             if w.origin == "run":
-                return ("the run was stopped part-way through an epoch, so no training state "
-                        "was saved with these weights. Press Start to train afresh.")
+                return ("the run was stopped before its first epoch ended, so there is no "
+                        "whole epoch to go on from. Press Start to train afresh.")
             return (f"{w.origin} holds only weights, without the optimiser state and history "
                     "needed to continue. Press Start to train afresh.")
         if not self._check_pending and (self.plan is None or not self.plan.ok):
@@ -69,7 +69,9 @@ class ContinueActions:
         w = self._weights
         more = self.form.epochs.value()
         done = w.epoch if w is not None else 0
-        return (f"Train {_epochs(more)} more from these weights (epochs {done + 1}–{done + more}),"
+        start = (f"from the end of epoch {done} (the part of epoch {done + 1} trained before "
+                 "Stop is trained again)" if w is not None and w.part_way else "from these weights")
+        return (f"Train {_epochs(more)} more {start} (epochs {done + 1}–{done + more}),"
                 " with the optimiser's state; the curves go on. The Epochs setting says how "
                 "many more.")
 
@@ -103,12 +105,19 @@ class ContinueActions:
         resumed = self._resumed_from
         if state.phase == "failed" or plan is None or plan.model is None:
             return resumed
-        done = state.epochs_run if state.phase == "finished" else len_history(state.metrics,
-                                                                              state.epoch)
+        done = state.epochs_done
         # the trainer's last.pt holds exactly these weights when the run ended on an epoch's end
         whole = state.phase == "finished" or state.step == done * state.steps_per_epoch
         if whole and resumed is not None and done == resumed.epoch:
             return resumed
-        last = state.checkpoints.get("last") if whole else None
+        last = state.checkpoints.get("last")
+        if whole:
+            return weight_files.from_run(plan.model, fingerprint(plan.graph), done,
+                                         state.metrics, last)
+        # stopped part-way through an epoch: these weights are kept (export, save), and
+        # Continue goes on from the end of the last whole epoch: this run's, or the one it
+        # went on from when it finished none
+        restart = last if last is not None else (
+            resumed.resume_file if resumed is not None and resumed.epoch == done else None)
         return weight_files.from_run(plan.model, fingerprint(plan.graph), done, state.metrics,
-                                     last)
+                                     None, restart_file=restart)

@@ -1,9 +1,10 @@
 """The Training panel's widgets and their look; the behaviour lives in ``panel.py``.
 
-Left: the settings form, the check's messages and the checkpoint buttons (in a scroll
-area, so a short dock still reaches them). Right: the plots. Below, always in view however
-short the dock: Start / Continue / Pause / Stop, the progress bar and the status line, then
-the outcome of the last run. A disabled Continue says why in its tooltip. When presenting, the settings column gives way to a one-line summary above
+Left: the settings form and the check's messages (in a scroll area, so a short dock still
+reaches them). Right: the plots. Below them the status line, the outcome of the last run
+and, after a run, why Continue is off; then, the panel's last row, always in view however
+short the dock and never moved by what appears above it: Start / Continue / Pause / Stop,
+the progress bar and the checkpoint buttons, each of a fixed width. When presenting, the settings column gives way to a one-line summary above
 the plots (it comes back while a problem blocks training), only problems and warnings are
 boxed, and text and lines grow.
 """
@@ -68,17 +69,11 @@ def build_ui(panel: Any) -> None:
                             "Load weights for this network (Export ONNX and Continue then use "
                             "them)",
                             "training_load")
-    p.file_row = QWidget()
-    file_row = QHBoxLayout(p.file_row)
-    file_row.setContentsMargins(0, 0, 0, 0)
-    file_row.addWidget(p.save_button)
-    file_row.addWidget(p.load_button)
-
     p.left = QWidget()
     column = QVBoxLayout(p.left)
     column.setContentsMargins(6, 4, 6, 4)
     column.setSpacing(6)
-    for w in (p.form, p.problems, p.file_row):
+    for w in (p.form, p.problems):
         column.addWidget(w)
     column.addStretch(1)
     p.scroll = QScrollArea()
@@ -109,21 +104,71 @@ def build_ui(panel: Any) -> None:
     p.status.setWordWrap(True)
     p.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     p.outcome = Notice("training_outcome")
+    p.continue_note = QLabel(objectName="training_continue_note", wordWrap=True)
+    p.continue_note.setStyleSheet("color: palette(placeholder-text);")
+    p.continue_note.hide()
+    # The buttons' row is the panel's last: whatever appears above it (the status growing a
+    # line, the Done / Stopped box, why Continue is off) takes the plots' room and never
+    # moves a button. Each button is as wide as the widest text it can show (fix_widths).
     bottom = QHBoxLayout()
     bottom.setContentsMargins(6, 0, 6, 0)
     for b in (p.start_button, p.continue_button, p.pause_button, p.stop_button):
         bottom.addWidget(b)
     bottom.addSpacing(6)
     bottom.addWidget(p.progress)
-    bottom.addSpacing(4)
-    bottom.addWidget(p.status, 1)
+    bottom.addStretch(1)
+    p.file_row = QWidget()
+    file_row = QHBoxLayout(p.file_row)
+    file_row.setContentsMargins(0, 0, 0, 0)
+    file_row.addWidget(p.save_button)
+    file_row.addWidget(p.load_button)
+    bottom.addWidget(p.file_row)
+
+    status_row = QHBoxLayout()
+    status_row.setContentsMargins(6, 0, 6, 0)
+    status_row.addWidget(p.status, 1)
 
     root = QVBoxLayout(p)
     root.setContentsMargins(0, 0, 0, 4)
     root.setSpacing(4)
     root.addWidget(p.splitter, 1)
-    root.addLayout(bottom)
+    root.addLayout(status_row)
     root.addWidget(p.outcome)
+    root.addWidget(p.continue_note)
+    root.addLayout(bottom)
+
+
+def _texts_of(panel: Any) -> dict[QPushButton, list[str]]:
+    """Every text each button of the row can show."""
+    top = panel.form.epochs.maximum()
+    return {panel.start_button: ["Start"],
+            panel.continue_button: [continue_text(n) for n in (1, 8, top, int("8" * len(str(top))))],
+            panel.pause_button: ["Pause", "Resume"],
+            panel.stop_button: ["Stop"],
+            panel.save_button: [panel.save_button.text()],
+            panel.load_button: [panel.load_button.text()]}
+
+
+def fix_widths(panel: Any) -> None:
+    """Each button as wide as its widest text (Pause/Resume, Continue +1 / +100000 epochs)
+    and as tall as the tallest, so a press always lands on the button it aimed at."""
+    texts = _texts_of(panel)
+    height = 0
+    for button, options in texts.items():
+        shown = button.text()
+        width = 0
+        for text in options:
+            button.setText(text)
+            hint = button.sizeHint()
+            width, height = max(width, hint.width()), max(height, hint.height())
+        button.setText(shown)
+        button.setFixedWidth(width)
+    for button in texts:
+        button.setFixedHeight(height)
+
+
+def continue_text(more: int) -> str:
+    return f"Continue +{more} epoch{'' if more == 1 else 's'}"
 
 
 def apply_look(panel: Any) -> None:
@@ -146,6 +191,7 @@ def apply_look(panel: Any) -> None:
     show_left(p)
     scale = Theme.widget_point_size(10) / 10
     p.progress.setFixedSize(round(200 * scale), round(26 * scale))
+    fix_widths(p)
     p.plots.apply_theme()
     # the settings column is as wide as its content needs (never cut off), the plots take
     # the rest; presenting, the column only holds buttons and messages
@@ -183,9 +229,14 @@ def update_buttons(panel: Any) -> None:
     blocker = None if p._closed else p.continue_blocker()
     p.continue_button.setEnabled(not p._closed and blocker is None)
     more = p.form.epochs.value()      # the button says how far a press goes, without hovering
-    p.continue_button.setText(f"Continue +{more} epoch{'' if more == 1 else 's'}")
+    p.continue_button.setText(continue_text(more))
     p.continue_button.setToolTip("Continue is not possible now: " + blocker if blocker
                                  else p.continue_tip())
+    # after a run (or a loaded file) the student expects to go on: say why not, in view
+    ended = p._weights is not None or p.state.phase in ("finished", "stopped", "failed")
+    note = bool(blocker) and not active and not p._closed and ended
+    p.continue_note.setText(f"Continue is off: {blocker}" if note else "")
+    p.continue_note.setVisible(note)
     p.pause_button.setEnabled(active and p.state.phase in ("starting", "running", "paused"))
     p.stop_button.setEnabled(active and p.state.phase != "stopping")
     p.save_button.setEnabled(not active and p._weights is not None)

@@ -88,6 +88,17 @@ class RunState:
         return self.phase in ACTIVE
 
     @property
+    def epochs_done(self) -> int:
+        """Whole epochs trained (all of them, for a continued run): the one count the status
+        line, the outcome and Continue use. A run stopped part-way through an epoch counts
+        the epochs before it; its metrics are those of the last whole one."""
+        if self.phase == "finished":
+            return self.epochs_run
+        if self.phase in ("stopped", "failed"):
+            return len_history(self.metrics, self.epoch) if self.metrics else self.epochs_run
+        return self.epochs_run
+
+    @property
     def continued(self) -> bool:
         """True for a run that went on from earlier epochs (Continue)."""
         return self.start_epoch > 1
@@ -185,7 +196,9 @@ class RunState:
                     else f"{self.epochs_run} epoch{_s(self.epochs_run)}")
             parts.append(f"Finished: {done}" + (" (stopped early)" if self.stopped_early else ""))
         elif p == "stopped":
-            parts.append(f"Stopped in epoch {self.epoch}/{self.epochs}")
+            done = self.epochs_done
+            parts.append(f"Stopped after {done} of {self.epochs} epoch{_s(self.epochs)}" if done
+                         else "Stopped before the first epoch ended")
         else:
             where = f" in epoch {self.epoch}" if self.epoch else ""
             return f"Training failed{where}: see the message below"
@@ -214,7 +227,7 @@ class RunState:
             parts.append(f"validation loss {format_number(m['val_loss'])}")
         if m.get("train_loss") is not None:
             parts.append(f"training loss {format_number(m['train_loss'])}")
-        done = self.epochs_run if self.phase == "finished" else len_history(m, self.epoch)
+        done = self.epochs_done
         added = done - self.start_epoch + 1
         if not self.continued:
             parts.append(f"{done} epoch{_s(done)} run")

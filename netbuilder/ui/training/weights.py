@@ -8,7 +8,9 @@ a model for the current graph and puts the weights in it.
 
 Weights can be *continued* (trained further by the runtime's resume) when ``source_file``
 holds exactly them together with the trainer's state (optimiser, schedule, history): the
-``last.pt`` of a run that ended at an epoch's end, or a loaded file written that way.
+``last.pt`` of a run that ended at an epoch's end, or a loaded file written that way. A run
+stopped part-way through an epoch continues from the end of its last whole epoch
+(``restart_file``: that epoch's ``last.pt``); what it trained of the next one is trained again.
 """
 
 from __future__ import annotations
@@ -35,22 +37,33 @@ class TrainedWeights:
     origin: str = "run"                   # 'run' or the loaded file's name
     resumable: bool = False               # source_file has the trainer state to go on from
     history: tuple[dict[str, Any], ...] = ()   # per-epoch figures of a loaded checkpoint
+    # A run stopped part-way through an epoch: its weights are those of the stop, but a
+    # continued run starts from the end of its last whole epoch (``epoch``), this file.
+    restart_file: str | None = None
 
     @property
     def resume_file(self) -> str | None:
         """The checkpoint a continued run starts from; None when these weights cannot go on."""
-        return self.source_file if self.resumable else None
+        return self.source_file if self.resumable else self.restart_file
+
+    @property
+    def part_way(self) -> bool:
+        """True when Continue goes on from the last whole epoch, not from these weights."""
+        return not self.resumable and self.restart_file is not None
 
 
 def from_run(model: Any, graph_fingerprint: str, epochs_done: int, metrics: dict[str, Any],
-             checkpoint_file: str | None) -> TrainedWeights:
+             checkpoint_file: str | None, restart_file: str | None = None) -> TrainedWeights:
     original = getattr(model, "_orig_mod", model)
     state = {k: v.detach().cpu().clone() for k, v in original.state_dict().items()}
     if checkpoint_file is not None and not Path(checkpoint_file).is_file():
         checkpoint_file = None
+    if restart_file is not None and not Path(restart_file).is_file():
+        restart_file = None
     # the trainer's last.pt always carries its state: these weights can go on from it
     return TrainedWeights(state, graph_fingerprint, epochs_done, dict(metrics),
-                          checkpoint_file, model, resumable=checkpoint_file is not None)
+                          checkpoint_file, model, resumable=checkpoint_file is not None,
+                          restart_file=restart_file)
 
 
 def save(weights: TrainedWeights, path: str | Path) -> Path:
