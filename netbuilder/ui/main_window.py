@@ -487,7 +487,7 @@ class MainWindow(QMainWindow):
         self.ui_actions.presentation.setIconText("Exit Presentation" if on else "Present")
         if on:
             for dock in (self.palette_dock, self.inspector_dock, self.problems_dock,
-                         self.summary_dock, self.code_dock):
+                         self.summary_dock, self.code_dock, self.insight_dock):
                 dock.hide()
             # the canvas gets the whole height until training starts (set_training_running
             # brings the plots back, at 40% of the height)
