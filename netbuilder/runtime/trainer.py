@@ -373,10 +373,10 @@ class _Run:
                     if isinstance(event, Failed):
                         return
 
-            if meter.pending:
-                reading = meter.flush()
-                if reading.bad_batch is not None:
-                    yield self._nan(reading, epoch)
+            if meter.pending:   # the epoch's last batches get their Step: every epoch ends
+                event = self._step_event(meter, clock, epoch, step, steps_per_epoch)  # on a point
+                yield event
+                if isinstance(event, Failed):
                     return
             train_time = clock.epoch_time()
             reading = meter.total()

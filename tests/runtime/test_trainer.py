@@ -118,7 +118,10 @@ def test_every_step_event_covers_the_batches_since_the_previous_one(digits, monk
 def test_step_events_are_throttled_by_time(digits, monkeypatch):
     monkeypatch.setattr(trainer_module, "STEP_EVENT_INTERVAL_S", 1e9)
     events = run(small_cnn(), digits, epochs=3)
-    assert len(of(events, Step)) == 1  # only the very first batch; epochs report the rest
+    steps = of(events, Step)
+    # the very first batch, then one per epoch end (its remaining batches): never per batch
+    assert len(steps) == 1 + 3
+    assert [s.batch for s in steps[1:]] == [steps[1].batch] * 3 and steps[1].batch > 1
 
 
 def test_regression_with_mse_and_l1_reports_mse_not_accuracy():
