@@ -124,6 +124,13 @@ def plan_training(graph: Graph, settings: Mapping[str, Any] | None = None, *,
         except DatasetError as e:
             problems.append(Problem("error", str(e)))
             return plan
+    from netbuilder.runtime.memory import too_big
+
+    device = plan.config.device if plan.config.device != "auto" else _auto_device()
+    refusal = too_big(analysis, plan.config.batch_size, device)
+    if refusal:
+        problems.append(Problem("error", refusal))
+        return plan
     inp = analysis.nodes[analysis.inputs[0]].output
     out_id = analysis.outputs[0]
     out = analysis.nodes[out_id].output
@@ -131,3 +138,9 @@ def plan_training(graph: Graph, settings: Mapping[str, Any] | None = None, *,
     problems += check_compat(tuple(inp.shape), tuple(out.shape), plan.dataset.info,
                              plan.config.loss, output_kind=kind)
     return plan
+
+
+def _auto_device() -> str:
+    from netbuilder.runtime.devices import resolve_device
+
+    return str(resolve_device("auto"))

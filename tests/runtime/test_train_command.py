@@ -95,3 +95,34 @@ def test_same_seed_same_curve_through_the_session(tmp_path):
     assert all(r.returncode == 0 for r in runs)
     h = [json.loads((tmp_path / f"m{i}.json").read_text())["history"] for i in range(2)]
     assert [e["val_loss"] for e in h[0]] == [e["val_loss"] for e in h[1]]
+
+
+def _huge(tmp_path: Path) -> Path:
+    data = {"format": "netbuilder", "version": 1, "name": "huge",
+            "nodes": [{"id": "input", "type": "Input", "params": {"shape": [8]}},
+                      {"id": "fc", "type": "Linear", "params": {"out_features": 10**12}}],
+            "edges": [{"source": "input", "target": "fc"}], "training": {"dataset": "iris"}}
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_a_network_too_big_for_memory_is_refused_with_the_figures_before_building(tmp_path):
+    done = train(str(_huge(tmp_path)), "--epochs", "1", cwd=tmp_path)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert "needs about 596.6 TB" in done.stderr and "9,000,000,000,000 parameters" in done.stderr
+    assert "available memory" in done.stderr
+
+
+def test_the_memory_estimate_counts_weights_gradients_moments_and_activations():
+    from netbuilder.graph.analysis import analyze
+    from netbuilder.graph.project import load_project
+    from netbuilder.runtime.memory import estimate
+
+    graph = load_project(Path(__file__).resolve().parents[2] / "assets/examples/lenet5.json").graph
+    a = analyze(graph)
+    e = estimate(a, 32)
+    assert e.parameter_bytes == a.total_params * 16
+    values = sum(__import__("math").prod(i.output.shape) for i in a.nodes.values())
+    assert e.activation_bytes == values * 32 * 8

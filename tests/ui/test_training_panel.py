@@ -273,3 +273,13 @@ def test_status_words():
         "0 s", "12 s", "2 min 05 s", "1 h 05 min", "…"]
     state = RunState()
     assert state.status_line() == "Ready: press Start (F5) to train"
+
+
+def test_a_network_too_big_for_memory_cannot_start_and_says_why(qtbot, make_panel):
+    doc = chain_project("huge", [("input", "Input", {"shape": [8]}),
+                                 ("fc", "Linear", {"out_features": 10**12})], {"dataset": "iris"})
+    panel = make_panel(doc)
+    panel.start()
+    assert not panel.running
+    assert panel.status.text().startswith("Cannot start: Training this network needs about")
+    assert "available memory" in panel.status.text()
