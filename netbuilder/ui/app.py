@@ -78,11 +78,25 @@ def _throwaway_prefs():
     return Preferences(QSettings(str(path), QSettings.Format.IniFormat))
 
 
+def missing_system_libraries(argv: list[str]) -> str | None:
+    """The one line to print when Qt's X11 plugin would abort for lack of system libraries."""
+    from .system_libs import install_line, missing_for_xcb, xcb_will_be_used
+
+    if not xcb_will_be_used(argv):
+        return None
+    missing = missing_for_xcb()
+    return install_line(missing) if missing else None
+
+
 def gui_command(args: argparse.Namespace) -> int:
     screenshot = getattr(args, "screenshot", None)
     project_arg = getattr(args, "project", None)
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    problem = missing_system_libraries(sys.argv)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_UNREADABLE
 
     from ..graph.errors import ProjectFileError
     from ..graph.project import load_project
