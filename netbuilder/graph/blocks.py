@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from .catalogue import CATALOGUE
 from .errors import GraphEditError, ShapeError
-from .params import INT, ParamSpec
+from .params import INT, INTS, PADDING, ParamSpec
 from .spec import FWD_BLOCK, LayerResult, LayerSpec
-from .tensor import Tensor, fmt_shape
+from .tensor import Tensor
 
 if TYPE_CHECKING:
     from .model import Graph
@@ -100,7 +100,7 @@ class BlockDef:
                 rule=lambda p, ins: run_block(self, p, ins),
                 inputs=n_in,
                 forward=FWD_BLOCK,
-                summary=_summary,
+                summary=lambda p: summary_words(self, p),
             )
         return self._spec
 
@@ -109,9 +109,68 @@ class BlockDef:
                         self.description)
 
 
-def _summary(p: dict[str, Any]) -> str:
-    parts = [f"{k} {fmt_shape(v) if isinstance(v, tuple) else v}" for k, v in p.items()
-             if k != REPEAT]
+# What an exposed parameter reads as on a card, by the torch parameter it finally sets:
+# (names that mean just that parameter, the words, the value that goes without saying).
+_WORDS: dict[str, tuple[frozenset[str], str, Any]] = {
+    "out_channels": (frozenset({"channels", "out_channels", "filters", "ch", "width"}), "{} ch", None),
+    "kernel_size": (frozenset({"kernel_size", "kernel", "k", "size"}), "{}", None),
+    "stride": (frozenset({"stride", "step"}), "stride {}", 1),
+    "padding": (frozenset({"padding", "pad"}), "pad {}", 0),
+    "dilation": (frozenset({"dilation"}), "dilation {}", 1),
+    "groups": (frozenset({"groups"}), "groups {}", 1),
+    "p": (frozenset({"p", "dropout", "drop", "rate"}), "p={}", None),
+    "out_features": (frozenset({"out_features", "units", "features", "hidden", "width"}),
+                     "{} units", None),
+}
+
+
+def _final_target(defn: BlockDef, bp: BlockParam, depth: int = 0) -> ParamSpec:
+    """The layer parameter an exposed one ends up setting (through nested blocks)."""
+    node_id, pname = bp.targets[0]
+    g = defn.graph
+    node_type = g.nodes[node_id].type
+    if node_type in g.blocks and depth < MAX_DEPTH:
+        inner = g.blocks[node_type]
+        for ibp in inner.params:
+            if ibp.name == pname:
+                return _final_target(inner, ibp, depth + 1)
+    return g.spec(node_type).param(pname)
+
+
+def _value_words(v: Any, n: int) -> str:
+    if isinstance(v, tuple):
+        return "x".join(str(x) for x in v)
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, int) and not isinstance(v, bool) and n > 1:
+        return "x".join([str(v)] * n)
+    return str(v)
+
+
+def summary_words(defn: BlockDef, p: dict[str, Any]) -> str:
+    """A use's exposed values in a student's words: ``96 ch, 3x3, stride 2`` for a block
+    whose ``channels``/``kernel_size``/``stride`` set a convolution's; a name the block
+    chose itself stays (``ch3x3 128``). Values that go without saying (stride 1, pad 0)
+    are left out; the inspector keeps every name and value."""
+    parts = []
+    for bp in defn.params:
+        if bp.name not in p:
+            continue
+        v = p[bp.name]
+        try:
+            target = _final_target(defn, bp)
+        except (KeyError, IndexError):
+            parts.append(f"{bp.name} {_value_words(v, 1)}")
+            continue
+        # a kernel reads as its area (3x3); a stride or a padding as the number given
+        n = target.n if target.kind in (INTS, PADDING) and target.name == "kernel_size" else 1
+        names, words, silent = _WORDS.get(target.name, (frozenset(), "", None))
+        if bp.name in names or bp.name == target.name:
+            if silent is not None and v in (silent, (silent,) * max(target.n, 1)):
+                continue
+            parts.append(words.format(_value_words(v, n)))
+        else:
+            parts.append(f"{bp.name} {_value_words(v, n)}")
     if p.get(REPEAT, 1) > 1:
         parts.append(f"x{p[REPEAT]}")
     return ", ".join(parts)

@@ -120,11 +120,15 @@ class Document:
         self._touch(structure=True, nodes={target})
         return edge
 
-    def restore_edge(self, edge: Edge) -> None:
-        """Put back a wire exactly as it was (for undo), without the edit-time checks."""
+    def restore_edge(self, edge: Edge, index: int | None = None) -> None:
+        """Put back a wire exactly as it was (for undo), without the edit-time checks;
+        ``index``: its place in the list of wires, as it was."""
         self._check_unlocked()
         if edge not in self.graph.edges:
-            self.graph.edges.append(edge)
+            if index is None:
+                self.graph.edges.append(edge)
+            else:
+                self.graph.edges.insert(index, edge)
         self._touch(structure=True, nodes={edge.target})
 
     def disconnect(self, edge: Edge) -> None:

@@ -2,19 +2,30 @@
 
 Sugiyama in miniature: each node's column is its longest distance from a source; rows within
 a column follow the average row of the node's inputs, so branches sit beside each other and
-wires cross little. Pure arithmetic on ids; the canvas decides what the units mean.
+wires cross little. Pure arithmetic on ids; the canvas decides what the units mean, and may
+give each node's real size (``sizes``): a column then is as wide as its widest card plus
+a gap, and rows as tall as the tallest card plus a gap, so cards sized to their text never
+overlap however wide they grow.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from .model import Graph
 
+GAP = (80.0, 40.0)   # the least room between two columns, and between two rows, with sizes
+
 
 def layered_layout(graph: Graph, dx: float = 240.0, dy: float = 130.0,
-                   wrap: int | None = None) -> dict[str, tuple[float, float]]:
-    """Positions for every node. ``wrap`` starts a new band of columns after that many."""
+                   wrap: int | None = None,
+                   sizes: Mapping[str, tuple[float, float]] | None = None,
+                   gap: tuple[float, float] = GAP) -> dict[str, tuple[float, float]]:
+    """Positions (top-left corners) for every node. ``wrap`` starts a new band of columns
+    after that many. ``dx``/``dy`` are the spacing of columns and rows; with ``sizes``
+    (width, height per node id) a column or a row spreads further where its cards need
+    it, keeping at least ``gap`` between them."""
     import networkx as nx  # loaded on first layout, not at start-up
 
     g = nx.DiGraph()
@@ -44,14 +55,24 @@ def layered_layout(graph: Graph, dx: float = 240.0, dy: float = 130.0,
             row[n] = start + i
     top = min(row.values(), default=0.0)
     height = (max(row.values(), default=0.0) - top) + 1
-    pos = {}
-    for n, c in column.items():
-        band, col = (divmod(c, wrap) if wrap else (0, c))
-        pos[n] = (col * dx, (row[n] - top + band * (height + 1)) * dy)
-    return pos
+    placed = {n: (divmod(c, wrap) if wrap else (0, c)) for n, c in column.items()}
+    widest: dict[int, float] = defaultdict(float)
+    tallest = 0.0
+    for n, (_band, col) in placed.items():
+        w, h = sizes.get(n, (0.0, 0.0)) if sizes else (0.0, 0.0)
+        widest[col] = max(widest[col], w)
+        tallest = max(tallest, h)
+    x_of, x = {}, 0.0
+    for col in range(max(widest, default=-1) + 1):
+        x_of[col] = x
+        x += max(dx, widest[col] + gap[0])
+    pitch = max(dy, tallest + gap[1])
+    return {n: (x_of[col], (row[n] - top + band * (height + 1)) * pitch)
+            for n, (band, col) in placed.items()}
 
 
 def apply_layout(graph: Graph, **kw) -> None:
+    """Store ``layered_layout``'s positions in the nodes."""
     for nid, p in layered_layout(graph, **kw).items():
         graph.nodes[nid].position = p
 

@@ -171,24 +171,56 @@ class RemoveNodes(EditCommand):
 # -- wires -------------------------------------------------------------------------------
 
 class Connect(EditCommand):
+    """Wire ``source``'s output into ``target``. An input that is already wired takes the
+    new wire in place of the old one, as in node editors: one step, whose undo puts the
+    old wire back. A wire that would close a loop is still refused."""
+
     def __init__(self, doc: Document, source: str, target: str, port: int | None = None) -> None:
-        super().__init__(doc, f"Connect {source} → {target}")
         self.source, self.target, self.port = source, target, port
         self.edge: Edge | None = None
+        self.replaced: tuple[Edge, int] | None = None   # the old wire and its place in the list
+        _port, old = self._aim(doc)
+        text = f"Connect {source} → {target}"
+        if old is not None and old.source != source:
+            text += f" (replacing {old.source} → {target})"
+        super().__init__(doc, text)
+
+    def _aim(self, doc: Document) -> tuple[int | None, Edge | None]:
+        """The input port the wire goes to, and the wire there now (if any)."""
+        port = self.port
+        graph = doc.graph
+        if port is None and self.target in graph.nodes:
+            # A full single-input layer: its input 0 takes the new wire.
+            spec = graph.spec_of(self.target)
+            if not spec.variadic and spec.inputs and graph.free_port(self.target) >= spec.inputs:
+                port = 0
+        old = next((e for e in graph.edges if e.target == self.target and e.target_port == port),
+                   None) if port is not None else None
+        return port, old
 
     def _do(self) -> None:
-        port = self.port
-        if port is None and self.target in self.doc.graph.nodes:
-            # A full single-input layer: aim at input 0 so the refusal names the wire there.
-            spec = self.doc.graph.spec_of(self.target)
-            if not spec.variadic and spec.inputs and self.doc.graph.free_port(self.target) >= spec.inputs:
-                port = 0
+        port, old = self._aim(self.doc)
+        graph = self.doc.graph
+        if old is not None:
+            if old.source == self.source:
+                raise GraphEditError(f"input {port} of '{self.target}' is already wired to "
+                                     f"'{self.source}'")
+            if graph.would_cycle(self.source, self.target):
+                raise GraphEditError(
+                    f"wiring '{self.source}' into '{self.target}' would make a loop "
+                    f"('{self.target}' already feeds '{self.source}'); networks here flow one way")
+            index = graph.edges.index(old)
+            self.doc.disconnect(old)
+            self._step(lambda: self.doc.restore_edge(old, index))
+            self.replaced = (old, index)
         self.edge = self.doc.connect(self.source, self.target, port)
         self.port = self.edge.target_port  # redo after undo uses the same port
 
     def _undo(self) -> None:
         assert self.edge is not None
         self.doc.disconnect(self.edge)
+        if self.replaced is not None:
+            self.doc.restore_edge(*self.replaced)
 
 
 class Disconnect(EditCommand):

@@ -59,7 +59,7 @@ def test_make_a_block_from_a_selection_and_undo_it_exactly(make_window, qtbot):
     assert "ConvStage" in g.blocks and not {"conv1", "relu1", "pool1"} & set(g.nodes)
     assert [n.type for n in g.nodes.values()].count("ConvStage") == 1
     assert card(w, use).type == "ConvStage" and card(w, use).shape == "6x14x14"
-    assert card(w, use).params_line == "channels 6"
+    assert card(w, use).params_line == "6 ch"
     assert wire_label(w, use, "conv2") == "6x14x14"
     assert wire_label(w, "input", use) == "1x28x28"
     assert w.document.analysis.valid
@@ -119,10 +119,10 @@ def test_each_use_has_its_own_channels_and_repeat(make_window, qtbot):
     use = make_conv_stage(w, qtbot)
     w.undo_stack.push(SetParam(w.document, use, "channels", 12))
     assert wire_label(w, use, "conv2") == "12x14x14"
-    assert card(w, use).params_line == "channels 12"
+    assert card(w, use).params_line == "12 ch"
     assert w.document.analysis.nodes["conv2"].inferred["in_channels"] == 12
     w.undo_stack.push(SetParam(w.document, use, "repeat", 2))    # 14x14 -> 7x7
-    assert card(w, use).repeat == 2 and card(w, use).params_line == "channels 12, x2"
+    assert card(w, use).repeat == 2 and card(w, use).params_line == "12 ch, x2"
     assert wire_label(w, use, "conv2") == "12x7x7"
     assert w.undo_stack.undoText() == f"Change repeat of {use}"
 
@@ -203,14 +203,14 @@ def test_ungroup_and_undo(make_window, qtbot):
     assert sorted(w.canvas.selected_ids()) == sorted(n for n in g.nodes if n.startswith("layer1_"))
     w.undo()
     assert flat(w.document) == before
-    assert card(w, "layer1").params_line == "channels 64, x2"
+    assert card(w, "layer1").params_line == "64 ch, x2"
 
 
 def test_resnet18_from_blocks_opens_everywhere(make_window, qtbot):
     w = make_window("resnet18")
     view = card(w, "layer1")
     assert (view.type, view.params_line, view.shape, view.repeat) == \
-        ("BasicBlock", "channels 64, x2", "64x56x56", 2)
+        ("BasicBlock", "64 ch, x2", "64x56x56", 2)
     assert view.category == "Blocks"
     assert card(w, "layer2_0").type == "DownBlock" and card(w, "layer2_0").shape == "128x28x28"
     assert wire_label(w, "layer4_1", "avgpool") == "512x7x7"

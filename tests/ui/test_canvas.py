@@ -161,14 +161,56 @@ def test_refused_wires_are_explained_and_change_nothing(qtbot, lenet, undo_stack
     messages: list[str] = []
     canvas.status_message.connect(messages.append)
     before = snapshot(lenet)
-    # relu1 -> conv1's input, which the Input layer already feeds.
+    # relu1 -> conv1's input: conv1 feeds relu1, so replacing conv1's wire would loop.
     mouse_drag(canvas, port_point(canvas, "relu1"), port_point(canvas, "conv1", "in"))
+    assert "loop" in messages[-1]
+    assert lenet.graph.in_edges("conv1")[0].source == "input"
+    # input -> conv1 again: that wire is there already.
+    mouse_drag(canvas, port_point(canvas, "input"), port_point(canvas, "conv1", "in"))
     assert "already wired to 'input'" in messages[-1]
     # Onto the Input layer: data enters there.
     body = canvas.mapFromScene(canvas.graph_scene.nodes["input"].sceneBoundingRect().center())
     mouse_drag(canvas, port_point(canvas, "fc3"), body)
     assert "has no inputs" in messages[-1]
     assert snapshot(lenet) == before and undo_stack.count() == 0
+
+
+def test_dropping_a_wire_on_a_wired_input_replaces_the_old_wire_in_one_undo_step(
+        qtbot, lenet, undo_stack):
+    canvas = make_canvas(qtbot, lenet, undo_stack)
+    edges_before = list(lenet.graph.edges)
+    assert card(canvas, "flatten").shape == "400"
+    vp = canvas.viewport()
+    start, target = port_point(canvas, "input"), port_point(canvas, "flatten", "in")
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(vp, target)
+    # the wired input still accepts the wire (it will take the place of the old one)
+    assert canvas.graph_scene.nodes["flatten"].inputs[0].hint == "ok"
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, target)
+    assert [e.source for e in lenet.graph.in_edges("flatten")] == ["input"]
+    assert wire_label(canvas, "input", "flatten") == "1x28x28"
+    assert not [e for e in canvas.graph_scene.wires if (e.source, e.target) == ("pool2", "flatten")]
+    assert card(canvas, "flatten").shape == "784"
+    assert undo_stack.count() == 1
+    assert undo_stack.undoText() == "Connect input → flatten (replacing pool2 → flatten)"
+    undo_stack.undo()        # the old wire comes back, exactly where it was
+    assert lenet.graph.edges == edges_before
+    assert wire_label(canvas, "pool2", "flatten") == "16x5x5"
+    assert not [e for e in canvas.graph_scene.wires if (e.source, e.target) == ("input", "flatten")]
+    assert card(canvas, "flatten").shape == "400"
+    undo_stack.redo()        # and the new one replaces it again
+    assert [e.source for e in lenet.graph.in_edges("flatten")] == ["input"]
+    assert card(canvas, "flatten").shape == "784"
+
+
+def test_dropping_a_wire_on_a_full_layer_replaces_its_input(qtbot, lenet, undo_stack):
+    canvas = make_canvas(qtbot, lenet, undo_stack)
+    body = canvas.mapFromScene(canvas.graph_scene.nodes["pool1"].sceneBoundingRect().center())
+    mouse_drag(canvas, port_point(canvas, "conv1"), body)     # skip relu1
+    assert [e.source for e in lenet.graph.in_edges("pool1")] == ["conv1"]
+    assert undo_stack.count() == 1
+    undo_stack.undo()
+    assert [e.source for e in lenet.graph.in_edges("pool1")] == ["relu1"]
 
 
 def test_a_wire_that_would_make_a_loop_is_dimmed_then_refused(qtbot, undo_stack):

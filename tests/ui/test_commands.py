@@ -80,8 +80,10 @@ def test_refusals_report_the_reason_and_leave_no_step(lenet, undo_stack):
     command_events.failed.connect(reasons.append)
     try:
         before = snapshot(lenet)
-        err = push(undo_stack, Connect(lenet, "relu1", "conv1"))
-        assert "already wired" in err and reasons[-1] == err
+        err = push(undo_stack, Connect(lenet, "relu1", "conv1"))    # in place of input's: a loop
+        assert "loop" in err and reasons[-1] == err
+        err = push(undo_stack, Connect(lenet, "input", "conv1"))
+        assert "already wired to 'input'" in err and reasons[-1] == err
         err = push(undo_stack, SetParam(lenet, "conv1", "kernel_size", "big"))
         assert "kernel_size" in err
         assert undo_stack.count() == 0 and snapshot(lenet) == before

@@ -38,7 +38,9 @@ from ..theme import (
 )
 from .port_item import IN, OUT, PortItem
 
-CARD_WIDTH = 180.0
+CARD_WIDTH = 180.0       # the narrowest card (UI-GUIDE: "about 180 px wide")
+CARD_MAX_WIDTH = 226.0   # the widest a card grows for its text (columns are 260 apart)
+BODY_LINES = 3           # key parameters wrap onto more lines before anything is cut
 STACK_STEP = 4.0     # offset of each card drawn behind a block use
 
 
@@ -80,6 +82,45 @@ def wrap_lines(text: str, fm: QFontMetricsF, width: float, max_lines: int) -> li
             return lines
     if line:
         lines.append(fm.elidedText(line, Qt.TextElideMode.ElideRight, width))
+    return lines
+
+
+_TITLES: dict[int, tuple[QFont, QFontMetricsF]] = {}
+
+
+def _smaller_title(width: float, room: float) -> tuple[QFont, QFontMetricsF]:
+    """The title font shrunk (down to 11 px) so a text ``width`` wide fits in ``room``."""
+    base = Theme.title_font()
+    size = max(11, int(base.pixelSize() * room / max(width, 1.0)))
+    key = size * 2 + Theme.presentation
+    if key not in _TITLES:
+        font = QFont(base)
+        font.setPixelSize(size)
+        _TITLES[key] = (font, QFontMetricsF(font))
+    return _TITLES[key]
+
+
+def wrap_parts(text: str, fm: QFontMetricsF, width: float, max_lines: int) -> list[str]:
+    """Wrap ``a, b, c`` between its parts (so ``ch3x3 128`` stays together), falling back
+    to words for a part wider than a line; the last allowed line is elided."""
+    parts = [p.strip() for p in text.split(",")]
+    lines: list[str] = []
+    line = ""
+    for i, part in enumerate(parts):
+        piece = part + ("," if i < len(parts) - 1 else "")
+        trial = f"{line} {piece}".strip()
+        if fm.horizontalAdvance(trial) <= width or not line:
+            line = trial
+            continue
+        lines.append(line)
+        line = piece
+    if line:
+        lines.append(line)
+    if any(fm.horizontalAdvance(x) > width for x in lines):
+        return wrap_lines(text, fm, width, max_lines)
+    if len(lines) > max_lines:
+        rest = " ".join(lines[max_lines - 1:])
+        lines = lines[:max_lines - 1] + [fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)]
     return lines
 
 
@@ -133,19 +174,15 @@ class NodeItem(QGraphicsItem):
 
     # -- data ----------------------------------------------------------------------------
     def set_view(self, view: NodeView) -> bool:
-        """Show ``view``; returns True when the port layout changed (wires must follow)."""
+        """Show ``view``; returns True when the card's ports moved (its size or port layout
+        changed: wires must follow)."""
         if view == self.view:
             return False
-        old = self.view
+        old, old_size = self.view, (self._geom[0], self._geom[4])
         self.view = view
-        ports_changed = (old.inputs, old.status) != (view.inputs, view.status) or \
-            bool(old.message) != bool(view.message)
-        if ports_changed or old.message != view.message:
-            self._layout()
-        else:
-            self._apply_ports()
-            self.update()
-        return ports_changed
+        self._layout()
+        return (old.inputs, old.status) != (view.inputs, view.status) or \
+            bool(old.message) != bool(view.message) or old_size != (self._geom[0], self._geom[4])
 
     def set_dark(self, dark: bool) -> None:
         self.dark = dark
@@ -156,15 +193,99 @@ class NodeItem(QGraphicsItem):
         """Sizes changed (presentation mode)."""
         self._layout()
 
-    # -- geometry (measured in _layout; painting asks for it thousands of times) ---------
+    # -- text and size (measured in _layout; painting asks for it thousands of times) ----
+    def _fit_texts(self) -> None:
+        """The card's width and the strings drawn at it. A card stays CARD_WIDTH wide when
+        its text fits; text that does not fit first takes a second line (the name under
+        the type in the header, key parameters wrapped between their parts), then the card
+        widens up to CARD_MAX_WIDTH; only beyond that is text cut (with "…", and the
+        tooltip then says it all). The footer (output shape and parameter count) is never
+        cut: it widens the card past the maximum if it must. Cards grow taller rather
+        than wider because saved layouts put columns 260 px apart: a wide card would
+        leave its wires no room for their shape labels."""
+        v = self.view
+        pad, hh1 = Theme.px(9), Theme.px(27)
+        tfm, sfm, shfm = Theme.metrics("title"), Theme.metrics("small"), Theme.metrics("shape")
+        body_role = "italic" if v.params_is_help else "body"
+        bfm = Theme.metrics(body_role)
+        icon = (hh1 * 0.72 + Theme.px(5)) if self._icon_kind() else 0.0
+        left = pad + (Theme.px(12) if v.numbered else 0)
+        lo, hi = float(Theme.px(CARD_WIDTH)), float(Theme.px(CARD_MAX_WIDTH))
+        type_w, name_w = tfm.horizontalAdvance(v.type), sfm.horizontalAdvance(v.name)
+        shape_w, cost_w = shfm.horizontalAdvance(v.shape), sfm.horizontalAdvance(v.cost)
+        footer_need = left + shape_w + (Theme.px(8) + cost_w if v.cost else 0) + pad + 1
+
+        def body_at(width: float) -> list[str]:
+            room = width - left - pad
+            if v.params_is_help:   # what the layer does: one line, never widening the card
+                return [bfm.elidedText(v.params_line, Qt.TextElideMode.ElideRight, room)]
+            if bfm.horizontalAdvance(v.params_line) <= room:
+                return [v.params_line]
+            return wrap_parts(v.params_line, bfm, room, BODY_LINES)
+
+        def body_whole(lines: list[str]) -> bool:
+            return v.params_is_help or " ".join(lines) == " ".join(v.params_line.split())
+
+        title = Theme.title_font()
+        if pad + type_w + icon + pad + 1 > hi:   # a long type name: a smaller title font first
+            title, tfm = _smaller_title(type_w, hi - 2 * pad - icon - 1)
+            type_w = tfm.horizontalAdvance(v.type)
+        w = max(lo, min(pad + type_w + icon + pad + 1, hi))       # the type on its own line
+        w = max(w, min(pad + name_w + pad + 1, hi))                # the name on its own line
+        while w < hi and not body_whole(body_at(w)):
+            w = min(w + 4, hi)
+        w = float(max(w, footer_need))
+        body = body_at(w)
+        one_line = pad + type_w + Theme.px(8) + name_w + icon + pad + 1 <= w or not v.name
+        right = w - pad - icon
+        type_shown = tfm.elidedText(v.type, Qt.TextElideMode.ElideRight, right - pad)
+        if one_line:
+            name_shown, name_rect = v.name, None
+        else:      # the name takes the header's second line, under the type
+            name_shown = sfm.elidedText(v.name, Qt.TextElideMode.ElideRight, w - 2 * pad)
+            name_rect = QRectF(pad, hh1 - Theme.px(5), w - 2 * pad, sfm.height())
+        hh = hh1 if one_line else hh1 + sfm.height() - Theme.px(3)
+        self._text = {
+            "type": type_shown, "type_w": min(type_w, right - pad), "title": title, "right": right,
+            "left": left, "name": name_shown, "name_rect": name_rect, "header_h": hh,
+            "body_role": body_role, "body": body, "shape": v.shape, "cost": v.cost, "width": w,
+        }
+        self._text_key = (v, Theme.presentation)
+
+    def shown_texts(self) -> dict:
+        """What the card draws: ``type``, ``name``, ``body`` (its lines), ``shape`` and
+        ``cost``, each as drawn (cut with "…" where it had to be)."""
+        t = self._texts()
+        return {k: t[k] for k in ("type", "name", "body", "shape", "cost")}
+
+    def is_cut(self) -> bool:
+        """Whether any text of the card had to be cut (the tooltip then holds it whole)."""
+        t, v = self._texts(), self.view
+        if v.params_is_help:
+            return t["type"] != v.type or t["name"] != v.name
+        return t["type"] != v.type or t["name"] != v.name or \
+            " ".join(t["body"]) != " ".join(v.params_line.split())
+
+    def tooltip(self) -> str:
+        """The card's tooltip: the whole text when some had to be cut, then the help."""
+        v = self.view
+        if not self.is_cut():
+            return v.tooltip
+        head = f"{v.type}: {v.name}" + (f"\n{v.params_line}" if not v.params_is_help else "")
+        return f"{head}\n{v.tooltip}"
+
     def _measure(self) -> None:
-        w, hh, bh, fh = (Theme.px(CARD_WIDTH), Theme.px(27), Theme.px(22), Theme.px(25))
-        card_h = max(hh + bh + fh, hh + self.view.inputs * Theme.px(19) + Theme.px(8))
+        self._fit_texts()
+        v = self.view
+        lines = len(self._text["body"])
+        w, hh, fh = self._text["width"], self._text["header_h"], Theme.px(25)
+        bh = Theme.px(22) + (lines - 1) * Theme.metrics(self._text["body_role"]).lineSpacing()
+        card_h = max(hh + bh + fh, hh + v.inputs * Theme.px(19) + Theme.px(8))
         self._geom = (w, hh, bh, fh, card_h)
         self._card = QRectF(0, 0, w, card_h)
         m = Theme.line(4.0) + 4
         bounds = self._card.adjusted(-m, -m, m, m)
-        if self.view.repeat:      # the stack behind a block card and its badge above it
+        if v.repeat:      # the stack behind a block card and its badge above it
             bounds.adjust(0, -Theme.px(12), STACK_STEP * 2 + 2, STACK_STEP * 2 + 2)
         if self._message_lines:
             fm = Theme.metrics("small")
@@ -243,33 +364,11 @@ class NodeItem(QGraphicsItem):
 
     # -- painting ------------------------------------------------------------------------
     def _texts(self) -> dict:
-        """Elided strings and their widths, recomputed only when the view or sizes change."""
-        key = (self.view, Theme.presentation)
-        if getattr(self, "_text_key", None) == key:
-            return self._text_cache
-        v, w, hh = self.view, self.width(), self.header_h()
-        pad = Theme.px(9)
-        right = w - pad - ((hh * 0.72 + Theme.px(5)) if self._icon_kind() else 0)
-        tfm, sfm = Theme.metrics("title"), Theme.metrics("small")
-        type_w = min(tfm.horizontalAdvance(v.type), right - pad)
-        room = right - (pad + type_w + Theme.px(8))
-        left = pad + (Theme.px(12) if v.numbered else 0)
-        body_role = "italic" if v.params_is_help else "body"
-        shape_w = Theme.metrics("shape").horizontalAdvance(v.shape)
-        cost_room = (w - left - pad) - shape_w - Theme.px(8)
-        self._text_cache = {
-            "type": tfm.elidedText(v.type, Qt.TextElideMode.ElideRight, right - pad),
-            "type_w": type_w, "right": right, "room": room, "left": left,
-            "name": sfm.elidedText(v.name, Qt.TextElideMode.ElideRight, room)
-            if room > sfm.horizontalAdvance("…") * 2 else "",
-            "body_role": body_role,
-            "body": Theme.metrics(body_role).elidedText(v.params_line, Qt.TextElideMode.ElideRight,
-                                                        w - left - pad),
-            "cost": sfm.elidedText(v.cost, Qt.TextElideMode.ElideRight, cost_room)
-            if cost_room > 20 else "",
-        }
-        self._text_key = key
-        return self._text_cache
+        """The strings drawn, fitted to the card (measured again only when the view or the
+        presentation mode changed)."""
+        if getattr(self, "_text_key", None) != (self.view, Theme.presentation):
+            self._fit_texts()
+        return self._text
 
     def _icon_kind(self) -> str:
         v = self.view
@@ -342,12 +441,15 @@ class NodeItem(QGraphicsItem):
         # Header: type (bold) on the left, label or id on the right, status icon at the end.
         fg = header_text_color(head)
         icon_kind = self._icon_kind()
+        line_h = Theme.px(27)     # the header's first line: type, and the name if it fits
         if icon_kind:
-            size = hh * 0.72
-            draw_icon(painter, icon_kind, QRectF(w - pad - size, (hh - size) / 2, size, size), dark)
-        painter.setFont(Theme.title_font())
+            size = line_h * 0.72
+            draw_icon(painter, icon_kind, QRectF(w - pad - size, (line_h - size) / 2, size, size),
+                      dark)
+        painter.setFont(t["title"])
         painter.setPen(fg)
-        painter.drawText(QRectF(pad, 0, t["type_w"] + 2, hh), Qt.AlignmentFlag.AlignVCenter, t["type"])
+        painter.drawText(QRectF(pad, 0, t["type_w"] + 2, line_h), Qt.AlignmentFlag.AlignVCenter,
+                         t["type"])
         small = Theme.small_font()
         sfm = Theme.metrics("small")
         if t["name"]:
@@ -355,15 +457,19 @@ class NodeItem(QGraphicsItem):
             name_color.setAlphaF(0.85)
             painter.setFont(small)
             painter.setPen(name_color)
-            painter.drawText(QRectF(t["right"] - t["room"], 0, t["room"], hh),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, t["name"])
+            if t["name_rect"] is None:
+                painter.drawText(QRectF(pad, 0, t["right"] - pad, line_h),
+                                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                                 t["name"])
+            else:
+                painter.drawText(t["name_rect"], Qt.AlignmentFlag.AlignVCenter, t["name"])
 
-        # Key parameters.
+        # Key parameters (one line, or two when they do not fit on one).
         left = t["left"]
         body = QRectF(left, hh, w - left - pad, self.body_h() + Theme.px(2))
         painter.setPen(colors.muted if v.params_is_help else colors.text)
         painter.setFont(Theme.font(t["body_role"]))
-        painter.drawText(body, Qt.AlignmentFlag.AlignVCenter, t["body"])
+        painter.drawText(body, Qt.AlignmentFlag.AlignVCenter, "\n".join(t["body"]))
 
         # Footer: output shape and parameter count.
         fy = card.height() - self.footer_h()

@@ -412,7 +412,7 @@ class GraphScene(QGraphicsScene):
             if isinstance(item, WireLabel):
                 item = item.wire
             if isinstance(item, NodeItem):
-                text = item.view.tooltip
+                text = item.tooltip()
             elif isinstance(item, WireItem):
                 text = item.tooltip()
             else:

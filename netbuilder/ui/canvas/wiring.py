@@ -2,8 +2,10 @@
 
 Dragging from an output looks for an input (or a node body: its first free input); dragging
 from a free input looks for an output. While dragging, ports that would accept the wire
-grow green and the others fade. The drag ends in a ``ConnectRequest`` (the view pushes a
-``Connect`` command, whose refusal the Document explains), a message, or nothing.
+grow green and the others fade; an input already wired accepts it too (the new wire
+replaces the old one, in one undo step), one whose layer feeds the wire's source does not
+(a loop). The drag ends in a ``ConnectRequest`` (the view pushes a ``Connect`` command,
+whose refusal the Document explains), a message, or nothing.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ class WireDrag:
         for nid, item in scene.nodes.items():
             if self.from_output:
                 for p in item.inputs:
-                    ok = nid not in banned and p.index not in item.view.connected
+                    ok = nid not in banned and self._replaceable(p)
                     p.set_hint(HINT_OK if ok else HINT_REFUSED)
                     if ok:
                         self.allowed.add(p)
@@ -74,6 +76,13 @@ class WireDrag:
                     p.set_hint(HINT_NONE if p is port else HINT_REFUSED)
         self.preview = DragWire(port.scenePos(), self.from_output, scene.dark)
         scene.addItem(self.preview)
+
+    def _replaceable(self, port: PortItem) -> bool:
+        """A free input, or one wired from another output (the new wire replaces it)."""
+        if port.index not in self.scene.nodes[port.node_id].view.connected:
+            return True
+        return not any(e.target == port.node_id and e.target_port == port.index
+                       and e.source == self.port.node_id for e in self.scene.doc.graph.edges)
 
     # -- following the mouse -------------------------------------------------------------
     def _port_near(self, pos: QPointF) -> PortItem | None:
