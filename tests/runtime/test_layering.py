@@ -11,7 +11,9 @@ import netbuilder.runtime
 
 NEVER = ("PySide6", "pyqtgraph", "netbuilder.ui", "netbuilder.cli")
 LOWER_LAYERS = ("netbuilder.graph", "netbuilder.codegen")
-GLUE = {"commands.py", "session.py"}  # project graph -> trainer; may use graph and codegen
+# project graph -> something runtime runs (a training run, a probe, a memory estimate);
+# these may use graph and codegen
+GLUE = {"commands.py", "session.py", "probe.py", "memory.py"}
 
 
 def _imports(path: Path) -> list[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from PySide6.QtCore import QPointF, QRectF, QTimer
+from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QToolTip
 
@@ -55,6 +55,9 @@ def first_line(text: str) -> str:
 
 
 class GraphScene(QGraphicsScene):
+    # the wires going back left have been re-placed around the cards as they now stand
+    wires_rerouted = Signal()
+
     def __init__(self, document: Document, parent=None) -> None:
         super().__init__(parent)
         self.doc = document
@@ -274,6 +277,7 @@ class GraphScene(QGraphicsScene):
             wire = self.wires.get(e)
             if wire is not None:
                 self._place_wire(wire)
+        self.wires_rerouted.emit()
 
     def _free_run_y(self, p0: QPointF, p1: QPointF, edge: Edge) -> float | None:
         """For a wire going back to the left: None when its run half-way between the ends
