@@ -36,7 +36,7 @@ from netbuilder.graph.layout import apply_layout  # noqa: E402
 from netbuilder.graph.project import Project  # noqa: E402
 from netbuilder.ui.canvas import EditorCanvas  # noqa: E402
 from netbuilder.ui.commands import SetParam  # noqa: E402
-from netbuilder.ui.inspector import Inspector  # noqa: E402
+from netbuilder.ui.inspector.view import Inspector  # noqa: E402
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 HEADING = "## Editor latency"

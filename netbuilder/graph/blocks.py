@@ -20,16 +20,15 @@ import json
 import keyword
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .analysis import OK, analyze, inner_analyzer
 from .catalogue import CATALOGUE
 from .errors import GraphEditError, ShapeError
+from .model import Edge, Graph, Node
 from .params import INT, INTS, PADDING, ParamSpec
 from .spec import FWD_BLOCK, LayerResult, LayerSpec
 from .tensor import Tensor
-
-if TYPE_CHECKING:
-    from .model import Graph
 
 REPEAT = "repeat"
 CATEGORY = "Blocks"
@@ -197,8 +196,6 @@ def instantiate(defn: BlockDef, params: dict[str, Any]) -> Graph:
 
 
 def run_block(defn: BlockDef, params: dict[str, Any], ins: list[Tensor]) -> LayerResult:
-    from .analysis import OK, inner_analyzer
-
     repeat = params.get(REPEAT, 1)
     if repeat > 1 and len(ins) != 1:
         raise ShapeError(f"repeat needs a block with one input; {defn.name} has {len(ins)}")
@@ -315,8 +312,6 @@ def make_block(graph: Graph, node_ids: list[str], name: str, use_id: str | None 
     Wires entering the selection become the block's inputs (one per outside source, in
     the order they are met), the one node feeding the outside becomes its output.
     """
-    from .model import Edge, Node
-
     ids = [n for n in graph.nodes if n in set(node_ids)]
     if not ids:
         raise GraphEditError("select the layers to put in the block")
@@ -335,9 +330,7 @@ def make_block(graph: Graph, node_ids: list[str], name: str, use_id: str | None 
     sinks = [n for n in ids if not any(e.source == n for e in graph.edges if e.target in inside)]
     output = out_sources[0] if out_sources else (sinks[-1] if sinks else ids[-1])
     # The network must not flow out of the selection and back in (it would become a loop).
-    from .model import Graph as _G
-
-    outside_path = _G(graph.name)
+    outside_path = Graph(graph.name)
     outside_path.nodes = {k: v for k, v in graph.nodes.items() if k not in inside}
     outside_path.edges = [e for e in graph.edges if e.source not in inside and e.target not in inside]
     for e_out in leaving:
@@ -345,12 +338,10 @@ def make_block(graph: Graph, node_ids: list[str], name: str, use_id: str | None 
             if e_out.target == e_in.source or outside_path.would_cycle(e_in.source, e_out.target):
                 raise GraphEditError("the selection's output flows back into it from outside; "
                                      "include the layers in between in the selection")
-    inner = _G(name)
+    inner = Graph(name)
     inner.blocks = graph.blocks
     sources = list(dict.fromkeys(e.source for e in entering))
     in_ids = {}
-    from .analysis import analyze
-
     before = analyze(graph)
     for i, src in enumerate(sources):
         nid = "input" if len(sources) == 1 else f"input{i + 1}"
@@ -394,8 +385,6 @@ def ungroup_mapped(graph: Graph, use_id: str) -> list[dict[str, str]]:
     The mapping lets a caller follow what pointed into the use: an outer block's exposed
     setting, or the outer block's output (``block_defs.delete_block``).
     """
-    from .model import Edge
-
     use = graph.node(use_id)
     if use.type not in graph.blocks:
         raise GraphEditError(f"'{use_id}' is not a block")

@@ -49,7 +49,7 @@ class Document:
         self._depth = 0
         self._pending = Change()
         # Every block rename, in order (undo appends the way back): an open view of a block
-        # follows its block through them (ui/blocks.py BlockDocument.name).
+        # follows its block through them (ui/blocks/document.py BlockDocument.name).
         self.block_renames: list[tuple[str, str]] = []
 
     @property

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .catalogue import get_spec
 from .errors import GraphEditError, ParamError
@@ -20,7 +20,17 @@ from .spec import LayerSpec
 if TYPE_CHECKING:
     import networkx as nx
 
-    from .blocks import BlockDef
+
+class BlockLike(Protocol):
+    """What the model needs of a block definition (``blocks.BlockDef``): the graph inside it
+    and its spec as a layer. The model stays the bottom of graph/: it imports no module that
+    imports it (an import-linter contract in pyproject.toml)."""
+
+    graph: Graph
+
+    def spec(self) -> LayerSpec: ...
+
+    def copy(self) -> BlockLike: ...
 
 
 @dataclass
@@ -58,7 +68,7 @@ class Graph:
         self.nodes: dict[str, Node] = {}
         self.edges: list[Edge] = []
         # Block definitions by name; shared (not copied) with the graphs inside blocks.
-        self.blocks: dict[str, BlockDef] = {}
+        self.blocks: dict[str, BlockLike] = {}
 
     def spec(self, type_: str) -> LayerSpec:
         """The spec of a layer type or of one of this graph's blocks; KeyError if neither."""

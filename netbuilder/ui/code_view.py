@@ -34,7 +34,7 @@ DEBOUNCE_MS = 200
 def generate_python(graph: Graph, analysis: Analysis | None = None) -> str:
     """Standalone PyTorch source for the graph (codegen imported lazily: it is not small)."""
     from ..codegen.source import generate_source
-    from .blocks import generate_checked
+    from .blocks.document import generate_checked
 
     return generate_checked(generate_source, graph, analysis)
 

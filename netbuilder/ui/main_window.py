@@ -36,14 +36,14 @@ from .actions import (
     show_about,
     show_shortcuts,
 )
-from .block_glue import BlockGlue
+from .blocks.glue import BlockGlue
 from .canvas import EditorCanvas
 from .code_view import CodeView
 from .commands import command_events
 from .export_dialogs import ExportController, OnnxExportDialog
 from .files import FileController
 from .insight.host import InsightHost
-from .inspector import Inspector
+from .inspector.view import Inspector
 from .palette import Palette
 from .problems_view import ProblemsView
 from .recovery import RecoveryStore

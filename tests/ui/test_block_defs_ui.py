@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from netbuilder.graph.blocks import name_problem
 from netbuilder.graph.examples import example_path
 from netbuilder.graph.project import load_project, project_to_dict
-from netbuilder.ui.block_manager import UNGROUP_AND_DELETE
+from netbuilder.ui.blocks.manager import UNGROUP_AND_DELETE
+from netbuilder.ui.blocks.rename_dialog import RenameBlockDialog
 from netbuilder.ui.commands import SetParam, command_events, push
 from netbuilder.ui.main_window import MainWindow
-from netbuilder.ui.rename_block_dialog import RenameBlockDialog
 
 CANCEL = QMessageBox.StandardButton.Cancel
 

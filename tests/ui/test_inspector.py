@@ -12,7 +12,7 @@ from netbuilder.graph.document import Document
 from netbuilder.graph.project import Project
 from netbuilder.ui.canvas import EditorCanvas
 from netbuilder.ui.commands import SetParam
-from netbuilder.ui.inspector import HINT, Inspector
+from netbuilder.ui.inspector.view import HINT, Inspector
 
 
 def make(qtbot, doc, stack, node: str | None = None) -> Inspector:

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QDialog
 from netbuilder.graph.builder import GraphBuilder
 from netbuilder.graph.document import Document
 from netbuilder.graph.project import Project, load_project, save_project
-from netbuilder.ui.inspector import Inspector
-from netbuilder.ui.inspector_description import EMPTY
+from netbuilder.ui.inspector.description import EMPTY
+from netbuilder.ui.inspector.view import Inspector
 
 
 def make(qtbot, doc, stack) -> Inspector:

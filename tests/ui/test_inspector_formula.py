@@ -8,7 +8,7 @@ from mainwindow_support import isolated_fixture, make_window_fixture  # noqa: F4
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QFontMetricsF
 
-from netbuilder.ui.inspector_formula import OPERATORS, layout_line
+from netbuilder.ui.inspector.formula import OPERATORS, layout_line
 
 COURSE = "   (course form: H_out = (H - F + 2P)/S + 1 = (28 - 5 + 2*2)/1 + 1 = 28)"
 

@@ -18,8 +18,8 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QTransform
 
 from ...graph.document import Document
-from ..block_commands import MakeBlock, UngroupBlock
-from ..blocks import BlockDocument, make_block_problem
+from ..blocks.commands import MakeBlock, UngroupBlock
+from ..blocks.document import BlockDocument, make_block_problem
 from ..commands import push
 from .breadcrumbs import BreadcrumbBar
 
@@ -198,7 +198,7 @@ class BlockScopeMixin:
         Returns the (window-modal, already open) dialog, or None when the selection cannot
         become a block (the reason goes to the status bar).
         """
-        from ..make_block_dialog import MakeBlockDialog
+        from ..blocks.make_dialog import MakeBlockDialog
 
         ids = self.selected_ids()
         if not ids:

@@ -13,8 +13,8 @@ import weakref
 import shiboken6
 from PySide6.QtCore import QObject
 
-from ..graph.document import Change, Document
-from .block_manager import BlockManager
+from ...graph.document import Change, Document
+from .manager import BlockManager
 
 
 class BlockGlue(QObject):

@@ -6,7 +6,7 @@ then refreshes from the Document's Change, like every view, so undo lands here t
 
 Sections, top to bottom: header (type on a category-colour strip), problems (red, with an
 icon), then at once the shapes (input and output) and the formula with the user's numbers
-(``inspector_formula.py``: broken only between terms) with its warnings, then the category
+(``formula.py``: broken only between terms) with its warnings, then the category
 and help, the settings (with the sizes inferred from the input, read-only) and Cost
 (parameters, multiply-accumulates, activation memory). With nothing selected: the network's
 name (editable; the exported class follows it), its description and totals.
@@ -36,17 +36,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..graph.analysis import SEVERITY_ERROR, activation_bytes
-from ..graph.document import Change, Document
-from ..graph.model import UNTITLED
-from ..graph.tensor import fmt_shape
-from .blocks import BlockDocument
-from .commands import SetDescription, SetLabel, SetName, SetParam, push
-from .inspector_blocks import add_use_section, inside_notes
-from .inspector_description import DescriptionDialog, DescriptionSection
-from .inspector_formula import FormulaLabel
+from ...graph.analysis import SEVERITY_ERROR, activation_bytes
+from ...graph.document import Change, Document
+from ...graph.model import UNTITLED
+from ...graph.tensor import fmt_shape
+from ..blocks.document import BlockDocument
+from ..commands import SetDescription, SetLabel, SetName, SetParam, push
+from ..theme import Theme, category_color, error_color, header_text_color, warning_color
+from .blocks import add_use_section, inside_notes
+from .description import DescriptionDialog, DescriptionSection
+from .formula import FormulaLabel
 from .param_fields import ParamField, problem_pixmap
-from .theme import Theme, category_color, error_color, header_text_color, warning_color
 
 HINT = "Select a layer to see its settings"
 
@@ -427,7 +427,7 @@ class Inspector(QWidget):
 
     def name_tooltip(self) -> str:
         """What hovering the network's name says: the class its code exports."""
-        from ..codegen.names import class_name_for  # not at start-up: codegen loads later
+        from ...codegen.names import class_name_for  # not at start-up: codegen loads later
 
         name = self.doc.graph.name or UNTITLED
         return (f"The network's name (click to rename it). The exported PyTorch code names "

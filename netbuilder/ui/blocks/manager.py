@@ -12,10 +12,10 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
-from ..graph.block_defs import BlockUses, delete_problem, find_uses
-from .block_commands import DeleteBlock, RenameBlock
-from .commands import push
-from .rename_block_dialog import RenameBlockDialog
+from ...graph.block_defs import BlockUses, delete_problem, find_uses
+from ..commands import push
+from .commands import DeleteBlock, RenameBlock
+from .rename_dialog import RenameBlockDialog
 
 UNGROUP_AND_DELETE = "Ungroup All Uses and Delete"
 

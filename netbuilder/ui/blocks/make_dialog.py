@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..graph.blocks import REPEAT, name_problem
-from ..graph.model import Graph
-from .param_fields import format_value
-from .theme import Theme, error_color
+from ...graph.blocks import REPEAT, name_problem
+from ...graph.model import Graph
+from ..inspector.param_fields import format_value
+from ..theme import Theme, error_color
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 COL_LAYER, COL_PARAM, COL_VALUE, COL_NAME = range(4)

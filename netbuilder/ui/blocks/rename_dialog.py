@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..graph.block_defs import find_uses
-from ..graph.blocks import name_problem
-from ..graph.model import Graph
-from .theme import Theme, error_color
+from ...graph.block_defs import find_uses
+from ...graph.blocks import name_problem
+from ...graph.model import Graph
+from ..theme import Theme, error_color
 
 
 class RenameBlockDialog(QDialog):

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..graph.analysis import Analysis, Analyzer
-from ..graph.blocks import BlockDef, instantiate, make_block, uses_of
-from ..graph.document import Change, Document
-from ..graph.errors import GraphEditError, NetbuilderError
-from ..graph.model import Graph, Node
-from ..graph.project import Project
-from ..graph.tensor import Tensor, fmt_shape
+from ...graph.analysis import Analysis, Analyzer
+from ...graph.blocks import BlockDef, instantiate, make_block, uses_of
+from ...graph.document import Change, Document
+from ...graph.errors import GraphEditError, NetbuilderError
+from ...graph.model import Graph, Node
+from ...graph.project import Project
+from ...graph.tensor import Tensor, fmt_shape
 
 
 class BlockDocument(Document):

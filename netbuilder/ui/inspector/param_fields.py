@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..graph.errors import ParamError
-from ..graph.params import BOOL, CHOICE, FLOAT, INT, INTS, PADDING, SHAPE, ParamSpec
-from .canvas.node_item import draw_icon
+from ...graph.errors import ParamError
+from ...graph.params import BOOL, CHOICE, FLOAT, INT, INTS, PADDING, SHAPE, ParamSpec
+from ..canvas.node_item import draw_icon
 
 ERROR_STYLE = "border: 2px solid #dc2626; border-radius: 3px; padding: 1px;"
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..graph.blocks import BlockParam, definition_problems
-from ..graph.document import Document
-from ..graph.errors import GraphEditError
-from ..graph.layout import best_wrap, layered_layout
-from .commands import EditCommand
+from ...graph.blocks import BlockParam, definition_problems
+from ...graph.document import Document
+from ...graph.errors import GraphEditError
+from ...graph.layout import best_wrap, layered_layout
+from ..commands import EditCommand
 
 Pos = tuple[float, float]
 LAYOUT_DX, LAYOUT_DY = 260.0, 140.0
@@ -142,7 +142,7 @@ class DeleteBlock(SnapshotCommand):
         self.replaced: dict[str, list[str]] = {}
 
     def _first(self) -> None:
-        from ..graph.block_defs import find_uses
+        from ...graph.block_defs import find_uses
 
         doc = self.doc
         outer = list(find_uses(doc.graph, self.name).inside)

@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from ..graph.blocks import uses_of
-from ..graph.document import Document
-from ..graph.tensor import fmt_shape
+from ...graph.blocks import uses_of
+from ...graph.document import Document
+from ...graph.tensor import fmt_shape
 
 
 def _note(text: str) -> QLabel:

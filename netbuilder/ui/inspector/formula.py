@@ -17,7 +17,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from .theme import Theme
+from ..theme import Theme
 
 OPERATORS = frozenset({"=", "+", "-", "−", "*", "/", "×", "->", "→", "≈"})
 HANG = "  "          # continuation lines of a formula line start this much further in
