@@ -32,6 +32,11 @@ SHOTS = [  # file, example, theme, size, presentation, selected node, raised tab
     ("resnet18_dark.png", "resnet18_flat", "dark", (1400, 900), False, None, "problems"),
     ("resnet18_blocks.png", "resnet18", "light", (1400, 900), False, "layer1", "summary"),
     ("presentation_1024x768.png", "lenet5", "light", (1024, 768), True, None, "train"),
+    # issue 13's look-again shots: a block's inside in a student's words, ResNet-18 presented
+    # at 1024x768, the training panel after Stop (its buttons where they were)
+    ("inception_block.png", "googlenet", "light", (1400, 900), False, "open:inception3a", "summary"),
+    ("presentation_resnet18_1024x768.png", "resnet18", "light", (1024, 768), True, None, None),
+    ("training_stopped.png", "lenet5", "light", (1400, 900), False, None, "stop"),
 ]
 
 
@@ -52,13 +57,29 @@ def shoot(out: Path, name: str, example: str, theme: str, size, presentation: bo
                 ("Finished", "Stopped", "Training failed", "Cannot start")):
             app.processEvents()
             time.sleep(0.02)
+    elif tab == "stop":                  # stopped by the user in its second epoch
+        w.start_training()
+        panel = w.training.panel
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and "epoch 2" not in panel.status.text().lower():
+            app.processEvents()
+            time.sleep(0.02)
+        panel.stop()
+        while time.monotonic() < deadline and not panel.status.text().startswith(
+                ("Finished", "Stopped", "Training failed")):
+            app.processEvents()
+            time.sleep(0.02)
     elif tab:
         getattr(w, f"{tab}_dock").raise_()
     if presentation:
         w.set_presentation(True)
     settle(app)
     w.show_network()
-    if select and select in w.document.graph.nodes:
+    if select and select.startswith("open:"):
+        w.canvas.open_block(select.removeprefix("open:"))
+        settle(app)
+        w.canvas.fit_all()
+    elif select and select in w.document.graph.nodes:
         w.canvas.select_node(select, center=False)
     if tab == "code":                      # show the class, not the header comment
         w.code_view.regenerate()
