@@ -125,5 +125,20 @@ def test_forcing_a_missing_gpu_is_a_clear_device_failure(digits):
 
 
 def test_started_comes_only_after_the_checks_pass(digits):
+    """A run refused by a check ends with one Failed and never says it started (the window
+    would otherwise show a run that is not there)."""
+    info = DatasetInfo("bad", "bad", "classification", (2,), num_classes=2, class_names=("a", "b"))
+    refused = [
+        train(small_cnn(), digits, {"lr": -1}),
+        train(mlp(2, 2), Dataset(torch.zeros(4, 2), torch.tensor([0, 1, 2, 1]), info),
+              TrainingConfig(device="cpu")),
+        train(mlp(2, 2), Dataset(torch.full((4, 2), float("nan")), torch.tensor([0, 1, 0, 1]), info),
+              TrainingConfig(device="cpu")),
+        train(nn.Flatten(), digits, TrainingConfig(device="cpu")),
+    ]
+    for events in refused:
+        events = list(events)
+        assert len(events) == 1 and isinstance(events[0], Failed), events
     events = run(small_cnn(), digits)
-    assert isinstance(events[0], Started)
+    assert isinstance(events[0], Started) and isinstance(events[-1], Finished)
+    assert sum(isinstance(e, Started) for e in events) == 1

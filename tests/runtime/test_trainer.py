@@ -249,10 +249,20 @@ def test_cpu_threads_apply_during_the_run_only():
 
 
 def test_the_generator_can_be_abandoned_half_way(digits):
-    events = train(small_cnn(), digits, TrainingConfig(epochs=5, device="cpu"))
+    """The UI closing the window mid-run: no exception, and nothing of the run's is left
+    behind: the thread count and grad mode are back, the model is usable, the run is over."""
+    torch.set_num_threads(2)
+    model = small_cnn()
+    events = train(model, digits, TrainingConfig(epochs=5, device="cpu", cpu_threads=1))
     assert isinstance(next(events), Started)
-    next(events)
-    events.close()  # the UI closing the window mid-run: no exception, nothing left behind
+    assert isinstance(next(events), Step)
+    assert torch.get_num_threads() == 1          # the run's own setting, while it runs
+    events.close()
+    assert torch.get_num_threads() == 2 and torch.is_grad_enabled()
+    with pytest.raises(StopIteration):
+        next(events)
+    out = model(digits.x[:4])                    # the model still works where it was built
+    assert out.shape == (4, 10) and torch.isfinite(out).all()
 
 
 def test_datasets_read_from_files_train_end_to_end(tmp_path):

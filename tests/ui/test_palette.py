@@ -8,6 +8,7 @@ from PySide6.QtTest import QTest
 from netbuilder.graph.catalogue import CATALOGUE, CATEGORIES
 from netbuilder.ui.canvas import LAYER_MIME
 from netbuilder.ui.palette import Palette
+from netbuilder.ui.theme import category_color
 
 
 def make(qtbot) -> Palette:
@@ -34,12 +35,28 @@ def test_every_layer_is_listed_under_its_category_with_icon_and_help(qtbot):
         assert not item.icon(0).isNull()
 
 
+def _header_colour(icon) -> tuple[int, int, int]:
+    """The colour most pixels of the icon's header strip have (its top third, inside the card)."""
+    img = icon.pixmap(20, 20).toImage()
+    counts: dict[tuple[int, int, int], int] = {}
+    for y in range(int(img.height() * 0.25), int(img.height() * 0.38)):
+        for x in range(img.width() // 4, img.width() * 3 // 4):
+            c = img.pixelColor(x, y)
+            if c.alpha() == 255:
+                key = (c.red(), c.green(), c.blue())
+                counts[key] = counts.get(key, 0) + 1
+    return max(counts, key=counts.get)
+
+
 def test_icons_use_the_category_colour(qtbot):
+    """Every layer's icon has a header in its category's colour (as its card on the canvas),
+    so two layers share a header colour exactly when they share a category."""
     p = make(qtbot)
-    img = p.item_for("Conv2d").icon(0).pixmap(20, 20).toImage()
-    other = p.item_for("ReLU").icon(0).pixmap(20, 20).toImage()
-    y = int(img.height() * 0.3)
-    assert img.pixelColor(img.width() // 2, y) != other.pixelColor(other.width() // 2, y)
+    for t, spec in CATALOGUE.items():
+        want = category_color(spec.category, dark=False)
+        assert _header_colour(p.item_for(t).icon(0)) == (want.red(), want.green(), want.blue()), t
+    seen = {_header_colour(p.item_for(t).icon(0)) for t in CATALOGUE}
+    assert len(seen) == len({s.category for s in CATALOGUE.values()})
 
 
 def test_search_filters_and_enter_adds_the_first_match(qtbot):
@@ -61,7 +78,11 @@ def test_search_filters_and_enter_adds_the_first_match(qtbot):
 def test_search_falls_back_to_the_help_text(qtbot):
     p = make(qtbot)
     p.filter("skip connection")
-    assert "Add" in p.visible_types()
+    shown = p.visible_types()
+    # no layer is called that: Add is found through its help text, and the others are hidden
+    assert "Add" in shown and "skip connection" not in "".join(shown).lower()
+    assert "Conv2d" not in shown and "Linear" not in shown
+    assert len(shown) <= 3
 
 
 def test_categories_collapse(qtbot):
