@@ -123,17 +123,25 @@ class AddNode(EditCommand):
 
 
 class _Snapshot:
-    """Plain data to put nodes and their wires back exactly."""
+    """Plain data to put nodes and wires back exactly: the nodes in graph order, and every
+    wire removed with its place in the list of wires (so undo restores the file as it was)."""
 
-    def __init__(self, doc: Document, ids: Iterable[str]) -> None:
+    def __init__(self, doc: Document, ids: Iterable[str], edges: Iterable[Edge] = ()) -> None:
         g = doc.graph
         self.ids = [i for i in g.nodes if i in set(ids)]  # graph order
         self.nodes = [g.nodes[i].copy() for i in self.ids]
-        chosen = set(self.ids)
-        self.edges = [e for e in g.edges if e.source in chosen or e.target in chosen]
+        chosen, loose = set(self.ids), set(edges)
+        # (index, edge) for the wires of the chosen nodes and the loose wires chosen with them
+        self.placed = [(i, e) for i, e in enumerate(g.edges)
+                       if e.source in chosen or e.target in chosen or e in loose]
+        self.edges = [e for _i, e in self.placed]
+        self.loose = [e for e in self.edges if e.source not in chosen and e.target not in chosen]
 
     def remove(self, cmd: EditCommand) -> None:
         doc = cmd.doc
+        for e in self.loose:
+            doc.disconnect(e)
+            cmd._step(lambda e=e: doc.restore_edge(e))
         # Inverse steps run in reverse: nodes come back first, then the wires between them.
         cmd._step(lambda: [doc.restore_edge(e) for e in self.edges
                            if e.source in doc.graph.nodes and e.target in doc.graph.nodes])
@@ -142,7 +150,10 @@ class _Snapshot:
             cmd._step(lambda n=node: self._put_back(doc, [n], []))
 
     def restore(self, doc: Document) -> None:
-        self._put_back(doc, self.nodes, self.edges)
+        for node in self.nodes:
+            doc.add_node(node.copy())
+        for index, e in self.placed:           # ascending: each goes back to its own place
+            doc.restore_edge(e, index)
 
     @staticmethod
     def _put_back(doc: Document, nodes: list[Node], edges: list[Edge]) -> None:
@@ -153,13 +164,16 @@ class _Snapshot:
 
 
 class RemoveNodes(EditCommand):
-    """Delete a selection of layers with all their wires, as one step."""
+    """Delete a selection of layers with all their wires, and any other selected wires, as
+    one step: "Delete conv1", "Delete 3 layers", "Delete conv1 and 1 wire"."""
 
-    def __init__(self, doc: Document, ids: Iterable[str]) -> None:
-        self.snap = _Snapshot(doc, ids)
+    def __init__(self, doc: Document, ids: Iterable[str], edges: Iterable[Edge] = ()) -> None:
+        self.snap = _Snapshot(doc, ids, edges)
         n = len(self.snap.ids)
-        text = f"Delete {self.snap.ids[0]}" if n == 1 else f"Delete {_plural(n, 'layer')}"
-        super().__init__(doc, text)
+        what = self.snap.ids[0] if n == 1 else _plural(n, "layer")
+        if self.snap.loose:
+            what += f" and {_plural(len(self.snap.loose), 'wire')}"
+        super().__init__(doc, f"Delete {what}")
 
     def _do(self) -> None:
         self.snap.remove(self)

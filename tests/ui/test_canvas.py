@@ -509,3 +509,24 @@ def test_dark_scheme_recolours_the_cards(qtbot, lenet, undo_stack):
     finally:
         Theme.set_dark(None)
     assert not item.dark
+
+
+def test_deleting_layers_and_a_wire_is_one_step_named_for_both(qtbot, lenet, undo_stack):
+    """A selection of a layer and an unrelated wire goes in one undo step whose label says
+    both, and Undo puts the project back exactly, wire order included."""
+    from netbuilder.graph.project import project_to_dict
+
+    canvas = make_canvas(qtbot, lenet, undo_stack)
+    before = project_to_dict(lenet.project)
+    canvas.select_node("fc3")
+    wire = next(w for e, w in canvas.graph_scene.wires.items()
+                if (e.source, e.target) == ("relu1", "pool1"))
+    wire.setSelected(True)
+    canvas.delete_selection()
+    assert undo_stack.count() == 1 and undo_stack.undoText() == "Delete fc3 and 1 wire"
+    assert "fc3" not in lenet.graph.nodes
+    assert not any((e.source, e.target) == ("relu1", "pool1") for e in lenet.graph.edges)
+    undo_stack.undo()
+    assert project_to_dict(lenet.project) == before
+    undo_stack.redo()
+    assert undo_stack.undoText() == "Delete fc3 and 1 wire" and "fc3" not in lenet.graph.nodes

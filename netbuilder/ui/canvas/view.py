@@ -268,13 +268,8 @@ class EditorCanvas(NavigationMixin, BlockScopeMixin, ContextMenuMixin, QGraphics
             return
         if self._refuse_if_locked():
             return
-        if ids and edges:
-            self.undo_stack.beginMacro(f"Delete {len(ids)} layers and {len(edges)} wires")
-            push(self.undo_stack, RemoveNodes(self.doc, ids))
-            push(self.undo_stack, Disconnect(self.doc, edges))
-            self.undo_stack.endMacro()
-        elif ids:
-            push(self.undo_stack, RemoveNodes(self.doc, ids))
+        if ids:     # one step, whose label names what goes: "Delete conv1 and 1 wire"
+            push(self.undo_stack, RemoveNodes(self.doc, ids, edges))
         else:
             push(self.undo_stack, Disconnect(self.doc, edges))
 
