@@ -56,6 +56,12 @@ class Document:
     def graph(self) -> Graph:
         return self.project.graph
 
+    @property
+    def scope_suffix(self) -> str:
+        """Words an edit's label ends with to say where it happened: nothing for the main
+        network; " in BasicBlock" for a block opened for editing (ui/blocks/document.py)."""
+        return ""
+
     # -- notifications -------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)

@@ -54,7 +54,7 @@ class EditCommand(QUndoCommand):
 
     def __init__(self, doc: Document, text: str = "") -> None:
         # Inside a block the text says where: "Change stride of conv1 in BasicBlock".
-        super().__init__(text + getattr(doc, "scope_suffix", ""))
+        super().__init__(text + doc.scope_suffix)
         self.doc = doc
         self.error: str | None = None
         self._rollback: list[Callable[[], Any]] = []
