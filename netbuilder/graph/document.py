@@ -49,7 +49,7 @@ class Document:
         self._depth = 0
         self._pending = Change()
         # Every block rename, in order (undo appends the way back): an open view of a block
-        # follows its block through them (ui/blocks/document.py BlockDocument.name).
+        # follows its block through them (block_document.py BlockDocument.name).
         self.block_renames: list[tuple[str, str]] = []
 
     @property
@@ -59,7 +59,7 @@ class Document:
     @property
     def scope_suffix(self) -> str:
         """Words an edit's label ends with to say where it happened: nothing for the main
-        network; " in BasicBlock" for a block opened for editing (ui/blocks/document.py)."""
+        network; " in BasicBlock" for a block opened for editing (block_document.py)."""
         return ""
 
     # -- notifications -------------------------------------------------------------------

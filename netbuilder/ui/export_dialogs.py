@@ -38,7 +38,7 @@ def write_python(graph: Graph, path: str | Path) -> Path:
 
 def code_problem(graph: Graph) -> str | None:
     """Why no code can be made for a valid network (blocks, until codegen knows them)."""
-    from .blocks.document import used_blocks
+    from ..graph.block_document import used_blocks
 
     if not used_blocks(graph):
         return None

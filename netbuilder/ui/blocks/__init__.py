@@ -1,7 +1,6 @@
 """Blocks in the window: a block opened for editing, the commands that make, rename, delete
 and ungroup blocks, and the dialogs and manager that drive them.
 
-Modules: ``document`` (BlockDocument, a block's inside edited as a document of its own),
-``commands`` (MakeBlock, UngroupBlock, RenameBlock, DeleteBlock), ``manager`` and ``glue``
+The document of a block's inside is graph/block_document.py (no Qt). Modules: ``commands`` (MakeBlock, UngroupBlock, RenameBlock, DeleteBlock), ``manager`` and ``glue``
 (the Blocks menu and panel wired to the window), ``make_dialog`` and ``rename_dialog``.
 """

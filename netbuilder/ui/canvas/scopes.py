@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QTransform
 
+from ...graph.block_document import BlockDocument, make_block_problem
 from ...graph.document import Document
 from ..blocks.commands import MakeBlock, UngroupBlock
-from ..blocks.document import BlockDocument, make_block_problem
 from ..commands import push
 from .breadcrumbs import BreadcrumbBar
 

@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from ...graph.analysis import SEVERITY_ERROR, activation_bytes
+from ...graph.block_document import BlockDocument
 from ...graph.document import Change, Document
 from ...graph.model import UNTITLED
 from ...graph.tensor import fmt_shape
-from ..blocks.document import BlockDocument
 from ..commands import SetDescription, SetLabel, SetName, SetParam, push
 from ..theme import Theme, category_color, error_color, header_text_color, warning_color
 from .blocks import add_use_section, inside_notes

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...graph.analysis import Analysis, Analyzer
-from ...graph.blocks import BlockDef, instantiate, make_block, uses_of
-from ...graph.document import Change, Document
-from ...graph.errors import GraphEditError, NetbuilderError
-from ...graph.model import Graph, Node
-from ...graph.project import Project
-from ...graph.tensor import Tensor, fmt_shape
+from .analysis import Analysis, Analyzer
+from .blocks import BlockDef, instantiate, make_block, uses_of
+from .document import Change, Document
+from .errors import GraphEditError
+from .model import Graph, Node
+from .project import Project
+from .tensor import Tensor, fmt_shape
 
 
 class BlockDocument(Document):
@@ -289,23 +289,3 @@ def make_block_problem(graph: Graph, ids: list[str]) -> str | None:
 
 def used_blocks(graph: Graph) -> list[str]:
     return sorted({n.type for n in graph.nodes.values() if n.type in graph.blocks})
-
-
-def generate_checked(generate, graph: Graph, *args: Any) -> Any:
-    """Run a code generator; a failure on a network with blocks becomes a readable refusal.
-
-    Code generation learns blocks separately; until then it may fail on them with a
-    KeyError or the like, which must reach the student as words, never as a crash.
-    """
-    try:
-        return generate(graph, *args)
-    except NetbuilderError:
-        raise
-    except Exception as e:  # noqa: BLE001 - turned into a message for block networks only
-        blocks = used_blocks(graph)
-        if not blocks:
-            raise
-        raise GraphEditError(
-            f"PyTorch code for blocks ({', '.join(blocks)}) is not available yet. To get code, "
-            "select each use and choose Edit > Ungroup Block (Ctrl+Shift+G), or use the flat "
-            f"version of the network. ({type(e).__name__}: {e})") from e
