@@ -18,7 +18,6 @@ The plan is everything the generated source says, decided once, as plain data:
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +38,7 @@ from ..graph.spec import (
     LayerSpec,
 )
 from ..graph.tensor import INT, Tensor
+from ..graph.walk import topological_order
 from .errors import CompileError
 from .literals import Ref, call, literal
 from .names import RESERVED, Namespace, class_name_for, is_safe_identifier
@@ -129,23 +129,8 @@ def checked_analysis(graph: Graph, analysis: Analysis | None = None) -> Analysis
 
 def execution_order(graph: Graph) -> list[str]:
     """Topological order; among nodes that are ready, the one earliest in the file goes first."""
-    position = {nid: i for i, nid in enumerate(graph.nodes)}
-    waiting = {nid: 0 for nid in graph.nodes}
-    succ: dict[str, list[str]] = {nid: [] for nid in graph.nodes}
-    for e in graph.edges:
-        waiting[e.target] += 1
-        succ[e.source].append(e.target)
-    ready = [(position[n], n) for n, k in waiting.items() if k == 0]
-    heapq.heapify(ready)
-    order: list[str] = []
-    while ready:
-        _, nid = heapq.heappop(ready)
-        order.append(nid)
-        for t in succ[nid]:
-            waiting[t] -= 1
-            if waiting[t] == 0:
-                heapq.heappush(ready, (position[t], t))
-    if len(order) != len(graph.nodes):
+    order = topological_order(graph.nodes, graph.edges)
+    if order is None:
         raise CompileError("the network contains a loop; networks here flow one way")
     return order
 

@@ -20,6 +20,7 @@ from .errors import ShapeError
 from .model import Edge, Graph
 from .spec import LayerResult
 from .tensor import INT, Tensor
+from .walk import topological_order
 
 OK = "ok"
 ERROR = "error"            # this node's own problem
@@ -102,26 +103,6 @@ class Analysis:
         return info.output if info else None
 
 
-def _topological(nodes: dict, edges: list[Edge]) -> list[str] | None:
-    """Kahn's algorithm in graph order (stable for equal ranks); None when there is a loop."""
-    indegree = dict.fromkeys(nodes, 0)
-    children: dict[str, list[str]] = defaultdict(list)
-    for e in edges:
-        indegree[e.target] += 1
-        children[e.source].append(e.target)
-    ready = [n for n, d in indegree.items() if d == 0]
-    ready.reverse()
-    order = []
-    while ready:
-        n = ready.pop()
-        order.append(n)
-        for c in reversed(children[n]):
-            indegree[c] -= 1
-            if indegree[c] == 0:
-                ready.append(c)
-    return order if len(order) == len(nodes) else None
-
-
 def _key(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
@@ -145,7 +126,7 @@ class Analyzer:
             ins_of[e.target].append(e)
             has_out.add(e.source)
 
-        order = _topological(nodes, graph.edges)
+        order = topological_order(nodes, graph.edges)
         if order is None:  # a loop: networkx names the nodes in it, the rest is ordered
             import networkx as nx  # only here: importing it costs a quarter of start-up
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .catalogue import get_spec
 from .errors import GraphEditError, ParamError
 from .spec import LayerSpec
+from .walk import reachable
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -101,20 +102,7 @@ class Graph:
 
     def would_cycle(self, source: str, target: str) -> bool:
         """Whether a wire source -> target would close a loop (target already reaches source)."""
-        if source == target:
-            return True
-        after: dict[str, list[str]] = {}
-        for e in self.edges:
-            after.setdefault(e.source, []).append(e.target)
-        seen, todo = {target}, [target]
-        while todo:
-            for nxt in after.get(todo.pop(), ()):
-                if nxt == source:
-                    return True
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return False
+        return source == target or source in reachable(self.edges, target)
 
     def free_port(self, node_id: str) -> int:
         """The first input port of ``node_id`` with no wire (for dropping a wire on a node)."""

@@ -10,12 +10,12 @@ whose refusal the Document explains), a message, or nothing.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QTransform
 
+from ...graph.walk import reachable
 from .node_item import NodeItem
 from .port_item import HINT_NONE, HINT_OK, HINT_REFUSED, PortItem
 from .scene import GraphScene
@@ -31,22 +31,6 @@ class ConnectRequest:
     port: int | None
 
 
-def _reach(edges, start: str, forward: bool) -> set[str]:
-    adj: dict[str, list[str]] = defaultdict(list)
-    for e in edges:
-        if forward:
-            adj[e.source].append(e.target)
-        else:
-            adj[e.target].append(e.source)
-    seen, stack = {start}, [start]
-    while stack:
-        for nxt in adj[stack.pop()]:
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return seen
-
-
 class WireDrag:
     def __init__(self, scene: GraphScene, port: PortItem) -> None:
         self.scene = scene
@@ -55,9 +39,9 @@ class WireDrag:
         edges = scene.doc.graph.edges
         # A wire source -> target makes a loop when target already reaches source.
         if self.from_output:
-            banned = _reach(edges, port.node_id, forward=False)
+            banned = reachable(edges, port.node_id, forward=False)
         else:
-            banned = _reach(edges, port.node_id, forward=True)
+            banned = reachable(edges, port.node_id, forward=True)
         self.allowed: set[PortItem] = set()
         for nid, item in scene.nodes.items():
             if self.from_output:
