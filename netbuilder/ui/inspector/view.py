@@ -237,14 +237,21 @@ class Inspector(QWidget):
         self._refresh_totals()
 
     def _build_node(self, layout: QVBoxLayout) -> None:
-        nid = self.node_id
-        node = self.doc.graph.nodes[nid]
+        """The selected layer: its header and what it does to the shapes, what it is, its
+        settings and its cost, in that order (the formula near the top, issue 13)."""
+        node = self.doc.graph.nodes[self.node_id]
         spec = self.doc.graph.spec(node.type)
-        dark = self._dark()
-        # Header: the type on its category colour, then at once what it does to the shapes
-        # (the formula with the student's numbers), then the help text.
-        color = category_color(spec.category, dark)
-        self.title = QLabel(f"{spec.type}  ·  {nid}")
+        self._build_header(layout, spec)
+        self._build_about(layout, node, spec)
+        self._build_settings(layout, node, spec)
+        self._build_cost(layout)
+        self._refresh_node()
+
+    def _build_header(self, layout: QVBoxLayout, spec) -> None:
+        """The type on its category colour, then at once what it does to the shapes (the
+        formula with the student's numbers) and its problems and warnings."""
+        color = category_color(spec.category, self._dark())
+        self.title = QLabel(f"{spec.type}  ·  {self.node_id}")
         self.title.setObjectName("inspector_title")
         f = self.title.font()
         f.setBold(True)
@@ -269,6 +276,10 @@ class Inspector(QWidget):
         self.warnings_box = QVBoxLayout()
         layout.addLayout(self.warnings_box)
 
+    def _build_about(self, layout: QVBoxLayout, node, spec) -> None:
+        """Its category and help text; for a block use, the block's section; inside a
+        block, notes on the settings the block's uses set."""
+        nid = self.node_id
         category = QLabel(spec.category)
         category.setStyleSheet("color: palette(placeholder-text);")
         category.setContentsMargins(0, 4, 0, 0)
@@ -287,6 +298,9 @@ class Inspector(QWidget):
             note.setStyleSheet("color: palette(placeholder-text);")
             layout.addWidget(note)
 
+    def _build_settings(self, layout: QVBoxLayout, node, spec) -> None:
+        """The card's label, what is inferred, then one field per parameter."""
+        nid = self.node_id
         layout.addWidget(_section("Settings"))
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -320,12 +334,12 @@ class Inspector(QWidget):
             form.addRow(QLabel("This layer has no settings."))
         layout.addLayout(form)
 
+    def _build_cost(self, layout: QVBoxLayout) -> None:
         layout.addWidget(_section("Cost"))
         self.cost = QLabel()
         self.cost.setWordWrap(True)
         self.cost.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.cost)
-        self._refresh_node()
 
     # -- refreshing ----------------------------------------------------------------------------
     def _on_document_changed(self, change: Change) -> None:
