@@ -36,7 +36,10 @@ COLUMNS = 4
 def scaled(values: list[float]) -> tuple[int, list[str]]:
     """One power of ten for a vector and its numbers with it taken out: (-3, ['+2.71', ...])."""
     finite = [abs(v) for v in values if math.isfinite(v) and v != 0]
-    exp = math.floor(math.log10(max(finite))) if finite else 0
+    top = max(finite, default=1.0)
+    exp = math.floor(math.log10(top))
+    if top * 10.0 ** -exp >= 9.995:
+        exp += 1                      # 0.00999... would read as 10.00 x10^-3, not 1.00 x10^-2
     if -1 <= exp <= 1:
         exp = 0                       # 0.53, 4.2, 12.5: plain numbers read best
     factor = 10.0 ** -exp

@@ -18,7 +18,7 @@ import math
 from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -104,7 +104,8 @@ class NumberGrid(QWidget):
     def sizeHint(self) -> QSize:
         rows = len(self.values)
         cols = len(self.values[0]) if rows else 0
-        return QSize(max(160, cols * self.CELL_W + 4), (rows + 1) * self.CELL_H + 8)
+        head = QFontMetricsF(widget_font(9, bold=True)).horizontalAdvance(self.heading) + 12
+        return QSize(int(max(160, cols * self.CELL_W + 4, head)), (rows + 1) * self.CELL_H + 8)
 
     minimumSizeHint = sizeHint
 
@@ -204,21 +205,23 @@ class BackpropView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._show_matrix)
         split.addWidget(self.table)
         grids = QWidget()
-        row = QVBoxLayout(grids)
+        row = QHBoxLayout(grids)      # value, gradient and update side by side
         self.value_grid = NumberGrid("value w", "#111111")
         self.grad_grid = NumberGrid("gradient ∂L/∂w", BACKWARD_COLOUR)
         self.update_grid = NumberGrid("update Δw", "#111111")
         for g in (self.value_grid, self.grad_grid, self.update_grid):
-            row.addWidget(g)
+            row.addWidget(g, 0, Qt.AlignmentFlag.AlignTop)
         row.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(grids)
         scroll.setWidgetResizable(True)
         split.addWidget(scroll)
-        split.setSizes([560, 640])
+        split.setSizes([700, 600])
+        split.setStretchFactor(0, 1)
         layout.addWidget(split, 1)
 
     def set_canvas(self, canvas: Any) -> None:
@@ -354,11 +357,11 @@ class BackpropView(QWidget):
         if record is None or not 0 <= i < len(record.params):
             return
         prm = record.params[i]
-        self.value_grid.title = f"{prm.name} (before the step)"
+        self.value_grid.title = f"{prm.name} before"
         self.value_grid.set_matrix(prm.before)
         self.grad_grid.title = f"∂L/∂{prm.name}"
         self.grad_grid.set_matrix(prm.grad if phase in ("backward", "update") else None,
                                   "computed in the Backward phase")
-        self.update_grid.title = f"update of {prm.name}"
+        self.update_grid.title = f"Δ{prm.name}"
         self.update_grid.set_matrix(prm.update if phase == "update" else None,
                                     "applied in the Update phase")
