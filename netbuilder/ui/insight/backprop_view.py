@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from netbuilder.graph.document import Change
 
+from ..theme import Theme
 from .backprop_overlay import BACKWARD_COLOUR, FORWARD_COLOUR, power_text, scaled
 from .images import lut, widget_font
 
@@ -112,7 +113,7 @@ class NumberGrid(QWidget):
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
         p.setFont(widget_font(9, bold=True))
-        p.setPen(QColor(self.colour))
+        p.setPen(QColor(self.colour) if self.colour else self.palette().windowText().color())
         p.drawText(QRectF(2, 0, self.width(), self.CELL_H), Qt.AlignmentFlag.AlignVCenter,
                    self.heading)
         flat = [abs(v) for row in self.values for v in row if math.isfinite(v)]
@@ -210,9 +211,9 @@ class BackpropView(QWidget):
         split.addWidget(self.table)
         grids = QWidget()
         row = QHBoxLayout(grids)      # value, gradient and update side by side
-        self.value_grid = NumberGrid("value w", "#111111")
+        self.value_grid = NumberGrid("value w", "")
         self.grad_grid = NumberGrid("gradient ∂L/∂w", BACKWARD_COLOUR)
-        self.update_grid = NumberGrid("update Δw", "#111111")
+        self.update_grid = NumberGrid("update Δw", "")
         for g in (self.value_grid, self.grad_grid, self.update_grid):
             row.addWidget(g, 0, Qt.AlignmentFlag.AlignTop)
         row.addStretch(1)
@@ -320,10 +321,11 @@ class BackpropView(QWidget):
         loss = (f"<b>loss L = {record.loss:.4f}</b> ({self.stepper.config.loss}, mean over "
                 f"{len(record.positions)} samples, lr {record.lr:g})"
                 if phase != "forward" else "loss: computed in the next phase")
+        blue = "#56B4E9" if Theme.dark_for(self.palette()) else FORWARD_COLOUR
         self.loss.setText(f"Sample {row + 1} (dataset row {record.positions[row]}): input "
-                          f"<span style='color:{FORWARD_COLOUR}'>"
+                          f"<span style='color:{blue}'>"
                           f"{vector_text(record.inputs[row].reshape(-1).tolist()[:16])}</span>, "
-                          f"output <span style='color:{FORWARD_COLOUR}'>{out}</span>, "
+                          f"output <span style='color:{blue}'>{out}</span>, "
                           f"target {target_text}<br>{loss}")
         self._fill_table(record, phase)
         if self.overlay is not None:
