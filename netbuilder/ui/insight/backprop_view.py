@@ -261,7 +261,13 @@ class BackpropView(QWidget):
     def next(self) -> None:
         if not self._ensure_stepper():
             return
-        self.record, self.phase = self.cursor.next()
+        try:
+            self.record, self.phase = self.cursor.next()
+        except (RuntimeError, ValueError) as e:     # a layer failing on this batch, NaN, ...
+            self.stepper = self.cursor = self.record = self.phase = None
+            self._show_message(f"The step could not run: {e}. Check the network and the "
+                               f"training settings, then press Next to try again.")
+            return
         self._redraw()
 
     def previous(self) -> None:
