@@ -164,3 +164,29 @@ def test_a_large_network_is_refused_with_its_size_and_what_to_try(example):
     message = str(info.value)
     assert "units" in message and "parameters" in message and "limit" in message
     assert "smaller" in message and "MLP on moons" in message
+
+
+def test_inside_repeated_blocks_every_node_has_its_gradient(moons):
+    b = GraphBuilder("residual mlp")
+
+    def residual(g: GraphBuilder, ins: list[str]) -> str:
+        h = g.layer("Linear", ins[0], id="fc", out_features=6)
+        h = g.layer("Tanh", h, id="act")
+        return g.layer("Add", [ins[0], h], id="add")
+
+    b.define_block("Residual", residual)
+    x = b.input((2,))
+    x = b.layer("Linear", x, id="widen", out_features=6)
+    x = b.layer("Residual", x, id="res", repeat=2)
+    b.layer("Linear", x, id="out", out_features=2)
+    stepper = Stepper(b.graph, TrainingConfig(dataset="moons"), moons)
+    record = stepper.step(1)
+    keys = [n.key for n in record.nodes]
+    for key in ("res/0/fc", "res/0/add", "res/1/fc", "res/1/add", "res", "out"):
+        assert key in keys
+        assert record.node(key).grad is not None, key
+    # the block's output is its last node's output: the same numbers, the same gradient
+    assert torch.equal(record.node("res").grad, record.node("res/1/add").grad)
+    inner = [p for p in record.params if p.node == ("res", 1, "fc")]
+    assert {p.short for p in inner} == {"weight", "bias"}
+    assert all(p.grad is not None and p.update.abs().sum() > 0 for p in record.params)

@@ -144,3 +144,24 @@ def test_a_large_network_is_refused_in_words(make_window, qtbot):
     assert "MLP on moons" in view.explain.text()
     assert view.record is None
     assert not [i for i in w.canvas.graph_scene.items() if isinstance(i, StepTag)]
+
+
+def test_inside_a_block_the_cards_show_the_numbers_of_that_use(stepping, qtbot):
+    w, view = stepping
+    w.canvas.select_nodes(["hidden2", "relu2"])
+    dialog = w.canvas.make_block_dialog()
+    dialog.name_edit.setText("Hidden")
+    dialog.accept()
+    qtbot.waitUntil(lambda: "hidden" in w.document.graph.nodes)
+    for _ in range(3):                                   # Forward, Loss, Backward
+        press(qtbot, view.next_button)
+    record = view.record
+    assert record is not None, view.explain.text()
+    assert_tag_shows(view.overlay.tag("hidden"), "∂L/∂hidden", record.node("hidden").grad[0])
+    assert w.canvas.open_block("hidden")
+    inner = view.overlay.tag("hidden2")
+    assert inner is not None and inner.scene() is w.canvas.graph_scene
+    assert_tag_shows(inner, "hidden2", record.node("hidden/hidden2").value[0])
+    assert_tag_shows(inner, "∂L/∂hidden2", record.node("hidden/hidden2").grad[0])
+    assert w.canvas.go_up()
+    assert_tag_shows(view.overlay.tag("hidden1"), "hidden1", record.node("hidden1").value[0])

@@ -245,6 +245,7 @@ class Stepper:
             nodes.append(NodeStep(path, target.type if target else "", target.label if target
                                   else path_text(path), value.detach().clone(),
                                   None if g is None else g.detach().clone()))
+        for _path, value in self._seen:       # after: a block's output is its last node's
             value.grad = None
         self._seen = []
         params = tuple(

@@ -133,6 +133,8 @@ class BackpropOverlay(QObject):
         self.document = canvas.main_doc
         self._tags: dict[str, StepTag] = {}
         self._scene: Any = None
+        self._shown: tuple | None = None          # (record, phase, sample) last drawn
+        canvas.scope_changed.connect(self._on_scope)   # a block opened or closed
         listener = self._on_document_change
         self.document.subscribe(listener)
         self.destroyed.connect(lambda *_: self.document.unsubscribe(listener))
@@ -142,13 +144,20 @@ class BackpropOverlay(QObject):
             self.clear()
             self.cleared.emit()
 
-    def clear(self) -> None:
+    def clear(self, keep: bool = False) -> None:
         from shiboken6 import isValid
 
+        if not keep:
+            self._shown = None
         for tag in self._tags.values():
             if isValid(tag) and tag.scene() is not None:
                 tag.scene().removeItem(tag)
         self._tags.clear()
+
+    def _on_scope(self, _doc: Any) -> None:
+        if self._shown is not None:
+            self.clear(keep=True)
+            self.show_step(*self._shown)     # the inside of a block: its own nodes' numbers
 
     def _place(self) -> None:
         from shiboken6 import isValid
@@ -164,6 +173,7 @@ class BackpropOverlay(QObject):
         """Write ``record``'s numbers for batch row ``sample`` as they stand in ``phase``."""
         from shiboken6 import isValid
 
+        self._shown = (record, phase, sample)
         scene = self.canvas.graph_scene
         if scene is not self._scene:
             self._scene = scene
