@@ -31,6 +31,7 @@ FORWARD_COLOUR = "#0072B2"       # Okabe-Ito blue
 BACKWARD_COLOUR = "#D55E00"      # Okabe-Ito vermillion
 MAX_SHOWN = 16
 COLUMNS = 4
+NUMBER_FONT = "shape"            # the cards' monospaced bold: digits line up, read from afar
 
 
 def scaled(values: list[float]) -> tuple[int, list[str]]:
@@ -85,11 +86,20 @@ class StepTag(QGraphicsItem):
                      for i in range(0, len(gtexts), COLUMNS)]
         rows += [(line, "", True) for line in extra]
         self._rows = rows
-        fm = Theme.metrics("wire")
-        width = max(fm.horizontalAdvance(t) for t, _c, _h in rows) + 12
-        self._size = (width, fm.height() * len(rows) + 8)
+        self.measure()
         self.place()
         self.update()
+
+    def measure(self) -> None:
+        """Size for the current fonts (presentation mode makes them larger)."""
+        self.prepareGeometryChange()
+        numbers, words = Theme.metrics(NUMBER_FONT), Theme.metrics("small")
+        width = max((numbers if not h else words).horizontalAdvance(t)
+                    for t, _c, h in self._rows) + 12
+        self._size = (width, self._line_height() * len(self._rows) + 8)
+
+    def _line_height(self) -> float:
+        return max(Theme.metrics(NUMBER_FONT).height(), Theme.metrics("small").height())
 
     def place(self) -> None:
         """Under the card, wherever it is now."""
@@ -108,8 +118,8 @@ class StepTag(QGraphicsItem):
         p.setPen(QPen(QColor("#888888"), 1))
         p.setBrush(QColor("#202124") if dark else QColor("#ffffff"))
         p.drawRoundedRect(r, 4, 4)
-        fm = Theme.metrics("wire")
-        mono = Theme.font("wire")
+        line = self._line_height()
+        mono = Theme.font(NUMBER_FONT)
         y = 4.0
         for text, colour, heading in self._rows:
             c = QColor(colour) if colour else QColor("#eeeeee" if dark else "#111111")
@@ -117,9 +127,9 @@ class StepTag(QGraphicsItem):
                 c = QColor("#56B4E9")            # Okabe-Ito sky blue reads on dark
             p.setPen(c)
             p.setFont(Theme.font("small") if heading else mono)
-            p.drawText(QRectF(6, y, r.width() - 8, fm.height()),
+            p.drawText(QRectF(6, y, r.width() - 8, line),
                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
-            y += fm.height()
+            y += line
 
 
 class BackpropOverlay(QObject):
@@ -135,6 +145,7 @@ class BackpropOverlay(QObject):
         self._scene: Any = None
         self._shown: tuple | None = None          # (record, phase, sample) last drawn
         canvas.scope_changed.connect(self._on_scope)   # a block opened or closed
+        Theme.changed.connect(self._on_theme)
         listener = self._on_document_change
         self.document.subscribe(listener)
         self.destroyed.connect(lambda *_: self.document.unsubscribe(listener))
@@ -158,6 +169,14 @@ class BackpropOverlay(QObject):
         if self._shown is not None:
             self.clear(keep=True)
             self.show_step(*self._shown)     # the inside of a block: its own nodes' numbers
+
+    def _on_theme(self) -> None:
+        from shiboken6 import isValid
+
+        for tag in self._tags.values():
+            if isValid(tag) and isValid(tag.card):
+                tag.measure()
+                tag.place()
 
     def _place(self) -> None:
         from shiboken6 import isValid
