@@ -369,7 +369,7 @@ class BackpropView(QWidget):
         self.value_grid.set_matrix(prm.before)
         self.grad_grid.title = f"∂L/∂{prm.name}"
         self.grad_grid.set_matrix(prm.grad if phase in ("backward", "update") else None,
-                                  "computed in the Backward phase")
+                                  "after Backward")
         self.update_grid.title = f"Δ{prm.name}"
         self.update_grid.set_matrix(prm.update if phase == "update" else None,
-                                    "applied in the Update phase")
+                                    "after Update")
