@@ -165,3 +165,24 @@ def test_inside_a_block_the_cards_show_the_numbers_of_that_use(stepping, qtbot):
     assert_tag_shows(inner, "∂L/∂hidden2", record.node("hidden/hidden2").grad[0])
     assert w.canvas.go_up()
     assert_tag_shows(view.overlay.tag("hidden1"), "hidden1", record.node("hidden1").value[0])
+
+
+def test_stepping_can_start_from_the_trained_weights(stepping, qtbot):
+    w, view = stepping
+    assert not view.trained.isEnabled()                  # nothing trained yet
+    tp = w.training.ensure_panel()
+    tp.form.epochs.setValue(1)
+    qtbot.waitUntil(lambda: not tp.checking, timeout=20_000)
+    tp.start()
+    qtbot.waitUntil(lambda: tp.running, timeout=10_000)
+    qtbot.waitUntil(lambda: not tp.running, timeout=60_000)
+    qtbot.waitUntil(view.trained.isEnabled, timeout=5_000)
+    trained = tp.current_weights()
+    press(qtbot, view.next_button)
+    fresh = {p.name: p.before for p in view.record.params}
+    view.trained.setChecked(True)                        # starts over from the trained ones
+    assert view.record is None
+    press(qtbot, view.next_button)
+    for prm in view.record.params:
+        assert torch.equal(prm.before, trained[prm.name]), prm.name
+        assert not torch.equal(prm.before, fresh[prm.name]), prm.name

@@ -2,8 +2,9 @@
 
 Next and Previous walk the phases of training steps recorded by a
 ``runtime.insight.backprop.Stepper`` (built on first use from the project's graph and the
-training panel's settings, weights from the run's seed): Previous shows an earlier step
-exactly as it was, Next past the last step runs a new one. The tab says what each phase
+training panel's settings, weights from the run's seed, or on request the trained weights
+the panel holds): Previous shows an earlier step exactly as it was, Next past the last step
+runs a new one. The tab says what each phase
 does, gives the loss with the chosen sample's target and output, and lists every parameter
 with its value, its gradient and the update the optimiser applied; a parameter picked in
 the list is drawn as three small grids of numbers (value, gradient, update) coloured on a
@@ -152,6 +153,7 @@ class BackpropView(QWidget):
         self.document.subscribe(listener)
         self.destroyed.connect(lambda *_: self.document.unsubscribe(listener))
         self._show_message(START)
+        self._on_weights()
 
     # -- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -177,11 +179,19 @@ class BackpropView(QWidget):
         self.sample.setPrefix("show sample ")
         self.sample.setToolTip("Which sample of the batch the canvas and the loss line show")
         self.sample.valueChanged.connect(lambda _v: self._redraw())
+        self.trained = QCheckBox("From the trained weights")
+        self.trained.setObjectName("backprop_trained")
+        self.trained.setToolTip("Step from the weights the Training panel holds (the last run "
+                                "or a loaded checkpoint) instead of the fresh ones training "
+                                "starts from; the optimiser starts afresh")
+        self.trained.setEnabled(False)
+        self.trained.toggled.connect(lambda _on: self.start_over())
+        self.source.changed.connect(self._on_weights)
         self.on_canvas = QCheckBox("Numbers on the canvas")
         self.on_canvas.setChecked(True)
         self.on_canvas.toggled.connect(lambda _on: self._redraw())
         for w in (self.previous_button, self.next_button, self.restart_button, self.batch,
-                  self.sample, self.on_canvas):
+                  self.sample, self.trained, self.on_canvas):
             controls.addWidget(w)
         controls.addStretch(1)
         layout.addLayout(controls)
@@ -248,9 +258,11 @@ class BackpropView(QWidget):
         if plan is not None and plan.config is not None and plan.dataset is not None \
                 and plan.config.dataset == settings.get("dataset", plan.config.dataset):
             dataset = plan.dataset
+        context = self.source.context() if self.trained.isChecked() else None
         try:
             self.stepper = stepper_for(self.document.graph, settings, dataset=dataset,
-                                       batch_size=self.batch.value())
+                                       batch_size=self.batch.value(),
+                                       state_dict=context.state_dict if context else None)
         except NetbuilderRuntimeError as e:
             self._show_message(str(e))
             return False
@@ -277,6 +289,13 @@ class BackpropView(QWidget):
         if record is not None:
             self.record, self.phase = record, phase
             self._redraw()
+
+    def _on_weights(self) -> None:
+        """Trained weights that fit the network as it is can be stepped from."""
+        fits = self.source.context() is not None
+        self.trained.setEnabled(fits)
+        if not fits and self.trained.isChecked():
+            self.trained.setChecked(False)
 
     def start_over(self) -> None:
         self.stepper = self.cursor = self.record = self.phase = None
