@@ -229,7 +229,9 @@ class MainWindow(QMainWindow):
     def _on_insight_visible(self, visible: bool) -> None:
         if visible:
             self.training.ensure_panel()      # the weights live there
-            self.insight.ensure_panel()
+            panel = self.insight.ensure_panel()
+            if panel is not None and "backprop" in panel.views:
+                panel.views["backprop"].set_canvas(self.canvas)   # steps drawn on the cards
 
     def _on_insight_node(self, path) -> None:
         """A layer chosen in the insight views is selected on the canvas where it is shown."""

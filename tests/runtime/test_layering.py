@@ -13,7 +13,7 @@ NEVER = ("PySide6", "pyqtgraph", "netbuilder.ui", "netbuilder.cli")
 LOWER_LAYERS = ("netbuilder.graph", "netbuilder.codegen")
 # project graph -> something runtime runs (a training run, a probe, a memory estimate);
 # these may use graph and codegen
-GLUE = {"commands.py", "session.py", "probe.py", "memory.py"}
+GLUE = {"commands.py", "session.py", "probe.py", "memory.py", "backprop.py"}
 
 
 def _imports(path: Path) -> list[str]:

@@ -61,6 +61,10 @@ class InsightPanel(QWidget):
             view = BoundaryView(self.source)
             self.tabs.addTab(view, "Decision boundary")
             self.views["boundary"] = view
+        from .backprop_view import BackpropView
+
+        self.views["backprop"] = BackpropView(self.source)
+        self.tabs.addTab(self.views["backprop"], "Backprop")
 
     def open_sample(self, position: int) -> None:
         """Show validation sample ``position`` in the sample view."""
