@@ -47,9 +47,9 @@ class Maxout(nn.Module):
         self.dim = dim
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        dim = self.dim % x.dim()
-        groups = x.unflatten(dim, (-1, self.pieces))  # ..., groups, pieces, ...
-        return groups.amax(dim + 1)'''
+        groups = x.unflatten(self.dim, (-1, self.pieces))  # ..., groups, pieces, ...
+        pieces_dim = self.dim + 1 if self.dim >= 0 else self.dim
+        return groups.amax(pieces_dim)'''
 
 SOURCES: dict[str, str] = {"PositionalEncoding": POSITIONAL_ENCODING, "Maxout": MAXOUT}
 CLASS_NAMES = frozenset(SOURCES)
