@@ -21,9 +21,10 @@ def _positional(p, ins):
         formula = [f"y = x + P: P is a learned {steps}x{e} table, one vector per position"]
     else:
         params = 0
-        formula = [f"y = x + PE, PE[pos, 2i] = sin(pos / 10000^(2i/{e})), "
+        formula = ["y = x + PE (fixed: nothing learned)",
+                   f"PE[pos, 2i] = sin(pos / 10000^(2i/{e}))",
                    f"PE[pos, 2i+1] = cos(pos / 10000^(2i/{e}))",
-                   f"pos = 0..{steps - 1}; wavelengths from 2*pi to 10000*2*pi; nothing learned"]
+                   f"pos = 0..{steps - 1}, i = 0..{(e - 1) // 2}"]
     return LayerResult([x], params, 0, {"d_model": e, "max_len": steps}, formula)
 
 
