@@ -82,7 +82,7 @@ SHORT_RUNS: dict[str, tuple[int, float]] = {
     "rnn_waveforms": (30, 0.70),      # a plain RNN sits at chance for a while, then learns
     "lstm_waveforms": (10, 0.80),
     "gru_waveforms": (10, 0.80),
-    "transformer_waveforms": (15, 0.80),  # order is learned late: near 70% for 10 epochs
+    "transformer_waveforms": (15, 0.80),  # order is learned late: under 70% for 10 epochs
     "maxout_mlp": (10, 0.90),
 }
 PERCEPTRON_CEILING = 0.90   # a straight line cannot separate the moons
