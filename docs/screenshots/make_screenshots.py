@@ -40,6 +40,7 @@ SHOTS = [  # file, example, theme, size, presentation, selected node, raised tab
     # issue 15: the transformer that sees order, its positional encoding's class in the code
     ("transformer_waveforms.png", "transformer_waveforms", "light", (1400, 900), False,
      "position", "code"),
+    ("maxout_mlp.png", "maxout_mlp", "light", (1400, 900), False, "maxout1", "summary"),
 ]
 
 

@@ -111,13 +111,11 @@ def _decoder(p, ins):
     params += 3 * (e + (e if b else 0))                              # three LayerNorms
     cross = 2 * steps * e * e + 2 * source * e * e + 2 * steps * source * e
     macs = _attn_cost(steps, e) + cross + 2 * steps * e * ff
-    sees = ("each target token sees itself and the tokens before it (causal mask)"
-            if p["causal"] else "each target token sees all target tokens")
-    formula = [f"self-attention ({p['nhead']} heads): {sees}",
-               f"cross-attention: each of the {steps} target tokens attends to all {source} "
-               "memory tokens",
-               f"then a {e} -> {ff} -> {e} feed-forward network; each of the three with a "
-               "residual connection and LayerNorm"]
+    sees = "token t sees tokens 0..t only" if p["causal"] else "every token sees all"
+    formula = [f"self-attention, {p['nhead']} heads: {sees}",
+               f"cross-attention: {steps} target tokens attend to {source} memory tokens",
+               f"feed-forward: {e} -> {ff} -> {e}",
+               "each of the three with a residual connection and LayerNorm"]
     return LayerResult([tgt], params, macs, {"d_model": e}, formula)
 
 

@@ -27,7 +27,8 @@ def _maxout(p, ins):
             f"{n} (input {x}). Make the layer before it give {lower or upper} or {upper} "
             f"values, or change pieces")
     out = x.shape[:d] + (n // k,) + x.shape[d + 1:]
-    formula = [f"{n} values in {n // k} groups of {k}: y_j = max(x_{k}j, ..., x_{k}j+{k - 1})"]
+    formula = [f"{n} values in {n // k} groups of {k}",
+               f"y[j] = max(x[{k}j], ..., x[{k}j+{k - 1}])"]
     warnings = []
     if k == 1:
         warnings.append("Maxout with pieces=1 keeps every value as it is: it does nothing")
