@@ -207,3 +207,31 @@ def test_a_node_or_network_named_like_an_own_class_does_not_hide_it():
     model = build_module(b.graph).eval()
     with torch.no_grad():
         assert model(torch.randn(3, 4)).shape == (3, 2)
+
+
+def test_own_classes_inside_blocks_used_on_different_lengths():
+    b = GraphBuilder("Blocks")
+
+    def unit(g: GraphBuilder, ins: list[str]) -> str:
+        x = g.layer("PositionalEncoding", ins[0], id="position", encoding="learned")
+        x = g.layer("Linear", x, id="fc", out_features=8)
+        return g.layer("Maxout", x, id="maxout", pieces=2, dim=-1)
+
+    b.define_block("Unit", unit)
+    x = b.input((6, 4))
+    x = b.layer("Unit", x, id="first")
+    x = b.layer("Unflatten", x, id="split", dim=1, unflattened_size=(3, 2))
+    x = b.layer("Flatten", x, id="merge", start_dim=2)     # 3 tokens of 8
+    x = b.layer("Linear", x, id="narrow", out_features=4)
+    b.layer("Unit", x, id="second")
+    source = generate_source(b.graph)
+    assert source.count("class PositionalEncoding(nn.Module):") == 1
+    assert source.count("class Maxout(nn.Module):") == 1
+    assert source.index("class Maxout(") < source.index("class Unit(")
+    a = analyze(b.graph)
+    assert a.valid, [d.message for d in a.errors]
+    model = build_module(b.graph)
+    assert sum(p.numel() for p in model.parameters()) == a.total_params
+    assert tuple(model.first.position.pe.shape) == (6, 4)
+    assert tuple(model.second.position.pe.shape) == (3, 4)   # one class, two lengths
+    assert model(torch.randn(2, 6, 4)).shape == (2, 3, 4)
