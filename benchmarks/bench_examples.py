@@ -39,6 +39,7 @@ STATED: dict[str, float] = {
     "perceptron": 0.86, "mlp_moons": 0.96, "mlp_iris": 0.95, "mlp_digits": 0.97,
     "lenet5": 0.97, "resnet_small": 0.98, "rnn_waveforms": 0.85, "lstm_waveforms": 0.90,
     "gru_waveforms": 0.90, "transformer_waveforms": 0.90,
+    "maxout_mlp": 0.97,
 }
 
 

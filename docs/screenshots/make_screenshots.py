@@ -37,6 +37,10 @@ SHOTS = [  # file, example, theme, size, presentation, selected node, raised tab
     ("inception_block.png", "googlenet", "light", (1400, 900), False, "open:inception3a", "summary"),
     ("presentation_resnet18_1024x768.png", "resnet18", "light", (1024, 768), True, None, None),
     ("training_stopped.png", "lenet5", "light", (1400, 900), False, None, "stop"),
+    # issue 15: the transformer that sees order, its positional encoding's class in the code
+    ("transformer_waveforms.png", "transformer_waveforms", "light", (1400, 900), False,
+     "position", "code"),
+    ("maxout_mlp.png", "maxout_mlp", "light", (1400, 900), False, "maxout1", "summary"),
 ]
 
 

@@ -15,6 +15,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from .own_classes import CLASS_NAMES as OWN_CLASS_NAMES
+
 MAX_NAME = 48
 MAX_CLASS_NAME = 60
 
@@ -42,7 +44,7 @@ GENERATED_NAMES = frozenset({"self", "x", "torch", "nn", "build_model", "model",
 
 RESERVED = frozenset(
     set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(builtins)) | NN_MODULE_ATTRIBUTES
-    | GENERATED_NAMES
+    | GENERATED_NAMES | OWN_CLASS_NAMES
 )
 
 _NOT_WORD = re.compile(r"[^0-9A-Za-z_]+")

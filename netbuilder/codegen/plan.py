@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..graph.analysis import Analysis, analyze
+from ..graph.catalogue import CATALOGUE, canonical_type
 from ..graph.layers.init import NAMES as INIT_NAMES
 from ..graph.layers.init import init_calls
 from ..graph.model import Graph
@@ -111,6 +112,7 @@ class Plan:
     total_params: int
     names: dict[str, str]                    # node id -> its identifier
     blocks: list[BlockClass]                 # inner blocks first
+    own_classes: tuple[str, ...] = ()        # classes written into the source (own_classes)
 
 
 def checked_analysis(graph: Graph, analysis: Analysis | None = None) -> Analysis:
@@ -156,7 +158,18 @@ def make_plan(graph: Graph, analysis: Analysis | None = None,
                        else None)
               for nid in analysis.inputs]
     return Plan(graph.name, class_name, inputs, body.submodules, body.steps, outs,
-                analysis.total_params, body.node_name, blocks.plans)
+                analysis.total_params, body.node_name, blocks.plans, _own_classes(graph))
+
+
+def _own_classes(graph: Graph) -> tuple[str, ...]:
+    """The classes of ``own_classes`` that the network or any of its blocks uses, by name."""
+    used = set()
+    for g in [graph, *(d.graph for d in graph.blocks.values())]:
+        for node in g.nodes.values():
+            spec = CATALOGUE.get(canonical_type(node.type) or "")
+            if spec is not None and spec.own_class:
+                used.add(spec.module)
+    return tuple(sorted(used))
 
 
 # -- blocks --------------------------------------------------------------------------------
@@ -384,7 +397,8 @@ class _Body:
                 self.submodules.append(Submodule(nid, name, ctor, node.label, inits))
             args = [self.held[s] for s in sources[nid]]
             expression, pair = _expression(spec.forward, node.type, name, args,
-                                           spec.full_params(node.params))
+                                           spec.full_params(node.params),
+                                           spec.keywords(node.params, args[0]) if args else ())
             merge = len(set(sources[nid])) > 1 or spec.forward in (FWD_ADD, FWD_MUL, FWD_CAT)
             variable = MAIN if chain.takes(nid, sources[nid], merge) else name
             self.held[nid] = variable
@@ -430,7 +444,7 @@ class _Body:
         kwargs = {entry.slots[i].key[1]: self._value(entries, i)
                   for i in range(n_pos, len(entry.slots))
                   if any(e.slots[i].emitted for e in entries)}
-        return call(f"nn.{spec.module}", args, kwargs)
+        return call(spec.module if spec.own_class else f"nn.{spec.module}", args, kwargs)
 
 
 def _annotation(values: list[Any]) -> str:
@@ -502,10 +516,10 @@ def _tensor(analysis: Analysis, nid: str) -> Tensor:
 
 
 def _expression(kind: str, type_: str, name: str, args: list[str],
-                params: dict) -> tuple[str, bool]:
+                params: dict, keywords: tuple[tuple[str, str], ...] = ()) -> tuple[str, bool]:
     """The right-hand side of a forward line, and whether the call returns a pair."""
     if kind in (FWD_MODULE, FWD_BLOCK):
-        return f"self.{name}({', '.join(args)})", False
+        return f"self.{name}({', '.join([*args, *(f'{k}={v}' for k, v in keywords)])})", False
     if kind == FWD_RNN:
         return f"self.{name}({args[0]})", True
     if kind == FWD_ATTENTION:

@@ -22,6 +22,7 @@ from ..graph.analysis import Analysis
 from ..graph.model import Graph
 from ..graph.tensor import INT, Tensor, fmt_shape
 from .literals import comment_text, literal
+from .own_classes import class_source
 from .plan import BlockClass, Plan, Step, Submodule, make_plan
 
 HEADER = (
@@ -51,6 +52,7 @@ def render(plan: Plan, *, taps: bool = False) -> str:
     lines += ["", "import torch", "from torch import nn", "", ""]
     if taps:
         lines += _TAP_FUNCTION + ["", ""]
+    lines += class_source(plan.own_classes)
     for block in plan.blocks:
         lines += _block_class(block, taps) + ["", ""]
     lines += _class(plan, taps)

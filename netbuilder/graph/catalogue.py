@@ -6,7 +6,18 @@ name in ``LayerSpec.aliases`` so old files still load (as ryvencore's legacy ide
 
 from __future__ import annotations
 
-from .layers import activations, attention, conv, core, merge, norm, pooling, sequence
+from .layers import (
+    activations,
+    attention,
+    conv,
+    core,
+    maxout,
+    merge,
+    norm,
+    pooling,
+    positional,
+    sequence,
+)
 from .spec import LayerSpec
 
 # Display order of the palette; the colours live in ui/, not here.
@@ -17,7 +28,7 @@ CATEGORIES = (
 
 _ALL: tuple[LayerSpec, ...] = (
     *core.SPECS, *activations.SPECS, *conv.SPECS, *pooling.SPECS, *norm.SPECS,
-    *sequence.SPECS, *attention.SPECS, *merge.SPECS,
+    *sequence.SPECS, *attention.SPECS, *merge.SPECS, *positional.SPECS, *maxout.SPECS,
 )
 
 CATALOGUE: dict[str, LayerSpec] = {s.type: s for s in _ALL}

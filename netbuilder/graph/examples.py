@@ -23,6 +23,7 @@ class ExampleInfo:
 # so; an example missing here comes after these, by name.
 COURSE_ORDER = (
     "perceptron", "mlp_moons", "mlp_iris", "mlp_digits",
+    "maxout_mlp",
     "lenet5", "alexnet", "vgg16", "googlenet", "resnet18", "resnet18_flat", "resnet_small",
     "mobilenetv2",
     "rnn_waveforms", "lstm_waveforms", "gru_waveforms", "transformer_waveforms",

@@ -63,6 +63,12 @@ class LayerSpec:
     summary: Callable[[dict[str, Any]], str] | None = None  # key params in words
     aliases: tuple[str, ...] = ()  # legacy type names that still load
     arg_order: tuple[str, ...] = ()  # positional order when inferred args are not first
+    # ``module`` is a class netbuilder writes into the generated source itself
+    # (codegen/own_classes.py), for a layer torch.nn has no class for (PositionalEncoding).
+    own_class: bool = False
+    # Extra keyword arguments of the forward call, as source text in which ``{x}`` is the
+    # first input's variable: ``tgt_mask=...`` for a causal TransformerDecoderLayer.
+    call_keywords: Callable[[dict[str, Any]], tuple[tuple[str, str], ...]] | None = None
 
     def param(self, name: str) -> ParamSpec:
         for p in self.params:
@@ -93,6 +99,12 @@ class LayerSpec:
         if self.summary is None:
             return ""
         return self.summary(self.full_params(params))
+
+    def keywords(self, params: dict[str, Any], x: str) -> tuple[tuple[str, str], ...]:
+        """The extra keyword arguments of the forward call, ``x`` the first input's name."""
+        if self.call_keywords is None:
+            return ()
+        return tuple((k, v.format(x=x)) for k, v in self.call_keywords(self.full_params(params)))
 
     def constructor(
         self, params: dict[str, Any], inferred: dict[str, Any]

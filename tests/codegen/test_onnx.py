@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "assets" / "examples"
 
 SEQUENCE = {"Embedding", "RNN", "LSTM", "GRU", "LastTimeStep", "MultiheadAttention",
-            "TransformerEncoderLayer"}
+            "TransformerEncoderLayer", "TransformerDecoderLayer", "PositionalEncoding"}
 _rest = [c for c in CASES if c.type not in SEQUENCE]
 ZOOS = {
     "dense_and_activations": _rest[: len(_rest) // 2],

@@ -28,6 +28,7 @@ from torch import nn
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.utils.flop_counter import FlopCounterMode
 
+from netbuilder.codegen.own_classes import load_class
 from netbuilder.graph.catalogue import CATALOGUE, CATEGORIES
 from netbuilder.graph.errors import ShapeError
 from netbuilder.graph.layers.init import NAMES as INIT_NAMES
@@ -119,6 +120,10 @@ def shape_for(draw, spec: LayerSpec, p: dict[str, Any]) -> tuple[int, ...]:
     heads = p.get("num_heads") or p.get("nhead")
     if heads:
         dims[-1] = draw(_size(heads))
+    if spec.type == "Maxout" and p["pieces"] >= 1:
+        nd = len(dims) + 1  # with the batch
+        if -nd <= p["dim"] < nd and p["dim"] % nd != 0:
+            dims[p["dim"] % nd - 1] = draw(_size(p["pieces"]))
     if spec.type == "LayerNorm" and p["normalized_shape"] and draw(st.booleans()):
         ns = list(p["normalized_shape"])
         if len(ns) <= len(dims) and min(ns) >= 1:
@@ -137,6 +142,12 @@ def inputs_for(draw, spec: LayerSpec, p: dict[str, Any]) -> list[Tensor]:
     if spec.type == "Embedding":
         dtype = draw(mostly(st.just(I64), st.just(F32)), label="dtype")
         return [Tensor(draw(shape_for(spec, p)), dtype)]
+    if not spec.variadic and spec.inputs == 2:
+        # TransformerDecoderLayer: the target, and a memory of its own length with (mostly)
+        # the same features per token.
+        tgt = draw(shape_for(spec, p))
+        memory = (draw(st.integers(1, 8)), tgt[-1])
+        return [Tensor(tgt), Tensor(draw(mostly(st.just(memory), shape_for(spec, p))))]
     if not spec.variadic:
         return [Tensor(draw(shape_for(spec, p)))]
     # Merge layers: 2 or 3 inputs, equal shapes, one size different, or broadcastable.
@@ -211,6 +222,7 @@ def natural_inferred(spec: LayerSpec, p: dict[str, Any], ins: list[Tensor]) -> d
     table = {
         "in_channels": x[0], "num_features": x[0], "num_channels": x[0],
         "in_features": x[-1], "input_size": x[-1], "embed_dim": x[-1], "d_model": x[-1],
+        "max_len": x[0],
         "normalized_shape": list(ns) if len(ns) != 1 else ns[0],
     }
     return {a: table[a] for a in spec.inferred_args}
@@ -222,6 +234,12 @@ def sample_tensor(t: Tensor, spec: LayerSpec, p: dict[str, Any]) -> torch.Tensor
         n = spec.full_params(p).get("num_embeddings") or 1
         return torch.randint(0, max(1, n), shape)
     return torch.randn(shape)
+
+
+def module_class(spec: LayerSpec) -> type:
+    """torch.nn's class, or for a layer torch has none for, the class the generated source
+    holds (codegen/own_classes.py)."""
+    return load_class(spec.module) if spec.own_class else getattr(nn, spec.module)
 
 
 def torch_verdict(spec: LayerSpec, p: dict[str, Any], ins: list[Tensor],
@@ -246,15 +264,19 @@ def torch_verdict(spec: LayerSpec, p: dict[str, Any], ins: list[Tensor],
                     y = xs[0][:, -1]
                 else:
                     args, kwargs = spec.constructor(p, inferred)
-                    m = getattr(nn, spec.module)(*args, **kwargs).eval()
+                    m = module_class(spec)(*args, **kwargs).eval()
                     out.module = m
-                    (x,) = xs
+                    x = xs[0]
                     if spec.forward == FWD_RNN:
                         y, _ = m(x)
                     elif spec.forward == FWD_ATTENTION:
                         y, _ = m(x, x, x, need_weights=False)
+                    elif spec.type == "TransformerDecoderLayer" and spec.full_params(p)["causal"]:
+                        # What the generated forward passes (spec.call_keywords).
+                        mask = nn.Transformer.generate_square_subsequent_mask(x.size(1))
+                        y = m(*xs, tgt_mask=mask, tgt_is_causal=True)
                     else:
-                        y = m(x)
+                        y = m(*xs)
             out.output = y
         except TypeError as e:
             if "unexpected keyword" in str(e) or "positional argument" in str(e):
@@ -353,6 +375,10 @@ def deliberate_difference(spec: LayerSpec, p: dict[str, Any], ins: list[Tensor],
             # (2, C, L) would be taken as a CxHxW image with 2 channels (adaptive pooling
             # even takes (2, L) as a bare HxW). We always have a batch dimension.
             return "torch reads it as an unbatched sample"
+        if spec.type == "PositionalEncoding" and x.ndim > max(ranks):
+            # Its class adds the LxE table to whatever comes; a 3-D input may broadcast
+            # against it, adding positions along the wrong dimension. Sequences only here.
+            return "positional encoding of a non-sequence"
     if spec.forward in (FWD_ADD, FWD_MUL) and "needs inputs of equal shape" in err:
         # torch broadcasts (8x1x5 + 8x4x5); a student's residual connection needs equal
         # shapes, and a silent broadcast hides the mistake.
@@ -434,7 +460,7 @@ def test_every_layer_has_help_and_a_category(type_: str) -> None:
     for p in spec.params:
         assert p.help, f"{type_}.{p.name} has no help text"
     if spec.module is not None:
-        assert hasattr(nn, spec.module), spec.module
+        assert spec.own_class != hasattr(nn, spec.module), spec.module
 
 
 # Every layer whose rule can change a spatial size, with an input that it changes.

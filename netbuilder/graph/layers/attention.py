@@ -1,4 +1,5 @@
-"""Self-attention (MultiheadAttention) and TransformerEncoderLayer, batch-first."""
+"""Self-attention (MultiheadAttention), TransformerEncoderLayer and TransformerDecoderLayer,
+batch-first."""
 
 from __future__ import annotations
 
@@ -90,4 +91,57 @@ ENCODER = LayerSpec(
     summary=lambda p: f"{p['nhead']} heads, ff {p['dim_feedforward']}",
 )
 
-SPECS = (MHA, ENCODER)
+def _decoder(p, ins):
+    tgt, memory = ins
+    need_ndim("TransformerDecoderLayer", tgt, (2,), "LxE (tokens, features per token) on "
+              "input 0, the target sequence")
+    need_ndim("TransformerDecoderLayer", memory, (2,), "SxE (tokens, features per token) on "
+              "input 1, the memory (what the encoder made of the source)")
+    steps, e = tgt.shape
+    source, e_mem = memory.shape
+    if e_mem != e:
+        raise ShapeError(f"TransformerDecoderLayer needs the memory (input 1) to have {e} "
+                         f"features per token, as the target (input 0) has; received {memory}")
+    _heads_check("TransformerDecoderLayer", e, p["nhead"], "nhead")
+    ff = p["dim_feedforward"]
+    b = p["bias"]
+    attention = 4 * e * e + (4 * e if b else 0)
+    params = 2 * attention                                           # self- and cross-attention
+    params += e * ff + (ff if b else 0) + ff * e + (e if b else 0)  # feed-forward
+    params += 3 * (e + (e if b else 0))                              # three LayerNorms
+    cross = 2 * steps * e * e + 2 * source * e * e + 2 * steps * source * e
+    macs = _attn_cost(steps, e) + cross + 2 * steps * e * ff
+    sees = "token t sees tokens 0..t only" if p["causal"] else "every token sees all"
+    formula = [f"self-attention, {p['nhead']} heads: {sees}",
+               f"cross-attention: {steps} target tokens attend to {source} memory tokens",
+               f"feed-forward: {e} -> {ff} -> {e}",
+               "each of the three with a residual connection and LayerNorm"]
+    return LayerResult([tgt], params, macs, {"d_model": e}, formula)
+
+
+_CAUSAL_MASK = "nn.Transformer.generate_square_subsequent_mask({x}.size(1), device={x}.device)"
+
+DECODER = LayerSpec(
+    type="TransformerDecoderLayer",
+    category="Attention",
+    help="One transformer decoder block: masked self-attention over the target (input 0), "
+         "attention to the memory (input 1), and a feed-forward network.",
+    params=(
+        ParamSpec("nhead", INT, 4, "Attention heads; must divide the features", min=1,
+                  positional=True),
+        ParamSpec("causal", BOOL, True, "Causal mask: a token cannot see the tokens after "
+                  "it (as when generating one token at a time)", torch=False),
+        *ENCODER.params[1:],
+    ),
+    rule=_decoder,
+    inputs=2,
+    inferred_args=("d_model",),
+    module="TransformerDecoderLayer",
+    fixed_kwargs=(("batch_first", True),),
+    call_keywords=lambda p: ((("tgt_mask", _CAUSAL_MASK), ("tgt_is_causal", "True"))
+                             if p["causal"] else ()),
+    summary=lambda p: f"{p['nhead']} heads, ff {p['dim_feedforward']}"
+                      + (", causal" if p["causal"] else ""),
+)
+
+SPECS = (MHA, ENCODER, DECODER)
