@@ -119,9 +119,10 @@ def keep_size_padding(k: int, d: int) -> int | None:
 
 
 def exact_padding(x: int, k: int, s: int, p: int, d: int) -> int | None:
-    """The smallest padding >= ``p`` with which the strided windows cover the input exactly."""
+    """The smallest padding >= ``p`` with which the strided windows reach the last real row
+    (what floor drops is then padding only: ``conv_size`` warns no more)."""
     for q in range(p, p + s + 1):
         num = x + 2 * q - d * (k - 1) - 1
-        if num >= 0 and num % s == 0:
+        if num >= 0 and num % s <= q:
             return q
     return None

@@ -316,6 +316,16 @@ def _kernel_fits(ctx: _Context) -> Iterator[Candidate]:
     if all(smaller) and smaller != k:
         yield (f"Lower kernel_size to {_words(smaller)} to fit the {shape} input",
                (SetParam(nid, "kernel_size", _one(smaller)),), [nid])
+    # the usual small sizes (a 2x2 pooling halves; a 3x3 conv, padded 1, keeps the size),
+    # which leave room for the layers after it
+    usual = 2 if pool else 3
+    if all(ki > usual for ki in k) and all(v >= usual for v in size):
+        edit: Edit = (SetParam(nid, "kernel_size", usual),)
+        if not pool and not pad_is_text and all(v == 1 for v in s) and p != [1] * len(p):
+            edit += (SetParam(nid, "padding", 1),)
+        what = "halves the size" if pool else "keeps the size" if len(edit) > 1 else "a small kernel"
+        yield (f"Set kernel_size to {usual}{' and padding to 1' if len(edit) > 1 else ''} "
+               f"({what}, as most networks do)", edit, [nid])
     # the pooling that shrank it too far
     pool_before = _pool_upstream(ctx.graph, nid)
     if pool_before is not None:
@@ -433,7 +443,7 @@ def _projection(ctx: _Context, e: Edge, got: tuple[int, ...], want: tuple[int, .
     if any(v != 1 for v in stride):
         conv_params += (("stride", _one(stride)),)
     layers = (NewLayer(conv_id, "Conv2d", conv_params), NewLayer(bn_id, "BatchNorm2d"))
-    how = f"1x1 Conv2d{f' stride {_words(stride)}' if any(v != 1 for v in stride) else ''}"
+    how = f"1x1 Conv2d{f' stride {_one(stride)}' if any(v != 1 for v in stride) else ''}"
     yield (f"Project the shortcut from '{e.source}' ({fmt_shape(got)}) to {fmt_shape(want)} "
            f"with a {how} + BatchNorm2d, as ResNet does",
            (InsertLayers(e.source, ctx.node.id, e.target_port, layers),), [bn_id, ctx.node.id])
