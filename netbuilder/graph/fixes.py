@@ -184,13 +184,19 @@ def fixes_for(graph: Graph, diagnostic: Diagnostic, analysis: Analysis | None = 
             continue
         shapes = [f"{n} → {fmt_shape(after.nodes[n].output.shape)}" for n in shown
                   if n in after.nodes and after.nodes[n].output is not None]
-        tail = "network valid" if after.valid else f"{len(after.errors)} error(s) left"
+        n_warn = len(after.warnings)
+        tail = (f"{_count(len(after.errors), 'error')} left" if not after.valid else
+                f"network valid, {_count(n_warn, 'warning')}" if n_warn else "network valid")
         fix = Fix(text, edit, nid, ", ".join(shapes + [tail]), after.valid)
         found.append(((len(after.errors), len(after.warnings), rank), fix))
         if len(found) >= MAX_FIXES * 2:
             break
     found.sort(key=lambda f: f[0])
     return [f for _, f in found[:MAX_FIXES]]
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def all_fixes(graph: Graph, analysis: Analysis | None = None) -> list[tuple[Diagnostic, list[Fix]]]:
@@ -547,3 +553,32 @@ def _connect_nearest(ctx: _Context) -> Iterator[Candidate]:
     for src in sources[:MAX_NEIGHBOURS]:
         out = a.nodes[src].output
         yield (f"Connect '{src}' ({out}) to {which}", (Connect(src, nid, port),), [nid])
+
+
+# -- fixing a whole network (netbuilder check --apply-fixes) ---------------------------------
+
+@dataclass(frozen=True)
+class Step:
+    diagnostic: Diagnostic
+    fix: Fix
+
+
+def fix_all(graph: Graph, max_steps: int = 50) -> Iterator[Step]:
+    """Apply the first fix of the first problem that has one (errors before warnings), then
+    look again, until no problem has a fix; ``graph`` is changed in place, one step at a time.
+    A problem that comes back after its fix is not fixed twice (no endless loop)."""
+    tried: set[tuple[str | None, str, str]] = set()
+    for _ in range(max_steps):
+        analysis = _analyzer.run(graph)
+        for d in analysis.errors + analysis.warnings:
+            key = (d.node, d.code, d.message)
+            if key in tried:
+                continue
+            fixes = fixes_for(graph, d, analysis)
+            if fixes:
+                tried.add(key)
+                apply_edit(graph, fixes[0].edit)
+                yield Step(d, fixes[0])
+                break
+        else:
+            return
