@@ -15,8 +15,9 @@ never checked) may appear after a fix; fixes that leave none are ranked first.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from math import isqrt
 from typing import Any, Protocol
 
@@ -103,6 +104,8 @@ class Editable(Protocol):
     def connect(self, source: str, target: str, target_port: int | None = None) -> Edge: ...
     def disconnect(self, edge: Edge) -> None: ...
     def set_param(self, node_id: str, name: str, value: Any) -> tuple[bool, Any]: ...
+    def unset_param(self, node_id: str, name: str) -> None: ...
+    def restore_edge(self, edge: Edge, index: int | None = None) -> None: ...
 
 
 class _GraphEditor:
@@ -111,36 +114,83 @@ class _GraphEditor:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.add_node, self.remove_node = graph.add_node, graph.remove_node
-        self.connect, self.disconnect, self.set_param = (graph.connect, graph.disconnect,
-                                                         graph.set_param)
+        self.connect, self.disconnect = graph.connect, graph.disconnect
+        self.set_param, self.unset_param = graph.set_param, graph.unset_param
+
+    def restore_edge(self, edge: Edge, index: int | None = None) -> None:
+        self.graph.edges.insert(len(self.graph.edges) if index is None else index, edge)
 
 
-def apply_edit(target: Graph | Editable, edit: Edit) -> None:
-    """Replay ``edit`` on a graph or a document; raises the graph's typed errors."""
+Undo = Callable[[], Any]
+
+
+def apply_edit(target: Graph | Editable, edit: Edit,
+               on_step: Callable[[Undo], None] | None = None) -> None:
+    """Replay ``edit`` on a graph or a document; raises the graph's typed errors.
+
+    After each primitive edit, ``on_step`` receives the call that takes it back; run in
+    reverse, those calls return the file to exactly what it was (order of layers and wires
+    included), which is how the window's undo command uses them.
+    """
     ed: Any = _GraphEditor(target) if isinstance(target, Graph) else target
     g: Graph = ed.graph
+    step = on_step or (lambda _undo: None)
     for op in edit:
         if isinstance(op, SetParam):
-            ed.set_param(op.node, op.name, op.value)
+            was_set, old = ed.set_param(op.node, op.name, op.value)
+            step(partial(ed.set_param, op.node, op.name, old) if was_set
+                 else partial(ed.unset_param, op.node, op.name))
         elif isinstance(op, InsertLayers):
             wire = next(e for e in g.edges if (e.source, e.target, e.target_port)
                         == (op.source, op.target, op.port))
-            ed.disconnect(wire)
+            _disconnect(ed, g, wire, step)
             spots = _between(g, op.source, op.target, len(op.layers))
             prev = op.source
             for new, pos in zip(op.layers, spots, strict=True):
                 ed.add_node(Node(new.id, new.type, dict(new.params), pos))
-                ed.connect(prev, new.id, 0)
+                step(partial(ed.remove_node, new.id))
+                _connect(ed, prev, new.id, 0, step)
                 prev = new.id
-            ed.connect(prev, op.target, op.port)
+            _connect(ed, prev, op.target, op.port, step)
         elif isinstance(op, Bypass):
             (into,) = g.in_edges(op.node)
             outs = g.out_edges(op.node)
-            ed.remove_node(op.node)
+            place = list(g.nodes).index(op.node)
+            wires = [(g.edges.index(e), e) for e in g.edges if op.node in (e.source, e.target)]
+            ui = getattr(getattr(ed, "project", None), "node_ui", {}).get(op.node)
+            node, _ = ed.remove_node(op.node)
+            step(partial(_put_back, ed, node, place, wires, ui))
             for e in outs:
-                ed.connect(into.source, e.target, e.target_port)
+                _connect(ed, into.source, e.target, e.target_port, step)
         elif isinstance(op, Connect):
-            ed.connect(op.source, op.target, op.port)
+            _connect(ed, op.source, op.target, op.port, step)
+
+
+def _connect(ed: Any, source: str, target: str, port: int | None,
+             step: Callable[[Undo], None]) -> None:
+    edge = ed.connect(source, target, port)
+    step(partial(ed.disconnect, edge))
+
+
+def _disconnect(ed: Any, g: Graph, wire: Edge, step: Callable[[Undo], None]) -> None:
+    index = g.edges.index(wire)
+    ed.disconnect(wire)
+    step(partial(ed.restore_edge, wire, index))
+
+
+def _put_back(ed: Any, node: Node, place: int, wires: list[tuple[int, Edge]],
+              ui: dict | None) -> None:
+    """Undo of a Bypass: the layer at its old place in the file, its wires at theirs."""
+    g: Graph = ed.graph
+    ed.add_node(node.copy())
+    items = list(g.nodes.items())
+    items.insert(place, items.pop())
+    g.nodes.clear()
+    g.nodes.update(items)
+    if ui is not None:
+        ed.project.node_ui[node.id] = ui
+    for index, e in wires:
+        ed.restore_edge(e, index)
 
 
 def _between(g: Graph, a: str, b: str, n: int) -> list[tuple[float, float] | None]:

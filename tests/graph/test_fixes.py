@@ -184,6 +184,14 @@ def _check_first_fix(g: Graph, where: tuple[str, str]) -> None:
     # the edit is plain data: the fixed graph saves and loads back the same
     text = dumps_project(_project(g2))
     assert dumps_project(loads_project(text)) == text
+    # and its undo steps, run backwards, give back the file exactly
+    original = dumps_project(_project(g))
+    undo: list = []
+    apply_edit(g, fixes[0].edit, on_step=undo.append)
+    assert dumps_project(_project(g)) == text
+    for step in reversed(undo):
+        step()
+    assert dumps_project(_project(g)) == original
 
 
 def _project(g: Graph):
@@ -300,3 +308,17 @@ def test_shipped_examples_have_nothing_to_fix(name):
     a = analyze(g)
     assert all(fixes_for(g, d, a) == [] or d.severity == "warning" for d in a.diagnostics)
     assert all(info.status == OK for info in a.nodes.values())
+
+
+def test_removing_the_pooling_is_undone_exactly_layer_order_and_wires_included():
+    g = lenet()
+    g.set_param("conv2", "kernel_size", 17)
+    original = dumps_project(_project(g))
+    d = next(d for d in analyze(g).errors if d.node == "conv2")
+    fix = next(f for f in fixes_for(g, d) if "pool1" in f.description)
+    undo: list = []
+    apply_edit(g, fix.edit, on_step=undo.append)
+    assert "pool1" not in g.nodes and [e.source for e in g.in_edges("conv2")] == ["relu1"]
+    for step in reversed(undo):
+        step()
+    assert dumps_project(_project(g)) == original
