@@ -91,6 +91,8 @@ class Fix:
     def label(self) -> str:
         """The undo step's text: ``Fix fc1: insert Flatten before fc1``."""
         text = self.description[0].lower() + self.description[1:]
+        for cut in (", so ", " so ", " (", ": ", ", to ", ", as "):   # the first clause
+            text = text.split(cut)[0]
         return f"Fix {self.node}: {text}" if self.node else f"Fix: {text}"
 
 

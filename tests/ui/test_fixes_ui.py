@@ -1,0 +1,93 @@
+"""One-click fixes in the window: the Fix button beside a problem (Problems list) and on the
+card with the problem; one click applies a fix as one undo step, one Ctrl+Z takes it back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mainwindow_support import isolated_fixture, make_window_fixture  # noqa: F401
+from PySide6.QtCore import Qt
+
+from netbuilder.graph.examples import example_path
+from netbuilder.graph.fixes import Bypass, apply_edit
+from netbuilder.graph.project import dumps_project, load_project, save_project
+
+
+def _broken_lenet(tmp_path: Path, *, big_kernel: bool = False) -> Path:
+    """LeNet-5 whose Flatten was deleted: Linear fc1 now sits right after a conv stack."""
+    project = load_project(example_path("lenet5"))
+    apply_edit(project.graph, (Bypass("flatten"),))
+    if big_kernel:
+        project.graph.set_param("conv2", "kernel_size", 17)
+    path = tmp_path / "broken_lenet.json"
+    save_project(project, path)
+    return path
+
+
+@pytest.fixture
+def broken(make_window, tmp_path):
+    w = make_window(example=None)
+    assert w.open_path(_broken_lenet(tmp_path))
+    return w
+
+
+def _row(w, node: str) -> int:
+    return next(i for i, r in enumerate(w.problems.rows()) if r[1] == node)
+
+
+def test_a_broken_lenet_is_fixed_by_one_click_and_one_ctrl_z_undoes_it(broken, qtbot):
+    w = broken
+    before = dumps_project(w.document.project)
+    assert "Linear sees 16x5x5" in w.problems.rows()[_row(w, "fc1")][3]
+    button = w.problems.fix_buttons()[_row(w, "fc1")]
+    assert button.text() == "Fix"
+    assert "Insert a Flatten before fc1" in button.toolTip() and "fc1 → 120" in button.toolTip()
+
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    g = w.document.graph
+    assert [g.nodes[e.source].type for e in g.in_edges("fc1")] == ["Flatten"]
+    assert w.document.analysis.valid and not w.document.analysis.warnings
+    assert w.problems.rows() == []                        # the list says all clear
+    assert w.undo_stack.count() == 1
+    assert w.undo_stack.undoText() == "Fix fc1: insert a Flatten before fc1"
+
+    w.canvas.setFocus()
+    qtbot.keyClick(w.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert dumps_project(w.document.project) == before    # the file, exactly
+    assert "fc1" in {r[1] for r in w.problems.rows()}
+    qtbot.keyClick(w.canvas, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert w.document.analysis.valid and not w.document.analysis.warnings
+
+
+def test_several_fixes_open_a_menu_whose_entries_show_the_shape_they_give(make_window, tmp_path,
+                                                                         qtbot):
+    w = make_window(example=None)
+    assert w.open_path(_broken_lenet(tmp_path, big_kernel=True))
+    before = dumps_project(w.document.project)
+    button = w.problems.fix_buttons()[_row(w, "conv2")]
+    assert button.text().startswith("Fix (") and button.menu() is not None
+    entries = [a.text() for a in button.menu().actions()]
+    assert any("keeps the size 14x14" in t and "conv2 → 16x14x14" in t for t in entries)
+    assert any("Remove the pooling 'pool1'" in t for t in entries)
+    remove = next(a for a in button.menu().actions() if "pool1" in a.text())
+    remove.trigger()
+    assert "pool1" not in w.document.graph.nodes
+    assert not [d for d in w.document.analysis.errors if d.node == "conv2"]
+    assert w.undo_stack.undoText() == "Fix conv2: remove the pooling 'pool1' that shrank the input too far"
+    w.canvas.setFocus()
+    qtbot.keyClick(w.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert dumps_project(w.document.project) == before
+
+
+def test_a_fix_while_training_runs_is_refused_and_changes_nothing(broken):
+    w = broken
+    before = dumps_project(w.document.project)
+    w.document.set_locked("training is running; stop it to edit")
+    try:
+        w.problems.fix_buttons()[_row(w, "fc1")].click()
+        assert dumps_project(w.document.project) == before
+        assert w.undo_stack.count() == 0
+    finally:
+        w.document.set_locked(None)
