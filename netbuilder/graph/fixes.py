@@ -381,9 +381,9 @@ def _kernel_fits(ctx: _Context) -> Iterator[Candidate]:
         edit: Edit = (SetParam(nid, "kernel_size", usual),)
         if not pool and not pad_is_text and all(v == 1 for v in s) and p != [1] * len(p):
             edit += (SetParam(nid, "padding", 1),)
-        what = "halves the size" if pool else "keeps the size" if len(edit) > 1 else "a small kernel"
-        yield (f"Set kernel_size to {usual}{' and padding to 1' if len(edit) > 1 else ''} "
-               f"({what}, as most networks do)", edit, [nid])
+        what = "halves the size" if pool else "keeps the size" if len(edit) > 1 else "small"
+        yield (f"Use the usual kernel_size {usual}{' with padding 1' if len(edit) > 1 else ''} "
+               f"({what})", edit, [nid])
     # the pooling that shrank it too far
     pool_before = _pool_upstream(ctx.graph, nid)
     if pool_before is not None:

@@ -73,7 +73,7 @@ def node_fixes(doc: Document, node_id: str) -> list[Fix]:
 
 def entry_text(fix: Fix) -> str:
     """A menu entry: what the fix does, then what it gives."""
-    return f"{fix.description}   →  {fix.preview}"
+    return f"{fix.description}   ({fix.preview})"
 
 
 def fix_menu(fixes: list[Fix], apply: Callable[[Fix], object],

@@ -261,7 +261,7 @@ def test_kernel_larger_than_the_input_offers_padding_a_small_kernel_and_removing
     fixes = fixes_for(g, d)
     words = " | ".join(f.description for f in fixes)
     assert "padding to 8" in words and "keeps the size 14x14" in words
-    assert "Set kernel_size to 3 and padding to 1" in words
+    assert "Use the usual kernel_size 3 with padding 1 (keeps the size)" in words
     assert "Remove the pooling 'pool1'" in words
     assert fixes[0].valid_after  # the best one leaves the network valid
     keep = next(f for f in fixes if "keeps the size" in f.description)

@@ -91,3 +91,52 @@ def test_a_fix_while_training_runs_is_refused_and_changes_nothing(broken):
         assert w.undo_stack.count() == 0
     finally:
         w.document.set_locked(None)
+
+
+def _click_scene_item(w, qtbot, item) -> None:
+    canvas = w.canvas
+    canvas.centerOn(item)
+    pos = canvas.mapFromScene(item.sceneBoundingRect().center())
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+def test_the_card_with_the_problem_has_a_fix_button_that_fixes_it_in_one_click(broken, qtbot):
+    w = broken
+    before = dumps_project(w.document.project)
+    scene = w.canvas.graph_scene
+    card = scene.nodes["fc1"]
+    assert card.fix_button is not None and card.fix_button.isVisible()
+    assert card.fix_button.text() == "Fix"
+    assert "Fix: Insert a Flatten before fc1" in card.view.tooltip
+    # the button sits under the card's message, not on the card
+    assert card.fix_button.sceneBoundingRect().top() > card.sceneBoundingRect().top() + \
+        card.card_height()
+    assert scene.nodes["relu3"].fix_button is None          # no problem, no button
+
+    _click_scene_item(w, qtbot, card.fix_button)
+
+    assert w.document.analysis.valid and not w.document.analysis.warnings
+    assert not w.canvas.graph_scene.nodes["fc1"].fix_button.isVisible()
+    assert w.undo_stack.count() == 1
+    w.canvas.setFocus()
+    qtbot.keyClick(w.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert dumps_project(w.document.project) == before
+    assert w.canvas.graph_scene.nodes["fc1"].fix_button.isVisible()
+
+
+def test_a_card_with_several_fixes_offers_them_in_a_menu_and_on_right_click(make_window,
+                                                                          tmp_path, qtbot):
+    w = make_window(example=None)
+    assert w.open_path(_broken_lenet(tmp_path, big_kernel=True))
+    card = w.canvas.graph_scene.nodes["conv2"]
+    assert card.fix_button.text().startswith("Fix (") and card.fix_button.text().endswith("▾")
+    menu = w.canvas.fix_node("conv2")
+    texts = [a.text() for a in menu.actions()]
+    assert texts[0].startswith("Set padding to 8") and "(conv2 → 16x14x14, network valid" in texts[0]
+    assert w.undo_stack.count() == 0                          # a menu: nothing applied yet
+    context = w.canvas.context_menu_at(w.canvas.mapFromScene(card.sceneBoundingRect().center()))
+    fix_entries = [a for a in context.actions() if a.text().startswith("Fix: ")]
+    assert [a.text() for a in fix_entries] == ["Fix: " + t for t in texts]
+    menu.actions()[0].trigger()
+    assert w.document.graph.nodes["conv2"].params["padding"] == 8
+    assert w.document.analysis.nodes["conv2"].output.shape[1:] == (14, 14)
