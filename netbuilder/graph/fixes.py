@@ -438,6 +438,14 @@ def _reshape_before(ctx: _Context) -> Iterator[Candidate]:
         return (InsertLayers(e.source, nid, e.target_port,
                              (NewLayer(ctx.new_id(type_), type_, params),)),)
 
+    if t == "Linear" and x.ndim >= 3:
+        first = _first_linear(ctx.graph, ctx.analysis, nid)
+        if first != nid:   # fc2 after fc1: the Flatten belongs before fc1, where it began
+            (e0,) = ctx.graph.in_edges(first)
+            x0 = ctx.analysis.nodes[first].inputs[0]
+            yield (f"Insert a Flatten before {first}, where the {x0} tensor first meets a Linear",
+                   (InsertLayers(e0.source, first, e0.target_port,
+                                 (NewLayer(ctx.new_id("Flatten"), "Flatten"),)),), [first, nid])
     if x.ndim >= 2:
         yield (f"Insert a Flatten before {nid}, so it sees all {x.numel} values of {x}",
                insert("Flatten"), [nid])
@@ -454,6 +462,24 @@ def _reshape_before(ctx: _Context) -> Iterator[Candidate]:
                    insert("Unflatten", (("dim", 1), ("unflattened_size", (1, r, r)))), [nid])
         yield (f"Insert an Unflatten before {nid}: {n} values as {n} steps of 1 feature",
                insert("Unflatten", (("dim", 1), ("unflattened_size", (n, 1)))), [nid])
+
+
+def _first_linear(g: Graph, a: Analysis, nid: str) -> str:
+    """The first Linear up a chain of one-input layers that all see a 3-D (or more) tensor."""
+    first, cur = nid, nid
+    for _ in range(50):
+        ins = g.in_edges(cur)
+        if len(ins) != 1:
+            break
+        up = ins[0].source
+        info = a.nodes[up]
+        if not info.inputs or info.inputs[0] is None or info.inputs[0].ndim < 3 \
+                or len(g.out_edges(up)) != 1:
+            break
+        if g.nodes[up].type == "Linear":
+            first = up
+        cur = up
+    return first
 
 
 # -- Add, Multiply, Concat: make the branches agree ----------------------------------------

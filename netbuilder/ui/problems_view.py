@@ -60,6 +60,7 @@ class ProblemsView(QWidget):
         for col in (0, 1, 2, 4):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.moveSection(4, 3)   # the Fix button is shown just before the problem's words
         self.tree.itemClicked.connect(self._on_item)
         self.tree.itemActivated.connect(self._on_activated)
 
