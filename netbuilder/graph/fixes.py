@@ -91,7 +91,7 @@ class Fix:
     def label(self) -> str:
         """The undo step's text: ``Fix fc1: insert Flatten before fc1``."""
         text = self.description[0].lower() + self.description[1:]
-        for cut in (", so ", " so ", " (", ": ", ", to ", ", as "):   # the first clause
+        for cut in (", so ", " so ", " (", ": ", ", to ", ", as ", ", one "):   # first clause
             text = text.split(cut)[0]
         return f"Fix {self.node}: {text}" if self.node else f"Fix: {text}"
 
@@ -660,3 +660,33 @@ def fix_all(graph: Graph, max_steps: int = 50) -> Iterator[Step]:
                 break
         else:
             return
+
+
+# -- the network's output against what the data needs (the training panel's check) ------------
+
+def output_size_fix(graph: Graph, wanted: int, per: str = "class",
+                    analysis: Analysis | None = None) -> Fix | None:
+    """Set the last Linear's ``out_features`` so the network gives ``wanted`` values (one per
+    class, or per target); None when the output already fits or no Linear decides its size.
+
+    The dataset's needs come from the caller (graph/ knows no datasets)."""
+    a = analysis or _analyzer.run(graph)
+    if len(a.outputs) != 1 or not a.valid:
+        return None
+    out = a.outputs[0]
+    shape = a.nodes[out].output.shape if a.nodes[out].output is not None else None
+    if shape is None or len(shape) != 1 or shape == (wanted,):
+        return None
+    cur = out
+    while graph.nodes[cur].type != "Linear":     # up through layers that keep the size
+        info, ins = a.nodes[cur], graph.in_edges(cur)
+        if len(ins) != 1 or not info.inputs or info.inputs[0] != info.output:
+            return None
+        cur = ins[0].source
+    edit: Edit = (SetParam(cur, "out_features", wanted),)
+    _, after = preview(graph, edit)
+    got = after.nodes[out].output
+    if not after.valid or got is None or got.shape != (wanted,):
+        return None
+    return Fix(f"Set out_features of '{cur}' to {wanted}, one output per {per}", edit, cur,
+               f"{out} → {wanted}", True)

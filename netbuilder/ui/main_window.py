@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
         self.layer_palette.add_requested.connect(self._on_add_requested)
         self.problems.node_activated.connect(self.show_node)
         self.problems.fix_requested.connect(self.apply_fix)
+        self.training.panel_created.connect(lambda p: p.fix_requested.connect(self.apply_fix))
         self.summary.node_activated.connect(self.show_node)
         self.summary.batch_changed.connect(self._on_batch_changed)
         self.problems.counts_changed.connect(self._on_counts)

@@ -18,7 +18,7 @@ from netbuilder.graph.analysis import OK, analyze
 from netbuilder.graph.builder import GraphBuilder
 from netbuilder.graph.convpool import conv_size
 from netbuilder.graph.examples import example_path
-from netbuilder.graph.fixes import Bypass, apply_edit, fixes_for, preview
+from netbuilder.graph.fixes import Bypass, apply_edit, fixes_for, output_size_fix, preview
 from netbuilder.graph.model import Graph
 from netbuilder.graph.project import dumps_project, load_project, loads_project
 
@@ -322,3 +322,26 @@ def test_removing_the_pooling_is_undone_exactly_layer_order_and_wires_included()
     for step in reversed(undo):
         step()
     assert dumps_project(_project(g)) == original
+
+
+@pytest.mark.parametrize("name, last", [("lenet5", "fc3"), ("mlp_iris", None), ("vgg16", "fc3")])
+def test_the_last_linear_is_set_to_the_number_of_classes(name, last):
+    g = load_project(example_path(name)).graph
+    a = analyze(g)
+    (out,) = a.outputs
+    have = a.nodes[out].output.shape[0]
+    assert output_size_fix(g, have) is None                  # already fits: nothing to do
+    fix = output_size_fix(g, have + 3)
+    assert fix is not None and fix.description.endswith(f"to {have + 3}, one output per class")
+    if last:
+        assert fix.node == last
+    g2, after = preview(g, fix.edit)
+    assert after.valid and after.nodes[out].output.shape == (have + 3,)
+
+
+def test_no_output_fix_when_no_linear_decides_the_size():
+    b = GraphBuilder("pool head")
+    x = b.input((3, 8, 8))
+    x = b.layer("AdaptiveAvgPool2d", x, output_size=1)
+    b.layer("Flatten", x)
+    assert output_size_fix(b.graph, 10) is None

@@ -140,3 +140,31 @@ def test_a_card_with_several_fixes_offers_them_in_a_menu_and_on_right_click(make
     menu.actions()[0].trigger()
     assert w.document.graph.nodes["conv2"].params["padding"] == 8
     assert w.document.analysis.nodes["conv2"].output.shape[1:] == (14, 14)
+
+
+def test_the_training_panel_offers_out_features_for_the_class_count(make_window, qtbot):
+    from netbuilder.ui.commands import SetParam
+
+    w = make_window()                                  # LeNet-5 on the digits (10 classes)
+    w.show_training_panel()
+    panel = w.training.panel
+    qtbot.waitUntil(lambda: panel.plan is not None and not panel.checking, timeout=20_000)
+    assert panel.fix_output_button.isHidden()          # it fits: nothing offered
+    w.undo_stack.push(SetParam(w.document, "fc3", "out_features", 7))
+    qtbot.waitUntil(lambda: not panel.checking and panel.plan is not None
+                    and bool(panel.plan.errors), timeout=20_000)
+    assert "has 10 classes" in panel.problems.plain_text()
+    button = panel.fix_output_button
+    assert not button.isHidden()
+    assert button.text() == "Fix: set out_features of 'fc3' to 10, one output per class"
+    assert "fc3 → 10" in button.toolTip()
+
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    assert w.document.graph.nodes["fc3"].params["out_features"] == 10
+    assert w.undo_stack.undoText() == "Fix fc3: set out_features of 'fc3' to 10"
+    qtbot.waitUntil(lambda: not panel.checking and panel.plan is not None and panel.plan.ok,
+                    timeout=20_000)
+    assert button.isHidden()
+    w.undo_stack.undo()
+    assert w.document.graph.nodes["fc3"].params["out_features"] == 7
