@@ -316,7 +316,9 @@ def _candidates(ctx: _Context) -> Iterator[Candidate]:
             yield from _exact_division(ctx)
     if t in _MERGE_EQUAL or t == "Concat":
         yield from _merge_sizes(ctx)
-    if code in ("shape", "warning") and len(ctx.edges) == 1:
+    # a reshape before the layer: for its error, or for Linear's "acts on the last
+    # dimension only" (the one warning a reshape is the cure for)
+    if len(ctx.edges) == 1 and (code == "shape" or (code == "warning" and t == "Linear")):
         yield from _reshape_before(ctx)
 
 
@@ -584,6 +586,8 @@ def _size_search(ctx: _Context, layer: str, want: tuple[int, ...]) -> Iterator[C
             if all(convpool.output_size(xi, ki, st, pad, di) == w
                    for xi, ki, di, w in zip(size, k, d, want, strict=True)):
                 options.append((st != s[0], abs(pad - p[0]), st, pad))
+    if any(not changed for changed, *_ in options):   # keep the stride where padding suffices
+        options = [o for o in options if not o[0]]
     for _, _, st, pad in sorted(options)[:2]:
         edit: Edit = ()
         words = []

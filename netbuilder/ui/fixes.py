@@ -9,6 +9,7 @@ would give. The Problems list and the canvas cards both use these.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +43,8 @@ class ApplyFix(EditCommand):
             undo()
 
 
-_cache: dict[int, tuple[Any, dict[tuple, list[Fix]]]] = {}
+# per document: the analysis the fixes were found for, and the fixes by problem
+_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def fixes_on(doc: Document, diagnostic: Diagnostic) -> list[Fix]:
@@ -53,9 +55,9 @@ def fixes_on(doc: Document, diagnostic: Diagnostic) -> list[Fix]:
     if hasattr(doc, "scope_suffix") or diagnostic.node is None:
         return []
     analysis = doc.analysis
-    held = _cache.get(id(doc))
+    held = _cache.get(doc)
     if held is None or held[0] is not analysis:
-        held = _cache[id(doc)] = (analysis, {})
+        held = _cache[doc] = (analysis, {})
     key = (diagnostic.node, diagnostic.code, diagnostic.message, diagnostic.severity)
     if key not in held[1]:
         held[1][key] = fixes_for(doc.graph, diagnostic, analysis)
