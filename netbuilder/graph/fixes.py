@@ -314,6 +314,9 @@ def _candidates(ctx: _Context) -> Iterator[Candidate]:
             yield from _kernel_fits(ctx)
         if code == "inexact":
             yield from _exact_division(ctx)
+    if t == "ConvTranspose2d" and code == "shape":   # output size <= 0: padding too large
+        yield ("Set padding to 0 so the output size is positive",
+               (SetParam(ctx.node.id, "padding", 0),), [ctx.node.id])
     if t in _MERGE_EQUAL or t == "Concat":
         yield from _merge_sizes(ctx)
     # a reshape before the layer: for its error, or for Linear's "acts on the last

@@ -18,7 +18,14 @@ from netbuilder.graph.analysis import OK, analyze
 from netbuilder.graph.builder import GraphBuilder
 from netbuilder.graph.convpool import conv_size
 from netbuilder.graph.examples import example_path
-from netbuilder.graph.fixes import Bypass, apply_edit, fixes_for, output_size_fix, preview
+from netbuilder.graph.fixes import (
+    Bypass,
+    SetParam,
+    apply_edit,
+    fixes_for,
+    output_size_fix,
+    preview,
+)
 from netbuilder.graph.model import Graph
 from netbuilder.graph.project import dumps_project, load_project, loads_project
 
@@ -345,3 +352,13 @@ def test_no_output_fix_when_no_linear_decides_the_size():
     x = b.layer("AdaptiveAvgPool2d", x, output_size=1)
     b.layer("Flatten", x)
     assert output_size_fix(b.graph, 10) is None
+
+
+def test_a_transposed_conv_whose_output_would_be_empty_gets_its_padding_removed():
+    b = GraphBuilder("decoder")
+    x = b.input((8, 2, 2))
+    b.layer("ConvTranspose2d", x, out_channels=4, kernel_size=2, padding=3, id="up")
+    g = b.graph
+    d = next(d for d in analyze(g).errors if d.node == "up")
+    (fix,) = fixes_for(g, d)
+    assert fix.edit == (SetParam("up", "padding", 0),) and "up → 4x3x3" in fix.preview
