@@ -232,7 +232,7 @@ def fixes_for(graph: Graph, diagnostic: Diagnostic, analysis: Analysis | None = 
             g, after = preview(graph, edit)
         except (NetbuilderError, KeyError, StopIteration, ValueError):
             continue
-        if not _cures(diagnostic, before, after, edit):
+        if not _cures(diagnostic, before, after):
             continue
         shapes = [f"{n} → {fmt_shape(after.nodes[n].output.shape)}" for n in shown
                   if n in after.nodes and after.nodes[n].output is not None]
@@ -257,22 +257,18 @@ def all_fixes(graph: Graph, analysis: Analysis | None = None) -> list[tuple[Diag
     return [(d, fixes_for(graph, d, analysis)) for d in analysis.errors + analysis.warnings]
 
 
-def _cures(d: Diagnostic, before: Analysis, after: Analysis, edit: Edit) -> bool:
+def _cures(d: Diagnostic, before: Analysis, after: Analysis) -> bool:
     """The diagnostic is gone, and no layer that worked before (or was added) fails now."""
     info = after.nodes.get(d.node or "")
-    if info is None:  # the fix removed the layer: nothing may fail where it was
-        pass
-    elif any(x.code == d.code and x.severity == d.severity for x in info.diagnostics):
-        return False
-    elif d.severity == SEVERITY_ERROR and info.status != OK:
-        return False
-    for nid, a in after.nodes.items():
-        if a.status != ERROR:
-            continue
-        b = before.nodes.get(nid)
-        if b is None or b.status == OK:
+    if info is not None:     # (None: the fix removed that layer, e.g. a pooling)
+        if any(x.code == d.code and x.severity == d.severity for x in info.diagnostics):
             return False
-    return len(after.nodes) >= 1 and not any(x.code in ("empty", "no-input") for x in after.errors)
+        if d.severity == SEVERITY_ERROR and info.status != OK:
+            return False
+    for nid, a in after.nodes.items():
+        if a.status == ERROR and (nid not in before.nodes or before.nodes[nid].status == OK):
+            return False
+    return not any(x.code in ("empty", "no-input") for x in after.errors)
 
 
 @dataclass
@@ -289,7 +285,8 @@ class _Context:
         self.edges = self.graph.in_edges(self.node.id)
         self.inputs = [self.analysis.nodes[e.source].output for e in self.edges]
 
-    def new_id(self, type_: str, taken: set[str] = frozenset()) -> str:  # type: ignore[assignment]
+    def new_id(self, type_: str, taken: frozenset[str] | set[str] = frozenset()) -> str:
+        """A fresh id for a new layer, unlike the graph's and those in ``taken``."""
         base = self.graph.new_id(type_)
         i = 2
         out = base
