@@ -74,3 +74,16 @@ def test_apply_fixes_to_an_unwritable_place_is_a_clear_error(broken: Path, tmp_p
     r = check(broken, "--apply-fixes", "-o", tmp_path / "no" / "such" / "dir" / "f.json")
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "error: cannot write" in r.stderr
+
+
+def test_fixes_in_json_name_each_problem_and_its_fixes(broken: Path) -> None:
+    import json
+
+    r = check(broken, "--json", "--fixes")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    report = json.loads(r.stdout)
+    (conv2,) = [p for p in report["fixes"] if p["node"] == "conv2"]
+    assert conv2["severity"] == "error" and len(conv2["fixes"]) >= 2
+    assert conv2["fixes"][0] == {"description": "Set padding to 8 so the 17x17 kernel keeps the "
+                                 "size 14x14", "preview": "conv2 → 16x14x14, network valid, "
+                                 "3 warnings"}
