@@ -52,9 +52,12 @@ def shoot(out: Path, name: str, node: str, big_kernel: bool) -> Path:
     w.open_path(broken_lenet(Path(tempfile.mkdtemp()) / "lenet5_broken.json", big_kernel))
     w.show_problems()
     settle()
-    w.canvas.zoom_in()                 # the card and its button as a back row reads them
-    w.canvas.select_node(node, center=True)
-    w.canvas.graph_scene.clearSelection()
+    if big_kernel:
+        w.canvas.zoom_in()             # the card and its button as a back row reads them
+        w.canvas.select_node(node, center=True)
+        w.canvas.graph_scene.clearSelection()
+    else:
+        w.show_network()               # the whole network, as the window opens it
     settle()
     shot = w.grab()
     card = w.canvas.graph_scene.nodes[node]
