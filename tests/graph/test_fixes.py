@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from netbuilder.graph.analysis import OK, analyze
 from netbuilder.graph.builder import GraphBuilder
 from netbuilder.graph.convpool import conv_size
+from netbuilder.graph.errors import ProjectFileError
 from netbuilder.graph.examples import example_path
 from netbuilder.graph.fixes import (
     Bypass,
@@ -37,7 +38,10 @@ def _flat_examples() -> list[str]:
     """Examples without blocks, valid as shipped (the fixes work on plain layers)."""
     names = []
     for path in sorted(example_path("lenet5").parent.glob("*.json")):
-        g = load_project(path).graph
+        try:
+            g = load_project(path).graph
+        except ProjectFileError:   # an example of layers this checkout does not have yet
+            continue
         if not g.blocks and analyze(g).valid:
             names.append(path.stem)
     return names
