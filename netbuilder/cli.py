@@ -30,11 +30,51 @@ def _check(args: argparse.Namespace) -> int:
         else:
             print(f"error: {e}", file=sys.stderr)
         return EXIT_UNREADABLE
+    if args.apply_fixes:
+        return _apply_fixes(project, args)
     analysis = analyze(project.graph)
     if args.json:
-        print(json.dumps(json_report(project.graph, analysis)))
+        report = json_report(project.graph, analysis)
+        if args.fixes:
+            from .graph.report import json_fixes
+
+            report["fixes"] = json_fixes(project.graph, analysis)
+        print(json.dumps(report))
     else:
         print(text_report(project.graph, analysis, formulas=args.formulas))
+        if args.fixes:
+            from .graph.report import fixes_report
+
+            print("\n" + fixes_report(project.graph, analysis))
+    return EXIT_OK if analysis.valid else EXIT_INVALID
+
+
+def _apply_fixes(project, args: argparse.Namespace) -> int:
+    """Apply the first fix of each problem in turn, print each step, write -o atomically."""
+    from .graph.analysis import analyze
+    from .graph.fixes import fix_all
+    from .graph.project import save_project
+    from .graph.report import text_report
+
+    if not args.output:
+        print("error: --apply-fixes needs -o FIXED.json (the fixed copy; the project file "
+              "itself is left as it is)", file=sys.stderr)
+        return EXIT_UNREADABLE
+    steps = 0
+    for steps, step in enumerate(fix_all(project.graph), 1):
+        where = step.diagnostic.node
+        print(f"step {steps}: {where}: {step.diagnostic.message}")
+        print(f"        fix: {step.fix.description}  [{step.fix.preview}]")
+    if not steps:
+        print("no fix applies")
+    analysis = analyze(project.graph)
+    print(text_report(project.graph, analysis, formulas=args.formulas))
+    try:
+        save_project(project, args.output)
+    except OSError as e:
+        print(f"error: cannot write {args.output}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(f"wrote {args.output} ({steps} fix{'es' if steps != 1 else ''} applied)")
     return EXIT_OK if analysis.valid else EXIT_INVALID
 
 
@@ -102,6 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project", help="a netbuilder project file (.json)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--formulas", action="store_true", help="show the size arithmetic per layer")
+    p.add_argument("--fixes", action="store_true", help="list the fixes for each problem")
+    p.add_argument("--apply-fixes", action="store_true",
+                   help="apply the first fix of each problem in turn (needs -o)")
+    p.add_argument("-o", "--output", metavar="FIXED.json", help="where --apply-fixes writes")
     p.set_defaults(func=_check)
 
     p = sub.add_parser("export", help="write the network as PyTorch code or verified ONNX")

@@ -86,3 +86,43 @@ def adaptive_formula(axis: str, x: int, out: int) -> str:
 
 def axes(n: int) -> tuple[str, ...]:
     return ("L",) if n == 1 else ("H", "W") if n == 2 else ("D", "H", "W")[:n]
+
+
+# -- the same arithmetic solved for a parameter (the fixes of graph/fixes.py) ---------------
+
+def output_size(x: int, k: int, s: int, p: int, d: int, *, ceil: bool = False) -> int | None:
+    """``conv_size``'s size, or None where the kernel does not fit."""
+    try:
+        return conv_size("L", x, k, s, p, d, ceil=ceil).size
+    except ShapeError:
+        return None
+
+
+def largest_kernel(x: int, s: int, p: int, d: int, below: int) -> int | None:
+    """The largest kernel_size under ``below`` that fits ``x`` (with padding ``p``)."""
+    # d*(k-1) + 1 <= x + 2p, solved for k; checked with conv_size itself.
+    k = min(below - 1, (x + 2 * p - 1) // d + 1)
+    while k >= 1 and output_size(x, k, s, p, d) is None:
+        k -= 1
+    return k if k >= 1 else None
+
+
+def fitting_padding(x: int, k: int, s: int, d: int) -> int:
+    """The smallest padding with which a ``k``-wide kernel fits an input of size ``x``."""
+    return max(0, -(-(d * (k - 1) + 1 - x) // 2))
+
+
+def keep_size_padding(k: int, d: int) -> int | None:
+    """The padding that gives 'same' output at stride 1: d*(k-1)/2, when that is whole."""
+    total = d * (k - 1)
+    return None if total % 2 else total // 2
+
+
+def exact_padding(x: int, k: int, s: int, p: int, d: int) -> int | None:
+    """The smallest padding >= ``p`` with which the strided windows reach the last real row
+    (what floor drops is then padding only: ``conv_size`` warns no more)."""
+    for q in range(p, p + s + 1):
+        num = x + 2 * q - d * (k - 1) - 1
+        if num >= 0 and num % s <= q:
+            return q
+    return None

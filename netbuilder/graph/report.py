@@ -82,3 +82,26 @@ def json_report(graph: Graph, analysis: Analysis) -> dict[str, Any]:
         "errors": [diag(d) for d in analysis.errors],
         "warnings": [diag(d) for d in analysis.warnings],
     }
+
+
+def fixes_report(graph: Graph, analysis: Analysis) -> str:
+    """Each problem with the fixes netbuilder can make (``netbuilder check --fixes``)."""
+    from .fixes import all_fixes
+
+    out = []
+    for d, fixes in all_fixes(graph, analysis):
+        if not fixes:
+            continue
+        out.append(f"{d.severity.capitalize()} in {_where(graph, d.node)}{d.message}")
+        out += [f"  fix {i}: {f.description}  [{f.preview}]" for i, f in enumerate(fixes, 1)]
+    if not out:
+        return "No fixes to offer." if analysis.diagnostics else "Nothing to fix."
+    return "\n".join(out)
+
+
+def json_fixes(graph: Graph, analysis: Analysis) -> list[dict[str, Any]]:
+    from .fixes import all_fixes
+
+    return [{"node": d.node, "message": d.message, "severity": d.severity,
+             "fixes": [{"description": f.description, "preview": f.preview} for f in fixes]}
+            for d, fixes in all_fixes(graph, analysis)]

@@ -171,6 +171,8 @@ class MainWindow(QMainWindow):
         self.canvas.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.layer_palette.add_requested.connect(self._on_add_requested)
         self.problems.node_activated.connect(self.show_node)
+        self.problems.fix_requested.connect(self.apply_fix)
+        self.training.panel_created.connect(lambda p: p.fix_requested.connect(self.apply_fix))
         self.summary.node_activated.connect(self.show_node)
         self.summary.batch_changed.connect(self._on_batch_changed)
         self.problems.counts_changed.connect(self._on_counts)
@@ -278,6 +280,13 @@ class MainWindow(QMainWindow):
         """Select a layer and centre it on the canvas (from Problems or Summary)."""
         self.canvas.go_to_root()
         self.canvas.select_node(node_id, center=True)
+
+    def apply_fix(self, fix) -> None:
+        """A Fix button's choice: one undo step (its refusal, e.g. while training, is said)."""
+        from .commands import push
+        from .fixes import ApplyFix
+
+        push(self.undo_stack, ApplyFix(self.document, fix))
 
     def show_problems(self) -> None:
         self.problems_dock.show()

@@ -7,6 +7,10 @@ and centres that node on the canvas.
 A problem inside a block names the use and the inner layer, "layer2_1 › add": a click
 selects the use; a double-click (or Enter) emits ``inner_activated(use, path)`` so the window
 opens the block and selects the layer at fault.
+
+A problem netbuilder knows how to fix has a "Fix" button beside it: one fix is applied by a
+click (``fix_requested(fix)``; the window pushes it as one undo step), several open a menu
+whose entries say what each gives. The tooltip previews the shapes after the fix.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QStackedWidget,
     QStyle,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -26,6 +31,7 @@ from PySide6.QtWidgets import (
 from ..graph.analysis import SEVERITY_ERROR
 from ..graph.document import Change, Document
 from ..graph.tensor import fmt_shape
+from .fixes import entry_text, fix_menu, fixes_on
 
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1
 INNER_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -36,22 +42,25 @@ class ProblemsView(QWidget):
     node_activated = Signal(str)
     inner_activated = Signal(str, object)  # a block use, the inner node ids down to the fault
     counts_changed = Signal(int, int)      # errors, warnings
+    fix_requested = Signal(object)         # a graph.fixes.Fix chosen with a Fix button
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
         self.tree = QTreeWidget()
         self.tree.setObjectName("problems_list")
-        self.tree.setColumnCount(4)
-        self.tree.setHeaderLabels(["Severity", "Layer", "Type", "Problem"])
+        self.tree.setColumnCount(5)
+        self.tree.setHeaderLabels(["Severity", "Layer", "Type", "Problem", ""])
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.setWordWrap(False)
         header = self.tree.header()
-        header.setStretchLastSection(True)
-        for col in range(3):
+        header.setStretchLastSection(False)
+        for col in (0, 1, 2, 4):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.moveSection(4, 3)   # the Fix button is shown just before the problem's words
         self.tree.itemClicked.connect(self._on_item)
         self.tree.itemActivated.connect(self._on_activated)
 
@@ -100,6 +109,9 @@ class ProblemsView(QWidget):
             elif node is not None:
                 item.setToolTip(1, "Click to show this layer on the canvas")
             self.tree.addTopLevelItem(item)
+            fixes = fixes_on(doc, d)
+            if fixes:
+                self.tree.setItemWidget(item, 4, self._fix_button(fixes))
         n_err, n_warn = len(analysis.errors), len(analysis.warnings)
         if ordered:
             self.stack.setCurrentWidget(self.tree)
@@ -107,6 +119,29 @@ class ProblemsView(QWidget):
             self.all_clear.setText(self._all_clear_text())
             self.stack.setCurrentWidget(self.all_clear)
         self.counts_changed.emit(n_err, n_warn)
+
+    def _fix_button(self, fixes: list) -> QToolButton:
+        button = QToolButton()
+        button.setObjectName("fix_button")
+        if len(fixes) == 1:
+            button.setText("Fix")
+            button.setToolTip(entry_text(fixes[0]))
+            button.clicked.connect(lambda _=False, f=fixes[0]: self.fix_requested.emit(f))
+        else:
+            button.setText(f"Fix ({len(fixes)})")
+            button.setToolTip(f"{len(fixes)} ways to fix this: choose one")
+            button.setMenu(fix_menu(fixes, self.fix_requested.emit, button))
+            button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        return button
+
+    def fix_buttons(self) -> dict[int, QToolButton]:
+        """Row -> its Fix button (rows without a known fix have none)."""
+        out = {}
+        for i in range(self.tree.topLevelItemCount()):
+            w = self.tree.itemWidget(self.tree.topLevelItem(i), 4)
+            if isinstance(w, QToolButton):
+                out[i] = w
+        return out
 
     def _all_clear_text(self) -> str:
         analysis = self.document.analysis

@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMenu
 
 from ..commands import Disconnect, push
+from ..fixes import ApplyFix, entry_text, node_fixes
 from .node_item import NodeItem
 from .port_item import PortItem
 from .wire_item import WireItem, WireLabel
@@ -26,6 +27,12 @@ class ContextMenuMixin:
             nid = item.node_id
             if not item.isSelected():
                 self.select_node(nid, center=False)
+            for fix in node_fixes(self.doc, nid):      # what the card's Fix button offers
+                action = menu.addAction(f"Fix: {entry_text(fix)}")
+                action.triggered.connect(lambda _=False, f=fix: (not self._refuse_if_locked())
+                                         and push(self.undo_stack, ApplyFix(self.doc, f)))
+            if not menu.isEmpty():
+                menu.addSeparator()
             menu.addAction("Delete", self.delete_selection)
             menu.addAction("Duplicate", self.duplicate_selection)
             menu.addAction("Copy", self.copy_selection)

@@ -36,6 +36,7 @@ from ..theme import (
     header_text_color,
     warning_color,
 )
+from .fix_button import FixButton
 from .port_item import IN, OUT, PortItem
 
 CARD_WIDTH = 180.0       # the narrowest card (UI-GUIDE: "about 180 px wide")
@@ -64,6 +65,7 @@ class NodeView:
     connected: frozenset[int]
     tooltip: str
     repeat: int = 0      # a block use: its repeat count (drawn as a stack, "x2" badge); 0 if not
+    fixes: int = 0       # fixes netbuilder can make for its problems (a "Fix" button if any)
 
 
 def wrap_lines(text: str, fm: QFontMetricsF, width: float, max_lines: int) -> list[str]:
@@ -170,6 +172,7 @@ class NodeItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.on_moved = None  # set by the scene: callback(node_id) while dragging
         self.analysis_key: tuple = ()  # what the scene last saw in the analysis
+        self.fix_button: FixButton | None = None
         self._layout()
 
     # -- data ----------------------------------------------------------------------------
@@ -187,6 +190,7 @@ class NodeItem(QGraphicsItem):
     def set_dark(self, dark: bool) -> None:
         self.dark = dark
         self._apply_ports()
+        self._place_fix_button()
         self.update()
 
     def relayout(self) -> None:
@@ -349,7 +353,22 @@ class NodeItem(QGraphicsItem):
             port.setPos(0, h + (card_h - h) * (i + 1) / (n + 1))
         self.output.setPos(self.width(), self._body_mid())
         self._apply_ports()
+        self._place_fix_button()
         self.update()
+
+    def _place_fix_button(self) -> None:
+        """Under the problem's words: "Fix" when netbuilder knows a fix for it."""
+        v = self.view
+        if not v.fixes:
+            if self.fix_button is not None:
+                self.fix_button.setVisible(False)
+            return
+        if self.fix_button is None:
+            self.fix_button = FixButton(v.node_id, self)
+        self.fix_button.set_state(v.fixes, v.message_kind or "error", self.dark)
+        lh = Theme.metrics("small").height()
+        self.fix_button.setPos(0, self.card_height() + Theme.px(8) + lh * len(self._message_lines))
+        self.fix_button.setVisible(True)
 
     def _apply_ports(self) -> None:
         for port in self.inputs:

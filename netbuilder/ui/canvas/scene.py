@@ -23,6 +23,7 @@ from ...graph.document import Document
 from ...graph.layout import layered_layout, reflow_rows
 from ...graph.model import Edge
 from ...graph.tensor import fmt_shape
+from ..fixes import node_fixes
 from ..theme import Theme, canvas_colors
 from .node_item import NodeItem, NodeView
 from .port_item import PortItem
@@ -110,9 +111,12 @@ class GraphScene(QGraphicsScene):
         if node.type in graph.blocks:
             repeat = int(spec.full_params(node.params).get("repeat", 1))
             tip.append("Double-click (or Enter) to open the block; Ctrl+Shift+G to ungroup it")
+        fixes = len(node_fixes(self.doc, nid)) if message else 0
+        if fixes:
+            tip.append("Fix: " + "; or ".join(f.description for f in node_fixes(self.doc, nid)))
         return NodeView(nid, spec.type, spec.category, node.label or nid, line, is_help, shape, cost,
                         status, message, kind, ports, spec.variadic or spec.inputs > 1, connected,
-                        "\n".join(tip), repeat)
+                        "\n".join(tip), repeat, fixes)
 
     def _in_edges(self, nid: str) -> list[Edge]:
         return [e for e in self._wires_of.get(nid, ()) if e.target == nid]

@@ -12,9 +12,9 @@ from __future__ import annotations
 import weakref
 
 import shiboken6
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPainter, QUndoStack
-from PySide6.QtWidgets import QApplication, QGraphicsView
+from PySide6.QtWidgets import QApplication, QGraphicsView, QMenu
 
 from ...graph.catalogue import canonical_type
 from ...graph.document import Change, Document
@@ -32,7 +32,9 @@ from ..commands import (
     parse_clipboard,
     push,
 )
+from ..fixes import ApplyFix, fix_menu, node_fixes
 from ..theme import Theme
+from .fix_button import FixButton
 from .menus import ContextMenuMixin
 from .navigation import NavigationMixin
 from .node_item import NodeItem
@@ -320,6 +322,21 @@ class EditorCanvas(NavigationMixin, BlockScopeMixin, ContextMenuMixin, QGraphics
         self.graph_scene.refresh_reflow()
         self.fit_all()
 
+    # -- fixes ---------------------------------------------------------------------------------
+    def fix_node(self, node_id: str, at: QPoint | None = None) -> QMenu | None:
+        """The card's Fix button: its one fix is applied (one undo step); several open a
+        menu at ``at`` (returned unopened when ``at`` is None)."""
+        fixes = node_fixes(self.doc, node_id)
+        if not fixes or self._refuse_if_locked():
+            return None
+        if len(fixes) == 1:
+            push(self.undo_stack, ApplyFix(self.doc, fixes[0]))
+            return None
+        menu = fix_menu(fixes, lambda f: push(self.undo_stack, ApplyFix(self.doc, f)), self)
+        if at is not None:
+            menu.exec(at)
+        return menu
+
     # -- mouse ---------------------------------------------------------------------------------
     def _item_at(self, pos):
         return self.itemAt(pos.toPoint() if hasattr(pos, "toPoint") else pos)
@@ -342,6 +359,11 @@ class EditorCanvas(NavigationMixin, BlockScopeMixin, ContextMenuMixin, QGraphics
         if event.button() == Qt.MouseButton.LeftButton and port is not None:
             self._start_wire(port)
             event.accept()
+            return
+        fix = self._item_at(pos)
+        if event.button() == Qt.MouseButton.LeftButton and isinstance(fix, FixButton):
+            event.accept()
+            self.fix_node(fix.node_id, event.globalPosition().toPoint())
             return
         super().mousePressEvent(event)
         self._press_positions = {i.node_id: (i.pos().x(), i.pos().y())

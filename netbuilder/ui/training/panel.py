@@ -31,6 +31,7 @@ from ..theme import Theme
 from . import weights as weight_files
 from .checkpoint_actions import CheckpointActions
 from .continue_actions import ContinueActions
+from .output_fix import attach_output_fix, offer_output_fix
 from .panel_ui import apply_look, build_ui, set_pause_label, show_left, update_buttons
 from .progress import RunState
 from .settings_form import stored_settings
@@ -54,6 +55,7 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
     run_ended = Signal(str)        # 'finished', 'stopped' or 'failed'
     weights_changed = Signal()     # current_weights() may give something else now
     run_events = Signal(object)    # each batch of a run's events, after the panel's own use
+    fix_requested = Signal(object)  # a graph.fixes.Fix: the output sized for the data
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +81,7 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
         self._status_shown, self._phase_shown = 0.0, ("", 0)
         self._file_keys = set(document.project.training or {})
         build_ui(self)
+        attach_output_fix(self)
 
         self.form.load(document.project.training)
         self.form.edited.connect(self._on_form_edited)
@@ -286,6 +289,7 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
         plan = self.plan
         if plan is None:
             self.problems.set_messages([("error", "The check itself failed", str(self.check_error))])
+            offer_output_fix(self)
             return
         messages = [("error", e) for e in plan.errors] + [("warning", w) for w in plan.warnings]
         if plan.ok and plan.dataset is not None:
@@ -294,6 +298,7 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
             messages.insert(0, ("ok", "Ready", f"the network fits '{info.name}' ({len(plan.dataset):,} "
                                 f"samples of {format_shape(tuple(info.sample_shape))}, {what})."))
         self.problems.set_messages(messages)
+        offer_output_fix(self)
         show_left(self)
 
     # -- a run ----------------------------------------------------------------------------
