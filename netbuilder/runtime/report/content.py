@@ -94,7 +94,7 @@ def build_report(graph: Any, dataset: Any, config: Any, state_dict: Mapping[str,
         facts.append(("validation accuracy", _percent(ev.accuracy)))
     else:
         facts.append(("validation MSE / MAE", f"{ev.mse:.4g} / {ev.mae:.4g}"))
-    sections = [_network(graph, analysis, say), _curves(history, say)]
+    sections = [_network(graph, analysis, say), _curves(history, config.loss, say)]
     sections += _evaluation(ev, data, say)
     sections.append(_inside(prober, data, analysis, graph, say))
     sections.append(_boundary(prober, data, ev, config, say))
@@ -118,7 +118,7 @@ def _network(graph, analysis, say: Progress) -> Section:
     return s
 
 
-def _curves(history: Sequence[Mapping[str, Any]], say: Progress) -> Section:
+def _curves(history: Sequence[Mapping[str, Any]], loss: str, say: Progress) -> Section:
     from netbuilder.runtime.report import figures
 
     s = Section("Training curves")
@@ -129,7 +129,7 @@ def _curves(history: Sequence[Mapping[str, Any]], say: Progress) -> Section:
     say("Drawing the training curves…")
     s.add(f"{len(history)} epoch(s). A validation curve that rises while the training "
                   "curve keeps falling is over-fitting.")
-    s.add(Figure(figures.curves(history), "loss and accuracy per epoch, training and validation"))
+    s.add(Figure(figures.curves(history, loss), "loss and accuracy per epoch, training and validation"))
     return s
 
 
@@ -262,8 +262,9 @@ def _embedding(prober, data, ev, analysis, graph, say: Progress) -> Section:
     coords = project(vectors, "pca")
     labels = ev.targets[:n] if ev.classification else data.y[:n].numpy()
     s.add(f"The output of {target.text} ({vectors.shape[1]} values per sample) for {n} "
-                  "validation samples, projected to two dimensions with PCA. Classes that "
-                  "form separate clusters are easy for the layers after it.")
+          "validation samples, projected to two dimensions with PCA. "
+          + ("Classes that form separate clusters are easy for the layers after it."
+             if ev.classification else "Points are coloured by their target value."))
     s.add(Figure(figures.embedding(coords, labels, ev.classes if ev.classification else None,
                                               f"PCA of {target.text}"),
                             f"PCA embedding of {target.text}"))

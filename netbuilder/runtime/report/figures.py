@@ -38,15 +38,17 @@ def _class_colours(count: int):
     return [cmap(i % cmap.N) for i in range(count)]
 
 
-def curves(history: Sequence[dict]) -> bytes:
-    """Loss, and accuracy or MSE, per epoch: training and validation."""
+def curves(history: Sequence[dict], loss: str = "") -> bytes:
+    """Loss, and accuracy (or MSE unless the loss is MSE), per epoch: training and validation."""
     epochs = [h.get("epoch", i + 1) for i, h in enumerate(history)]
-    second = "acc" if any(h.get("train_acc") is not None or h.get("val_acc") is not None
-                          for h in history) else "mse"
-    fig = new_figure(10, 3.6)
-    axes = fig.subplots(1, 2)
-    for ax, metric, title in ((axes[0], "loss", "Loss"),
-                              (axes[1], second, "Accuracy" if second == "acc" else "MSE")):
+    panels = [("loss", "Loss")]
+    if any(h.get("train_acc") is not None or h.get("val_acc") is not None for h in history):
+        panels.append(("acc", "Accuracy"))
+    elif loss != "mse" and any(h.get("val_mse") is not None for h in history):
+        panels.append(("mse", "MSE"))
+    fig = new_figure(5 * len(panels), 3.6)
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (metric, title) in zip(axes, panels, strict=True):
         for split, style in (("train", "-o"), ("val", "-s")):
             values = [h.get(f"{split}_{metric}") for h in history]
             pts = [(e, v) for e, v in zip(epochs, values, strict=True) if v is not None]
