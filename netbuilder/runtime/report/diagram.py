@@ -70,7 +70,7 @@ def network_picture(graph: Graph, analysis: Analysis) -> bytes:
         name = node.label or nid
         ax.text(x + CARD_W / 2, y + CARD_H * 0.28, node.type, ha="center", va="center",
                 fontsize=font, fontweight="bold", clip_on=True)
-        ax.text(x + CARD_W / 2, y + CARD_H * 0.55, _short(name, 24), ha="center", va="center",
+        ax.text(x + CARD_W / 2, y + CARD_H * 0.55, _short(name, 21), ha="center", va="center",
                 fontsize=font * 0.9, color="#334155", clip_on=True)
         ax.text(x + CARD_W / 2, y + CARD_H * 0.80, shape, ha="center", va="center",
                 fontsize=font * 0.9, family="monospace", color="#1e3a8a", clip_on=True)
