@@ -33,6 +33,7 @@ class Table:
     header: tuple[str, ...]
     rows: list[tuple[str, ...]]
     numeric: tuple[bool, ...] = ()       # right-align these columns
+    total: bool = False                  # the last row sums the others: shown in bold
 
 
 @dataclass
@@ -114,7 +115,7 @@ def _network(graph, analysis, say: Progress) -> Section:
     rows = [(nid, typ, shape, f"{p:,}", f"{m:,}") for nid, typ, shape, p, m in summary_rows(graph, analysis)]
     rows.append(("total", "", "", f"{analysis.total_params:,}", f"{analysis.total_macs:,}"))
     s.add(Table(("layer", "type", "output shape", "parameters", "MACs per sample"), rows,
-                          (False, False, False, True, True)))
+                          (False, False, False, True, True), total=True))
     return s
 
 
@@ -165,8 +166,10 @@ def _evaluation(ev, data, say: Progress) -> list[Section]:
     if not wrong:
         m.add("Every validation sample is classified correctly.")
         return [s, m]
-    m.add(f"The {len(wrong)} most confidently wrong of {total_wrong}: true class -> "
-                  "predicted class (confidence).")
+    shown = (f"All {total_wrong}" if len(wrong) == total_wrong
+             else f"The {len(wrong)} most confidently wrong of {total_wrong}")
+    m.add(f"{shown} misclassified, most confidently wrong first: true class -> predicted "
+          "class (confidence).")
     names = ev.classes
     if _is_image(data.info.sample_shape):
         titles = [f"{names[ev.targets[i]]} -> {names[ev.predictions[i]]}\n({ev.confidence[i]:.0%})"

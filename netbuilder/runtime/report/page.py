@@ -29,7 +29,7 @@ figcaption { color: #475569; font-size: 0.9em; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.95em; }
 th, td { border: 1px solid #cbd5e1; padding: 3px 10px; text-align: left; }
 th { background: #f1f5f9; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-tr:last-child td { font-weight: inherit; }
+tr.total td { font-weight: bold; border-top: 2px solid #94a3b8; }
 footer { margin-top: 3em; color: #64748b; font-size: 0.85em; }
 """
 
@@ -42,10 +42,11 @@ def _table(t: Table) -> str:
     numeric = t.numeric or (False,) * len(t.header)
     head = "".join(f"<th>{escape(h)}</th>" for h in t.header)
     body = []
-    for row in t.rows:
+    for k, row in enumerate(t.rows):
         cells = "".join(f'<td class="num">{escape(c)}</td>' if numeric[i] else f"<td>{escape(c)}</td>"
                         for i, c in enumerate(row))
-        body.append(f"<tr>{cells}</tr>")
+        total = ' class="total"' if t.total and k == len(t.rows) - 1 else ""
+        body.append(f"<tr{total}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
