@@ -57,3 +57,11 @@ def test_export_report_writes_the_last_runs_report_off_the_gui_thread(make_windo
     w.document.set_param("fc1", "out_features", 64)       # the weights no longer fit
     w.menus["file"].aboutToShow.emit()
     assert not action.isEnabled() and action.toolTip() == EDITED
+
+
+def test_the_reports_cards_have_the_canvas_category_colours():
+    from netbuilder.runtime.report.diagram import CATEGORY_COLOURS, FALLBACK_COLOUR
+    from netbuilder.ui.theme import _FALLBACK, CATEGORY_COLORS
+
+    assert CATEGORY_COLOURS == {k: light for k, (light, _dark) in CATEGORY_COLORS.items()}
+    assert FALLBACK_COLOUR == _FALLBACK[0]

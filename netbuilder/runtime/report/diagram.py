@@ -16,11 +16,15 @@ from netbuilder.runtime.report.figures import new_figure, to_png
 CARD_W, CARD_H = 200.0, 84.0          # canvas units
 UNITS_PER_INCH = 140.0
 MAX_WIDTH_IN = 16.0
-TYPE_COLOURS = {
-    "Input": "#dbeafe", "Conv2d": "#fde68a", "Conv1d": "#fde68a", "Linear": "#bbf7d0",
-    "MaxPool2d": "#fecaca", "AvgPool2d": "#fecaca", "AdaptiveAvgPool2d": "#fecaca",
-    "BatchNorm2d": "#e9d5ff", "BatchNorm1d": "#e9d5ff", "Flatten": "#e5e7eb",
+# The canvas's light-theme category colours (ui/theme.CATEGORY_COLORS, which runtime/ may not
+# import; a test keeps the two equal), so a card in the report looks like its card on screen.
+CATEGORY_COLOURS = {
+    "Input/Output": "#475569", "Linear": "#1d4ed8", "Convolution": "#4338ca",
+    "Pooling": "#0f766e", "Normalisation": "#b45309", "Activation": "#be185d",
+    "Regularisation": "#57534e", "Recurrent": "#6d28d9", "Attention": "#a21caf",
+    "Merge": "#15803d", "Reshape": "#7c4a1e", "Blocks": "#a16207",
 }
+FALLBACK_COLOUR = "#52525b"
 
 
 def positions_of(graph: Graph) -> dict[str, tuple[float, float]]:
@@ -64,16 +68,24 @@ def network_picture(graph: Graph, analysis: Analysis) -> bytes:
         x, y = pos[nid]
         info = analysis.nodes.get(nid)
         shape = fmt_shape(info.output.shape) if info is not None and info.output is not None else "?"
-        colour = TYPE_COLOURS.get(node.type, "#f1f5f9" if node.type not in graph.blocks else "#fbcfe8")
+        try:
+            category = graph.spec(node.type).category
+        except Exception:  # noqa: BLE001 - an unknown type still gets a card
+            category = ""
+        colour = CATEGORY_COLOURS.get(category, FALLBACK_COLOUR)
+        head = CARD_H * 0.38
         ax.add_patch(FancyBboxPatch((x, y), CARD_W, CARD_H, boxstyle="round,pad=0,rounding_size=10",
-                                    facecolor=colour, edgecolor="#334155", linewidth=1.0))
+                                    facecolor="white", edgecolor=colour, linewidth=1.4))
+        ax.add_patch(FancyBboxPatch((x, y), CARD_W, head, boxstyle="round,pad=0,rounding_size=10",
+                                    facecolor=colour, edgecolor=colour, linewidth=1.4))
         name = node.label or nid
-        ax.text(x + CARD_W / 2, y + CARD_H * 0.28, node.type, ha="center", va="center",
-                fontsize=font, fontweight="bold", clip_on=True)
-        ax.text(x + CARD_W / 2, y + CARD_H * 0.55, _short(name, 21), ha="center", va="center",
-                fontsize=font * 0.9, color="#334155", clip_on=True)
-        ax.text(x + CARD_W / 2, y + CARD_H * 0.80, shape, ha="center", va="center",
-                fontsize=font * 0.9, family="monospace", color="#1e3a8a", clip_on=True)
+        ax.text(x + CARD_W / 2, y + head / 2, node.type, ha="center", va="center",
+                fontsize=font * min(1.0, 15 / max(len(node.type), 1)), fontweight="bold", color="white", clip_on=True)
+        ax.text(x + CARD_W / 2, y + head + (CARD_H - head) * 0.3, _short(name, 21), ha="center",
+                va="center", fontsize=font * 0.9, color="#334155", clip_on=True)
+        ax.text(x + CARD_W / 2, y + head + (CARD_H - head) * 0.72, shape, ha="center",
+                va="center", fontsize=font * 0.9, family="monospace", color="#111827",
+                clip_on=True)
     return to_png(fig)
 
 
