@@ -264,3 +264,21 @@ def test_the_report_opens_in_a_headless_browser(lenet, tmp_path):
     # the page drew something in every band: text, the network picture, tables, figures
     bands = image.reshape(8, -1)
     assert all((band < 200).mean() > 0.005 for band in bands), [(b < 200).mean() for b in bands]
+
+
+def test_weights_without_a_training_record_give_a_report_that_says_so(lenet, tmp_path):
+    import torch
+
+    payload = torch.load(lenet["ckpt"], map_location="cpu", weights_only=True)
+    payload["trainer"] = {}               # what the window writes for weights of no full run
+    bare = tmp_path / "bare.pt"
+    torch.save(payload, bare)
+    out, numbers = tmp_path / "r.html", tmp_path / "n.json"
+    code, _, err = cli("report", str(lenet["project"]), "--weights", str(bare), "-o", str(out),
+                       "--json", str(numbers))
+    assert code == 0, err
+    page = parse(out.read_text())
+    assert "carry no training history" in " ".join(page.text)
+    assert len(decoded_pngs(page)) == 6                       # all but the curves
+    # the project's own settings judge them: the same split, so the same accuracy
+    assert json.loads(numbers.read_text())["accuracy"] == lenet["numbers"]["accuracy"]
