@@ -9,6 +9,9 @@ status bar and the window stays responsive. Errors arrive as a message box, neve
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,26 @@ NOT_TRAINED = "Train the network (or load a checkpoint) first: the report is abo
 RUNNING = "Wait for the training run to end: the report is about finished weights."
 EDITED = "The network has changed since its weights were trained: retrain it to report on it."
 BUSY = "A report is being written."
+
+
+@contextlib.contextmanager
+def young_collections_only() -> Iterator[None]:
+    """No automatic garbage collection while the report is built, then the young generations.
+
+    The build makes many short-lived objects (matplotlib artists); they set off full
+    collections, which walk every object of the process (torch, Qt, matplotlib: 1-2 s on
+    a busy machine, measured by benchmarks/bench_report.py) while holding the GIL, and the
+    window froze for that long. What the build leaves is young: ``collect_stage`` (called
+    between stages) and the end collect only the young generations, a few tens of ms each.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.collect(1)
 
 
 class ReportWorker(QObject):
@@ -67,12 +90,19 @@ class ReportWorker(QObject):
             normalization = trainer.get("normalization")
         origin = getattr(w, "origin", "run")
         name = "the last training run" if origin == "run" else str(origin)
-        report = build_report(c.graph, c.dataset, c.config, c.state_dict,
-                              normalization=normalization, history=history, epoch=c.epoch,
-                              weights_name=name, progress=self.progress.emit)
+        with young_collections_only():
+            report = build_report(c.graph, c.dataset, c.config, c.state_dict,
+                                  normalization=normalization, history=history, epoch=c.epoch,
+                                  weights_name=name, progress=self._stage)
+            page = render_html(report)
         self.progress.emit(f"Writing {self.path.name}…")
-        write_text_atomically(self.path, render_html(report))
+        write_text_atomically(self.path, page)
         return self.path, report.numbers
+
+
+    def _stage(self, text: str) -> None:
+        gc.collect(0)                  # the previous stage's garbage, while it is still young
+        self.progress.emit(text)
 
 
 class ReportExporter(QObject):

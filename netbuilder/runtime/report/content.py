@@ -141,7 +141,7 @@ def _is_image(shape: Sequence[int]) -> bool:
 def _evaluation(ev, data, say: Progress) -> list[Section]:
     from netbuilder.runtime.report import figures
 
-    say("Drawing the evaluation…")
+    say("Drawing the confusion matrix…" if ev.classification else "Drawing the predictions…")
     if not ev.classification:
         s = Section("Predictions")
         s.add(f"On {ev.samples} validation samples: mean squared error {ev.mse:.4g}, "
@@ -160,6 +160,7 @@ def _evaluation(ev, data, say: Progress) -> list[Section]:
                           [(c.name, f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}",
                             str(c.support)) for c in ev.per_class],
                           (False, True, True, True, True)))
+    say("Drawing the misclassified samples…")
     m = Section("Misclassified samples")
     wrong = ev.misclassified(MISCLASSIFIED_SHOWN)
     total_wrong = ev.samples - correct
@@ -202,11 +203,12 @@ def _inside(prober, data, analysis, graph, say: Progress) -> Section:
         s.add("This network has no 2-D convolution on images, so there are no filters "
                       "or feature maps to show.")
         return s
-    say("Drawing the filters and feature maps…")
+    say("Drawing the first-layer filters…")
     path, weights = found
     s.add(f"The {weights.shape[0]} filters of {path_text(path)}, each scaled to its own "
                   "range (dark: negative weights, light: positive).")
     s.add(Figure(figures.filters(weights), f"filters of {path_text(path)}"))
+    say("Drawing the feature maps…")
     maps = prober.probe(data.x[:1], [path])[path][0].float().cpu().numpy()
     true = data.classes[int(data.y[0])] if data.info.is_classification else f"{float(data.y[0]):.3g}"
     s.add(f"What {path_text(path)} makes of validation sample 0 (true class {true}): "
@@ -263,6 +265,7 @@ def _embedding(prober, data, ev, analysis, graph, say: Progress) -> Section:
     say(f"Projecting {target.text} with PCA…")
     vectors = node_outputs(prober, data.x[:n], target.path)
     coords = project(vectors, "pca")
+    say("Drawing the embedding…")
     labels = ev.targets[:n] if ev.classification else data.y[:n].numpy()
     s.add(f"The output of {target.text} ({vectors.shape[1]} values per sample) for {n} "
           "validation samples, projected to two dimensions with PCA. "
