@@ -59,7 +59,11 @@ def curves(history: Sequence[dict], loss: str = "") -> bytes:
                         label="training" if split == "train" else "validation")
         ax.set_title(title)
         ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(_whole_numbers())
+        if len(epochs) <= 12:
+            ax.set_xticks(epochs)          # whole epochs only, also for a run of one
+            ax.set_xlim(min(epochs) - 0.5, max(epochs) + 0.5)
+        else:
+            ax.xaxis.set_major_locator(_whole_numbers())
         ax.grid(alpha=0.3)
         if ax.lines:
             ax.legend()
