@@ -65,3 +65,31 @@ def test_the_reports_cards_have_the_canvas_category_colours():
 
     assert CATEGORY_COLOURS == {k: light for k, (light, _dark) in CATEGORY_COLORS.items()}
     assert FALLBACK_COLOUR == _FALLBACK[0]
+
+
+def test_export_report_for_a_loaded_checkpoint_names_it_and_shows_its_curves(
+        make_window, qtbot, tmp_path):
+    pytest.importorskip("netbuilder.ui.training", reason="the training panel is not installed")
+    import contextlib
+    import json
+
+    from netbuilder.cli import main
+    from netbuilder.graph.examples import example_path
+
+    ckpt, metrics = tmp_path / "lenet.pt", tmp_path / "m.json"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["train", str(example_path("lenet5")), "--epochs", "1", "--save", str(ckpt),
+                     "--metrics-out", str(metrics)]) == 0
+    w = make_window("lenet5")
+    panel = w.training.ensure_panel()
+    qtbot.waitUntil(lambda: not panel.checking, timeout=20_000)
+    assert panel.load_checkpoint_from(ckpt)
+    qtbot.waitUntil(w.ui_actions.export_report.isEnabled, timeout=10_000)
+    out = tmp_path / "report.html"
+    with qtbot.waitSignal(w.report_exporter.finished, timeout=120_000) as done:
+        w.report_exporter.start(out)
+    assert done.args == [True], w.report_exporter.error
+    assert w.report_exporter.numbers["accuracy"] == json.loads(metrics.read_text())["val_accuracy"]
+    html = out.read_text()
+    assert "lenet.pt, after 1 epoch(s)" in html
+    assert "Training curves" in html and "carry no training history" not in html
