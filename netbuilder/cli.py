@@ -122,6 +122,12 @@ def _train(args: argparse.Namespace) -> int:
     return train_command(args)
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .runtime.report.command import report_command
+
+    return report_command(args)
+
+
 def _gui(args: argparse.Namespace) -> int:
     from .ui.app import gui_command
 
@@ -171,6 +177,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--metrics-out", metavar="FILE.json", help="write final metrics and history")
     p.add_argument("--list-datasets", action="store_true", help="list shipped datasets and exit")
     p.set_defaults(func=_train)
+
+    p = sub.add_parser("report", help="write a self-contained HTML report on trained weights")
+    p.add_argument("project", help="a netbuilder project file (.json)")
+    p.add_argument("--weights", metavar="CKPT", required=True, help="a checkpoint from training")
+    p.add_argument("--dataset", help="judge on this dataset instead of the run's own")
+    p.add_argument("-o", "--output", metavar="REPORT.html", required=True, help="the HTML file")
+    p.add_argument("--json", metavar="FILE.json", help="also write the numbers as JSON")
+    p.set_defaults(func=_report)
 
     p = sub.add_parser("gui", help="open the window (the default command)")
     p.add_argument("project", nargs="?", help="a project file to open")

@@ -6,6 +6,7 @@ them for real (the GPU figures of the trainer benchmark among them).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +102,19 @@ def test_fixes_benchmark_writes_its_table(tmp_path):
     rows = [line for line in text.split("## Finding fixes\n", 1)[1].splitlines()
             if line.startswith("| ") and line.endswith("x |")]
     assert len(rows) == 5
+
+
+def test_report_benchmark_writes_its_section(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmark results\n\n## Startup\n\nkept as it was\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_report.py", "--repeats", "1", "--write",
+         "--results", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.returncode == 0, done.stderr
+    text = results.read_text(encoding="utf-8")
+    assert "## Startup\n\nkept as it was\n" in text
+    section = text.split("## Report (netbuilder report, File > Export Report)\n", 1)[1]
+    assert "| **whole report** |" in section and "ReportWorker on a QThread" in section

@@ -30,6 +30,7 @@ class Actions:
     export_python: QAction
     export_png: QAction
     export_svg: QAction
+    export_report: QAction
     quit: QAction
     undo: QAction
     redo: QAction
@@ -97,6 +98,8 @@ def create_actions(win) -> Actions:
                            "Save the diagram as a PNG image"),
         export_svg=_action(win, "Diagram as &SVG...", win.export_svg, [],
                            "Save the diagram as an SVG drawing"),
+        export_report=_action(win, "Export &Report...", win.export_report, [],
+                              "Write an HTML report on the trained network"),
         quit=_action(win, "&Quit", win.close, [K.Quit] if QKeySequence(K.Quit).count() else
                      ["Ctrl+Q"], "Quit netbuilder"),
         undo=_action(win, "&Undo", win.undo, ["Ctrl+Z"], "Undo the last edit"),
@@ -171,6 +174,7 @@ def build_menus(win, a: Actions) -> dict[str, QMenu]:
     export.addActions([a.export_onnx, a.export_python])
     export.addSeparator()
     export.addActions([a.export_png, a.export_svg])
+    file.addAction(a.export_report)
     file.addSeparator()
     file.addAction(a.quit)
 

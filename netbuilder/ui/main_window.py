@@ -47,6 +47,7 @@ from .inspector.view import Inspector
 from .palette import Palette
 from .problems_view import ProblemsView
 from .recovery import RecoveryStore
+from .report_export import ReportExporter
 from .settings import Preferences
 from .summary_view import SummaryView
 from .training_host import TrainingHost
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self.ui_actions: Actions = create_actions(self)
         self.block_glue = BlockGlue(self)
         self.menus = build_menus(self, self.ui_actions)
+        self.report_exporter = ReportExporter(self)
         self.stats_overlay = None
         self.stats_action = QAction("Training &Statistics on the Cards", self)
         self.stats_action.setObjectName("stats_overlay_action")
@@ -540,6 +542,9 @@ class MainWindow(QMainWindow):
     def export_svg(self) -> None:
         self.exporter.diagram("svg")
 
+    def export_report(self) -> None:
+        self.report_exporter.ask()
+
     def show_shortcuts(self) -> None:
         show_shortcuts(self, self.ui_actions)
 
@@ -576,6 +581,7 @@ class MainWindow(QMainWindow):
             return
         self.training.shutdown()
         self.exporter.wait()
+        self.report_exporter.wait()
         if self.persist:
             self._save_window_state()
         if self.presentation:       # the font is application-wide: leave it as it was

@@ -181,6 +181,11 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
 
     trained_weights = current_weights
 
+    @property
+    def held_weights(self) -> weight_files.TrainedWeights | None:
+        """The weights held (with their history and file), whichever network they fit."""
+        return self._weights
+
     def insight_context(self, live: bool = False) -> Any:
         """What the insight views need (``runtime.insight.data.RunContext``), or None.
 
