@@ -39,9 +39,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _examples(args: argparse.Namespace) -> int:
-    import shutil
     from pathlib import Path
 
+    from .graph import atomic
     from .graph.errors import ProjectFileError
     from .graph.examples import example_path, list_examples
 
@@ -61,10 +61,9 @@ def _examples(args: argparse.Namespace) -> int:
         return EXIT_OK
     dest = Path(args.copy)
     try:
-        dest.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dest / src.name)
+        atomic.copy_file(src, dest / src.name)
     except OSError as e:
-        print(f"error: cannot write {dest / src.name}: {e.strerror or e}", file=sys.stderr)
+        print(f"error: {e}", file=sys.stderr)
         return EXIT_UNREADABLE
     print(dest / src.name)
     return EXIT_OK

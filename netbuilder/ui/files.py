@@ -179,9 +179,7 @@ class FileController(QObject):
         try:
             save_project(self.document.project, p)
         except OSError as e:
-            self.show_error("Cannot save project",
-                            f"{p}: cannot be written ({e.strerror or e}). Your work is still "
-                            "open; try another folder.")
+            self.show_error("Cannot save project", f"{e}. Your work is still open.")
             if named is not None:
                 self.document.set_name(named)     # not saved: not named after that file
             return False

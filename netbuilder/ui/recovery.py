@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QStandardPaths
 
-from ..graph import jsonfile
+from ..graph import atomic, jsonfile
 
 FORMAT = "netbuilder-recovery"
 ENV_DIR = "NETBUILDER_RECOVERY_DIR"
@@ -76,9 +76,7 @@ class RecoveryStore:
             "saved_at": datetime.now().isoformat(timespec="seconds"),
             "project": project_text,
         }
-        tmp = self.file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        tmp.replace(self.file)
+        atomic.write_text(self.file, json.dumps(data))
 
     def discard(self) -> None:
         """The work is saved (or deliberately thrown away): no recovery copy is needed."""
