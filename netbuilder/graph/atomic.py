@@ -44,9 +44,13 @@ class WriteError(NetbuilderError, OSError):
 
     def __init__(self, message: str, path: Path, error_number: int | None = None) -> None:
         super().__init__(message)
+        self.message = message
         self.path = path
         self.filename = str(path)
         self.errno = error_number
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:
@@ -129,6 +133,8 @@ def error_for(path: Path, exc: OSError) -> WriteError:
                       "choose a folder you can write to"),
         errno.EISDIR: (f"{path.name} is a folder", "choose a file name"),
         errno.ENOTDIR: (f"part of {folder} is a file, not a folder", "choose another folder"),
+        errno.EEXIST: (f"part of {folder} is a file, not a folder", "choose another folder"),
+        errno.ENOENT: (f"the folder {folder} cannot be made", "choose another folder"),
     }
     reason, advice = reasons.get(code, (exc.strerror or str(exc), "choose another folder"))
     kept = (f"the previous {path.name} is unchanged" if path.is_file()
