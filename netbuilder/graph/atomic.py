@@ -53,16 +53,21 @@ class WriteError(NetbuilderError, OSError):
         return self.message
 
 
-def write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:
+def write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8", *,
+               make_folder: bool = True) -> Path:
     """Write ``text`` to ``path`` atomically; WriteError says why it could not."""
-    return write_bytes(path, text.encode(encoding))
+    return write_bytes(path, text.encode(encoding), make_folder=make_folder)
 
 
-def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically; WriteError says why it could not."""
+def write_bytes(path: str | os.PathLike[str], data: bytes, *, make_folder: bool = True) -> Path:
+    """Write ``data`` to ``path`` atomically; WriteError says why it could not.
+
+    The folder is made when missing, unless ``make_folder`` is False (a project saved into a
+    folder that does not exist is more likely a typing mistake)."""
     path = Path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if make_folder:
+            path.parent.mkdir(parents=True, exist_ok=True)
         _sweep(path)
         if not _write_unnamed(path, data):
             _write_named(path, data)
@@ -134,7 +139,7 @@ def error_for(path: Path, exc: OSError) -> WriteError:
         errno.EISDIR: (f"{path.name} is a folder", "choose a file name"),
         errno.ENOTDIR: (f"part of {folder} is a file, not a folder", "choose another folder"),
         errno.EEXIST: (f"part of {folder} is a file, not a folder", "choose another folder"),
-        errno.ENOENT: (f"the folder {folder} cannot be made", "choose another folder"),
+        errno.ENOENT: (f"the folder {folder} does not exist", "choose another folder"),
     }
     reason, advice = reasons.get(code, (exc.strerror or str(exc), "choose another folder"))
     kept = (f"the previous {path.name} is unchanged" if path.is_file()

@@ -429,7 +429,7 @@ def save_project(project: Project, path: str | Path) -> None:
     """Write atomically: a crash mid-save never leaves a half-written project.
 
     WriteError (an OSError) names the file and says why; the previous file is unchanged."""
-    atomic.write_text(path, dumps_project(project))
+    atomic.write_text(path, dumps_project(project), make_folder=False)
 
 
 def fingerprint(graph: Graph) -> str:
