@@ -280,9 +280,12 @@ class FileController(QObject):
         work, rest = orphans[0], orphans[1:]
         for other in rest:        # offered at the next start
             RecoveryStore.release(other, delete=False)
+        kept = ("unsaved work was kept" if work.modified else "a training run was kept")
+        if work.modified and work.run_checkpoint is not None:
+            kept = "unsaved work and a training run were kept"
         box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved work?",
-                          "netbuilder did not close normally last time, and unsaved work was "
-                          "kept.", QMessageBox.StandardButton.NoButton, self._window)
+                          f"netbuilder did not close normally last time, and {kept}.",
+                          QMessageBox.StandardButton.NoButton, self._window)
         box.setInformativeText(f"{work.describe()}.\n\nRestore it now?")
         restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)

@@ -56,7 +56,7 @@ class RecoveredWork:
     def describe(self) -> str:
         where = str(self.original_path) if self.original_path else "never saved"
         text = (f"{self.name} ({where}), last autosaved {self.saved_at:%Y-%m-%d %H:%M:%S}"
-                if self.modified else f"{self.name} ({where}), saved")
+                if self.modified else f"{self.name} ({where}, no unsaved changes)")
         if self.run_checkpoint is not None:
             text += (f", and its training run: the weights and curves of epoch "
                      f"{self.run_epoch}, the last whole epoch trained")
