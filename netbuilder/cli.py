@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--loss")
     p.add_argument("--device", help="auto, cpu, cuda or mps")
     p.add_argument("--seed", type=int)
-    p.add_argument("--save", metavar="CKPT", help="write a checkpoint at the end")
+    p.add_argument("--save", metavar="CKPT",
+                   help="write CKPT after every epoch (the best one too, as NAME.best.pt)")
     p.add_argument("--resume", metavar="CKPT", help="continue from a checkpoint")
     p.add_argument("--metrics-out", metavar="FILE.json", help="write final metrics and history")
     p.add_argument("--list-datasets", action="store_true", help="list shipped datasets and exit")
