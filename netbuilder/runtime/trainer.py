@@ -88,7 +88,9 @@ def train(
     input part of the compatibility check. With ``checkpoint_dir``, ``last.pt`` is written
     after every epoch and ``best.pt`` whenever the validation loss reaches a new low; with
     ``checkpoint_file`` (``C.pt``) they are that file and ``C.best.pt`` beside it. Both are
-    written atomically, so each always holds a whole epoch's checkpoint.
+    written atomically, so each always holds a whole epoch's checkpoint; a ``checkpoint_file``
+    is also fsynced (it survives a power cut), while the ``checkpoint_dir`` working copies
+    of the window are not (tiny epochs of a few ms stay fast).
     ``stats`` (a ``runtime.insight.stats.NodeStatsCollector`` listening to ``model``, a tap
     module) adds NodeStats events every so often.
     The model is trained in place and stays on the training device.
@@ -137,9 +139,11 @@ class _Run:
         self.input_shape = tuple(input_shape) if input_shape is not None else None
         self.last_file: Path | None = None
         self.best_file: Path | None = None
+        self.durable = False
         if checkpoint_file is not None:
             self.last_file = Path(checkpoint_file)
             self.best_file = best_path_for(self.last_file)
+            self.durable = True
         elif checkpoint_dir is not None:
             self.last_file = Path(checkpoint_dir) / "last.pt"
             self.best_file = Path(checkpoint_dir) / "best.pt"
@@ -477,10 +481,10 @@ class _Run:
         data = checkpoint_bytes(self.model, optimizer, epoch, self.fingerprint, entry,
                                 trainer_state=state)
         try:
-            atomic.write_bytes(self.last_file, data)
+            atomic.write_bytes(self.last_file, data, durable=self.durable)
             self.checkpoints["last"] = str(self.last_file)
             if is_best:
-                atomic.write_bytes(self.best_file, data)
+                atomic.write_bytes(self.best_file, data, durable=self.durable)
                 self.checkpoints["best"] = str(self.best_file)
         except atomic.WriteError as exc:
             raise CheckpointError(str(exc)) from None
