@@ -1,8 +1,10 @@
 """`netbuilder train --save` loses no finished epoch, whatever happens to the process.
 
-Real processes, really killed: SIGKILL at seeded random moments, Ctrl+C (SIGINT) once and
-twice, SIGTERM, a file-size limit standing in for a full disk. The model and dataset are
-the small CNN on the shipped digits, so each process lives a few seconds.
+Real processes, really killed: SIGKILL at seeded random moments, Ctrl+C (SIGINT), SIGTERM,
+a file-size limit standing in for a full disk. Each is ``netbuilder.cli.main`` forked from a
+forkserver that imported netbuilder and torch once (``train_process.py``), so a process
+starts in about a second; the model and dataset are the small CNN on the shipped digits.
+The second Ctrl+C is tested on the handler itself, in this process.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 import torch
 from test_train_command import small_cnn_project
+from train_process import TrainProcess
 
 from netbuilder.cli import main
 from netbuilder.graph import atomic
@@ -29,24 +31,6 @@ from netbuilder.runtime.control import TrainingControl
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
 KEPT = {"C.pt", "C.best.pt"}
-
-
-def _start(tmp_path: Path, *args: str, **popen) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1"}
-    return subprocess.Popen([sys.executable, "-m", "netbuilder", "train", "p.json", *args],
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env, **popen)
-
-
-def _wait_for_epoch_lines(proc: subprocess.Popen, count: int) -> list[str]:
-    """Read stdout until ``count`` epoch lines have been printed (or the process ends)."""
-    seen: list[str] = []
-    while sum(line.startswith("epoch ") for line in seen) < count:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-    return seen
 
 
 def _strays(folder: Path, pids: list[int]) -> list[str]:
@@ -66,13 +50,13 @@ def test_no_sequence_of_kills_loses_a_finished_epoch_or_leaves_a_bad_file(tmp_pa
     saved_epoch, killed = 0, []
     for _ in range(3):
         resume = ["--resume", "out/C.pt"] if (out / "C.pt").exists() else []
-        proc = _start(tmp_path, "--save", "out/C.pt", *resume)
-        printed = _wait_for_epoch_lines(proc, rng.randint(0, 2))
+        proc = TrainProcess(tmp_path, "p.json", "--save", "out/C.pt", *resume)
+        proc.wait_for(rng.randint(0, 2))
         time.sleep(rng.uniform(0.0, 0.6))
         proc.kill()
-        proc.communicate()
+        assert proc.wait() == -signal.SIGKILL
         killed.append(proc.pid)
-        epochs_printed = [int(line.split()[1]) for line in printed if line.startswith("epoch ")]
+        epochs_printed = [int(line.split()[1]) for line in proc.epoch_lines()]
         assert _strays(out, killed) == []
         if not (out / "C.pt").exists():
             assert saved_epoch == 0 and not epochs_printed   # killed before an epoch ended
@@ -98,11 +82,11 @@ def test_ctrl_c_stops_at_a_batch_saves_the_last_whole_epoch_and_resumes_exactly(
     small_cnn_project(tmp_path / "p.json", epochs=6)
     assert main(["train", str(tmp_path / "p.json"), "--save", str(tmp_path / "straight.pt")]) == 0
 
-    proc = _start(tmp_path, "--save", "C.pt", "--epochs", "6")
-    _wait_for_epoch_lines(proc, 2)
+    proc = TrainProcess(tmp_path, "p.json", "--save", "C.pt", "--epochs", "6")
+    proc.wait_for(2)
     proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130, stderr
+    assert proc.wait() == 130, proc.stderr
+    stdout, stderr = proc.stdout, proc.stderr
     assert "Traceback" not in stderr
     assert "stopping after this batch" in stderr
     stopped = [line for line in stdout.splitlines() if line.startswith("stopped (Ctrl+C)")]
@@ -138,11 +122,11 @@ def test_a_second_ctrl_c_quits_at_once():
 
 def test_sigterm_stops_like_ctrl_c_with_its_own_exit_code(tmp_path):
     small_cnn_project(tmp_path / "p.json", epochs=500)
-    proc = _start(tmp_path, "--save", "C.pt", "--metrics-out", "m.json")
-    _wait_for_epoch_lines(proc, 1)
-    proc.terminate()
-    stdout, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 143, stderr
+    proc = TrainProcess(tmp_path, "p.json", "--save", "C.pt", "--metrics-out", "m.json")
+    proc.wait_for(1)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait() == 143, proc.stderr
+    stdout = proc.stdout
     assert "stopped (SIGTERM)" in stdout and "--resume C.pt" in stdout
     assert load_checkpoint(tmp_path / "C.pt").epoch >= 1
     assert (tmp_path / "m.json").is_file()     # the figures so far are written too
@@ -156,24 +140,13 @@ def test_what_a_stopped_run_kept_is_said_in_one_sentence(tmp_path):
         f"{save} holds epoch 3, the last whole epoch; C.best.pt holds the best epoch so far")
 
 
-def _limit_file_size(limit: int):
-    def apply() -> None:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-    return apply
-
-
 def test_a_full_disk_keeps_the_previous_checkpoint_and_names_it(tmp_path):
     small_cnn_project(tmp_path / "p.json", epochs=2)
     assert main(["train", str(tmp_path / "p.json"), "--save", str(tmp_path / "C.pt")]) == 0
     before = (tmp_path / "C.pt").read_bytes()
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1"}
-    full = subprocess.run([sys.executable, "-m", "netbuilder", "train", "p.json", "--resume",
-                           "C.pt", "--save", "C.pt", "--epochs", "4"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300, env=env,
-                          preexec_fn=_limit_file_size(len(before) // 2))
-    assert full.returncode == 2, full.stdout + full.stderr
+    full = TrainProcess(tmp_path, "p.json", "--resume", "C.pt", "--save", "C.pt", "--epochs",
+                        "4", file_size_limit=len(before) // 2)
+    assert full.wait() == 2, full.stdout + full.stderr
     assert "Traceback" not in full.stderr
     assert "C.pt: cannot be written: the file is larger than this disk" in full.stderr
     assert "the previous C.pt is unchanged" in full.stderr
