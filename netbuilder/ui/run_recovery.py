@@ -51,4 +51,8 @@ class RunRecovery(QObject):
         panel = self.training.ensure_panel()
         if panel is None or not panel.load_checkpoint_from(checkpoint):
             return
+        panel.outcome.set_messages([("ok", "Restored", f"the training run netbuilder was doing "
+                                     f"when it stopped: its weights after epoch {epoch}, the "
+                                     "last whole epoch, and its curves. Continue trains it "
+                                     "further; Save checkpoint… keeps it.")])
         self.files.keep_run(checkpoint, epoch)

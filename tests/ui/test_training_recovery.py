@@ -88,6 +88,7 @@ def test_a_crash_during_training_offers_the_project_and_the_run(make_window, iso
     assert list(panel.plots.curves["loss/val"].xData) == [
         float(e) for e in range(1, on_disk.epoch + 1)]
     assert panel.continue_blocker() is None             # and Continue goes on from it
+    assert f"its weights after epoch {on_disk.epoch}" in panel.outcome.plain_text()
     # the crashed window's folder went with its recovery file; this window keeps its own
     left = sorted(p.name for p in (isolated / "recovery").iterdir())
     assert all(fresh.files.recovery.file.stem in name for name in left), left
