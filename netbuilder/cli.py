@@ -79,9 +79,9 @@ def _apply_fixes(project, args: argparse.Namespace) -> int:
 
 
 def _examples(args: argparse.Namespace) -> int:
-    import shutil
     from pathlib import Path
 
+    from .graph import atomic
     from .graph.errors import ProjectFileError
     from .graph.examples import example_path, list_examples
 
@@ -101,10 +101,9 @@ def _examples(args: argparse.Namespace) -> int:
         return EXIT_OK
     dest = Path(args.copy)
     try:
-        dest.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dest / src.name)
+        atomic.copy_file(src, dest / src.name)
     except OSError as e:
-        print(f"error: cannot write {dest / src.name}: {e.strerror or e}", file=sys.stderr)
+        print(f"error: {e}", file=sys.stderr)
         return EXIT_UNREADABLE
     print(dest / src.name)
     return EXIT_OK
@@ -172,7 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--loss")
     p.add_argument("--device", help="auto, cpu, cuda or mps")
     p.add_argument("--seed", type=int)
-    p.add_argument("--save", metavar="CKPT", help="write a checkpoint at the end")
+    p.add_argument("--save", metavar="CKPT",
+                   help="write CKPT after every epoch (the best one too, as NAME.best.pt)")
     p.add_argument("--resume", metavar="CKPT", help="continue from a checkpoint")
     p.add_argument("--metrics-out", metavar="FILE.json", help="write final metrics and history")
     p.add_argument("--list-datasets", action="store_true", help="list shipped datasets and exit")

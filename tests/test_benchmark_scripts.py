@@ -118,3 +118,19 @@ def test_report_benchmark_writes_its_section(tmp_path):
     assert "## Startup\n\nkept as it was\n" in text
     section = text.split("## Report (netbuilder report, File > Export Report)\n", 1)[1]
     assert "| **whole report** |" in section and "ReportWorker on a QThread" in section
+
+
+def test_checkpoint_benchmark_writes_its_table(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmark results\n\n## Startup\n\nkept as it was\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "bench_checkpoint.py", "--repeats", "1", "--epochs", "1",
+         "--examples", "lenet5", "--write", "--results", str(results)],
+        cwd=ROOT / "benchmarks", capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    text = results.read_text(encoding="utf-8")
+    assert "## Startup\n\nkept as it was\n" in text
+    section = text.split("## Checkpoint after every epoch\n", 1)[1]
+    assert "| lenet5 |" in section and section.count("x |") == 2
+    assert not list((ROOT / "benchmarks").glob(".bench-ckpt-*"))

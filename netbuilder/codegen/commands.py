@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..graph.atomic import WriteError
 from ..graph.errors import NetbuilderError, ProjectFileError
 from .errors import CompileError, ExportError, WeightsError, first_line
 
@@ -30,7 +31,7 @@ def export_command(args: argparse.Namespace) -> int:
     except WeightsError as exc:
         _error(str(exc))
         return EXIT_UNREADABLE
-    except ProjectFileError as exc:
+    except (ProjectFileError, WriteError) as exc:
         _error(str(exc))
         return EXIT_UNREADABLE
     except (ExportError, NetbuilderError) as exc:

@@ -44,9 +44,26 @@ def load_weights(path: str | os.PathLike[str]) -> Weights:
         data = torch.load(p, map_location="cpu", weights_only=True)
     except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, zipfile.BadZipFile,
             ValueError, AttributeError, TypeError, IndexError, KeyError) as exc:
-        raise WeightsError(f"{p}: not a readable checkpoint (a torch.save file of tensors): "
-                           f"{first_line(exc, 200)}") from None
+        raise WeightsError(f"{p}: {why_unreadable(exc)}") from None
     return weights_from(data, str(p))
+
+
+UNSAFE = ("this file contains code, not only tensors; netbuilder will not run it. Use a "
+          "checkpoint saved by netbuilder training, or a state_dict saved with torch.save")
+
+
+def why_unreadable(exc: BaseException) -> str:
+    """Why ``torch.load(weights_only=True)`` refused a file, in netbuilder's words.
+
+    torch's own message for a file holding objects advises loading it with safety turned
+    off, the one thing a user must not do with a file of unknown origin: never passed on.
+    """
+    text = str(exc)
+    if isinstance(exc, pickle.UnpicklingError) and ("Weights only load failed" in text
+                                                     or "weights_only" in text):
+        return UNSAFE
+    return ("not a readable checkpoint (a torch.save file of tensors): "
+            + first_line(exc, 200).split("weights_only")[0].rstrip(" ,;(").strip())
 
 
 def weights_from(data: Any, source: str = "the weights") -> Weights:

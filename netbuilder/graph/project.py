@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import jsonfile
+from . import atomic, jsonfile
 from .catalogue import canonical_type, suggest
 from .errors import GraphEditError, ParamError, ProjectFileError
 from .model import Edge, Graph, Node
@@ -426,11 +426,10 @@ def _list_lines(key: str, items: list, indent: str, comma: str, ascii_only: bool
 
 
 def save_project(project: Project, path: str | Path) -> None:
-    """Write atomically: a crash mid-save never leaves a half-written project."""
-    p = Path(path)
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(dumps_project(project), encoding="utf-8")
-    tmp.replace(p)
+    """Write atomically: a crash mid-save never leaves a half-written project.
+
+    WriteError (an OSError) names the file and says why; the previous file is unchanged."""
+    atomic.write_text(path, dumps_project(project), make_folder=False)
 
 
 def fingerprint(graph: Graph) -> str:

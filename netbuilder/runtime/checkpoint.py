@@ -8,6 +8,7 @@ checkpoint for another graph is refused with a clear message.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle  # only for its exception type: nothing here unpickles
 import zipfile
@@ -17,6 +18,8 @@ from typing import Any
 
 import torch
 
+from netbuilder.codegen.weights import UNSAFE, why_unreadable
+from netbuilder.graph import atomic
 from netbuilder.runtime.errors import CheckpointError
 
 FORMAT = "netbuilder-checkpoint"
@@ -71,12 +74,33 @@ def save_checkpoint(
     *,
     trainer_state: dict[str, Any] | None = None,
 ) -> Path:
-    """Write a checkpoint atomically (a partly written file never replaces a good one).
+    """Write a checkpoint atomically (a partly written file never replaces a good one);
+    CheckpointError names the file when it cannot be written (the old one is kept).
 
     ``epoch`` is the number of finished epochs; resuming continues with the next one.
     ``metrics`` and ``trainer_state`` must hold only tensors and plain values.
     """
     path = Path(path)
+    data = checkpoint_bytes(model, optimizer, epoch, fingerprint, metrics,
+                            trainer_state=trainer_state)
+    try:
+        atomic.write_bytes(path, data)
+    except atomic.WriteError as exc:
+        raise CheckpointError(str(exc)) from None
+    return path
+
+
+def checkpoint_bytes(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer | None,
+    epoch: int,
+    fingerprint: str,
+    metrics: dict[str, Any] | None = None,
+    *,
+    trainer_state: dict[str, Any] | None = None,
+) -> bytes:
+    """The bytes of a checkpoint file (what ``save_checkpoint`` writes), made in memory so
+    the same checkpoint can be written to several files (last and best) at once."""
     payload = {
         "format": FORMAT,
         "version": VERSION,
@@ -87,14 +111,15 @@ def save_checkpoint(
         "metrics": dict(metrics or {}),
         "trainer": dict(trainer_state or {}),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    try:
-        torch.save(payload, temporary)
-        os.replace(temporary, path)
-    except OSError as exc:
-        raise CheckpointError(f"{path}: cannot write the checkpoint ({exc.strerror or exc})") from None
-    return path
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    return buffer.getvalue()
+
+
+def best_path_for(last: str | os.PathLike[str]) -> Path:
+    """Where the best epoch's checkpoint goes beside ``last``: ``C.pt`` -> ``C.best.pt``."""
+    last = Path(last)
+    return last.with_name(f"{last.stem}.best{last.suffix or '.pt'}")
 
 
 def load_checkpoint(
@@ -108,10 +133,12 @@ def load_checkpoint(
         raise CheckpointError(f"{path}: checkpoint file not found") from None
     except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, zipfile.BadZipFile,
             ValueError, AttributeError, TypeError, IndexError, KeyError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        reason = why_unreadable(exc)
+        if reason == UNSAFE:
+            raise CheckpointError(f"{path.name}: {reason}") from None
         raise CheckpointError(
             f"{path.name}: expected a netbuilder checkpoint (a torch.save file of tensors and "
-            f"plain values), but it cannot be read safely: {first}"
+            f"plain values), but it cannot be read: {reason.split(': ', 1)[-1]}"
         ) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(

@@ -1,21 +1,28 @@
 """``netbuilder train PROJECT``: train from the terminal with live progress.
 
 A progress bar with loss and accuracy redrawn in place on a terminal; one plain line per
-epoch when the output is piped. Exit 0 done (or stopped with Ctrl+C), 1 the network or the
-settings cannot train (with the reasons), 2 an unreadable project, dataset or checkpoint.
+epoch when the output is piped. With ``--save C.pt`` the checkpoint is written to ``C.pt``
+after every epoch (and ``C.best.pt`` at each new best validation loss), atomically, so a
+killed run keeps every finished epoch. Ctrl+C or SIGTERM stops at the next batch boundary,
+says what is saved and how to resume; a second Ctrl+C quits at once.
+
+Exit 0 done, 1 the network or the settings cannot train (with the reasons), 2 an unreadable
+project, dataset or checkpoint or an unwritable file, 130 stopped by Ctrl+C (SIGINT), 143
+stopped by SIGTERM (128 + the signal's number, as shells report it).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
+import signal
 import sys
-import tempfile
+import threading
 from pathlib import Path
 from typing import Any, TextIO
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+EXIT_STOPPED = 128   # + the signal's number: 130 Ctrl+C, 143 SIGTERM
 
 
 def train_command(args: argparse.Namespace) -> int:
@@ -60,22 +67,35 @@ def train_command(args: argparse.Namespace) -> int:
         except CheckpointError as e:
             print(f"error: {e}", file=sys.stderr)
             return EXIT_UNREADABLE
-    with tempfile.TemporaryDirectory(prefix="netbuilder-ckpt-") as tmp:
-        outcome = _drive(plan, resume, Path(tmp) if args.save else None, sys.stdout)
-        if outcome.get("failed"):
-            print(f"error: {outcome['failed']}", file=sys.stderr)
-            return EXIT_INVALID
-        if args.save:
-            last = outcome.get("checkpoints", {}).get("last")
-            if last:
-                dest = Path(args.save)
-                try:
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(last, dest)
-                except OSError as e:
-                    print(f"error: cannot write {dest}: {e.strerror or e}", file=sys.stderr)
-                    return EXIT_UNREADABLE
-                print(f"saved checkpoint {dest}")
+    from netbuilder.runtime.control import TrainingControl
+
+    control = TrainingControl()
+    save = Path(args.save) if args.save else None
+    stop = _StopOnSignal(control)
+    outcome: dict[str, Any] = {}
+    with stop:
+        try:
+            _drive(plan, resume, save, sys.stdout, control, outcome)
+        except KeyboardInterrupt:            # the second Ctrl+C: quit now, say what is kept
+            print(f"\ninterrupted; {_kept(save, resume, outcome)}", file=sys.stderr)
+            return EXIT_STOPPED + (stop.signum or signal.SIGINT)
+    if outcome.get("failed"):
+        print(f"error: {outcome['failed']}", file=sys.stderr)
+        if save is not None and outcome.get("epochs_done"):
+            print(f"note: {_kept(save, resume, outcome)}", file=sys.stderr)
+        kind = outcome.get("failed_kind")
+        return EXIT_UNREADABLE if kind == "checkpoint" and "cannot be written" in \
+            outcome["failed"] else EXIT_INVALID
+    if stop.signum is not None:
+        name = "Ctrl+C" if stop.signum == signal.SIGINT else signal.Signals(stop.signum).name
+        print(f"stopped ({name}) in epoch {outcome.get('stopped_epoch', '?')}; "
+              f"{_kept(save, resume, outcome)}", flush=True)
+        if save is not None and _epochs_kept(resume, outcome):
+            print(f"continue with: netbuilder train {args.project} --resume {save} "
+                  f"--save {save}", flush=True)
+    elif save is not None and outcome.get("checkpoints", {}).get("last"):
+        print(f"saved checkpoint {save}" + (f" (best: {outcome['checkpoints']['best']})"
+                                             if outcome["checkpoints"].get("best") else ""))
     if args.metrics_out:
         metrics = dict(outcome.get("metrics", {}))
         # Long names as well, for scripts that read them: val_accuracy, train_accuracy.
@@ -83,55 +103,100 @@ def train_command(args: argparse.Namespace) -> int:
             if short in metrics:
                 metrics[long] = metrics[short]
         data = {**metrics, "history": outcome.get("history", [])}
+        from netbuilder.graph import atomic
+
         try:
-            Path(args.metrics_out).write_text(json.dumps(data, indent=2, default=float) + "\n")
+            atomic.write_text(args.metrics_out, json.dumps(data, indent=2, default=float) + "\n")
         except OSError as e:
-            print(f"error: cannot write {args.metrics_out}: {e.strerror or e}", file=sys.stderr)
+            print(f"error: {e}", file=sys.stderr)
             return EXIT_UNREADABLE
+    if stop.signum is not None:
+        return EXIT_STOPPED + stop.signum
     return EXIT_OK
 
 
-def _drive(plan: Any, resume: Any, checkpoint_dir: Path | None, out: TextIO) -> dict[str, Any]:
-    from netbuilder.runtime.control import TrainingControl
+class _StopOnSignal:
+    """While active, the first SIGINT or SIGTERM asks the trainer to stop after the current
+    batch; a second one raises KeyboardInterrupt at once. Outside the main thread (a test
+    calling the command from another thread) nothing is installed."""
+
+    def __init__(self, control: Any) -> None:
+        self.control = control
+        self.signum: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _StopOnSignal:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+    def _handle(self, signum: int, _frame: Any) -> None:
+        if self.signum is not None:
+            raise KeyboardInterrupt
+        self.signum = signum
+        self.control.stop()
+        print("\nstopping after this batch (Ctrl+C again to quit at once)", file=sys.stderr,
+              flush=True)
+
+
+def _epochs_kept(resume: Any, outcome: dict[str, Any] | None) -> int:
+    done = (outcome or {}).get("epochs_done") or 0
+    return done or (resume.epoch if resume is not None else 0)
+
+
+def _kept(save: Path | None, resume: Any, outcome: dict[str, Any] | None = None) -> str:
+    """What a stopped run left on disk, in one sentence."""
+    done = (outcome or {}).get("epochs_done") or 0
+    if save is None:
+        return "nothing was saved (--save C.pt keeps a checkpoint of every finished epoch)"
+    if done:
+        best = (outcome or {}).get("checkpoints", {}).get("best")
+        also = f"; {best} holds the best epoch so far" if best else ""
+        return f"{save} holds epoch {done}, the last whole epoch{also}"
+    if resume is not None:
+        return (f"no epoch finished in this run, so nothing new was saved; {resume.path} "
+                f"still holds epoch {resume.epoch}")
+    return "no epoch finished, so no checkpoint was written"
+
+
+def _drive(plan: Any, resume: Any, save: Path | None, out: TextIO, control: Any,
+           outcome: dict[str, Any]) -> None:
+    """Run the plan, printing progress; ``outcome`` fills in as events arrive."""
     from netbuilder.runtime.events import Epoch, Failed, Finished, Started, Step, Stopped
 
-    control = TrainingControl()
     live = out.isatty()
-    outcome: dict[str, Any] = {}
-    events = plan.run(control, resume=resume, checkpoint_dir=checkpoint_dir)
-    try:
-        for ev in events:
-            if isinstance(ev, Started):
-                print(f"training on {ev.device_name}: {ev.train_samples} samples, "
-                      f"{ev.val_samples} for validation, {ev.epochs} epochs, "
-                      f"{ev.parameters:,} parameters", file=out)
-            elif isinstance(ev, Step) and live:
-                out.write("\r" + _bar(ev))
-                out.flush()
-            elif isinstance(ev, Epoch):
-                if live:
-                    out.write("\r" + " " * 100 + "\r")
-                print(_epoch_line(ev), file=out, flush=True)
-            elif isinstance(ev, Finished | Stopped):
-                outcome.update(metrics=dict(ev.metrics), history=list(ev.history),
-                               checkpoints=dict(ev.checkpoints))
-                if isinstance(ev, Stopped):
-                    print(f"stopped in epoch {ev.epoch}", file=out)
-                else:
-                    m = ev.metrics
-                    acc = m.get("val_acc")
-                    print("done" + (f": validation accuracy {acc:.1%}" if acc is not None else ""),
-                          file=out)
-            elif isinstance(ev, Failed):
-                outcome["failed"] = ev.message
-    except KeyboardInterrupt:
-        control.stop()
-        for ev in events:  # the trainer ends after the current batch
-            if isinstance(ev, Stopped | Finished):
-                outcome.update(metrics=dict(ev.metrics), history=list(ev.history),
-                               checkpoints=dict(ev.checkpoints))
-        print("\nstopped (Ctrl+C)", file=out)
-    return outcome
+    events = plan.run(control, resume=resume, checkpoint_file=save)
+    for ev in events:
+        if isinstance(ev, Started):
+            print(f"training on {ev.device_name}: {ev.train_samples} samples, "
+                  f"{ev.val_samples} for validation, {ev.epochs} epochs, "
+                  f"{ev.parameters:,} parameters", file=out)
+        elif isinstance(ev, Step) and live:
+            out.write("\r" + _bar(ev))
+            out.flush()
+        elif isinstance(ev, Epoch):
+            if live:
+                out.write("\r" + " " * 100 + "\r")
+            print(_epoch_line(ev), file=out, flush=True)
+            outcome["epochs_done"] = ev.epoch
+        elif isinstance(ev, Finished | Stopped):
+            outcome.update(metrics=dict(ev.metrics), history=list(ev.history),
+                           checkpoints=dict(ev.checkpoints))
+            if isinstance(ev, Stopped):
+                outcome["stopped_epoch"] = ev.epoch
+            else:
+                m = ev.metrics
+                acc = m.get("val_acc")
+                print("done" + (f": validation accuracy {acc:.1%}" if acc is not None else ""),
+                      file=out)
+        elif isinstance(ev, Failed):
+            outcome["failed"] = ev.message
+            outcome["failed_kind"] = ev.kind
 
 
 def _bar(ev: Any) -> str:

@@ -72,7 +72,8 @@ class TrainingPlan:
         return self.model
 
     def run(self, control: TrainingControl | None = None, *, resume: Any = None,
-            checkpoint_dir: str | os.PathLike[str] | None = None) -> Iterator[Event]:
+            checkpoint_dir: str | os.PathLike[str] | None = None,
+            checkpoint_file: str | os.PathLike[str] | None = None) -> Iterator[Event]:
         """The trainer's events for this plan (call only when ``ok``)."""
         from netbuilder.runtime.trainer import train
 
@@ -83,7 +84,8 @@ class TrainingPlan:
         yield from train(model, self.dataset, self.config, control=control, resume=resume,
                          fingerprint=fingerprint(self.graph),
                          input_shape=tuple(inp.shape) if inp is not None else None,
-                         checkpoint_dir=checkpoint_dir, stats=self.stats)
+                         checkpoint_dir=checkpoint_dir, stats=self.stats,
+                         checkpoint_file=checkpoint_file)
 
 
 def settings_with(base: Mapping[str, Any] | None, overrides: Mapping[str, Any]) -> dict[str, Any]:

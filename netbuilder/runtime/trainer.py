@@ -11,15 +11,21 @@ from __future__ import annotations
 
 import gc
 import os
-import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from netbuilder.graph import atomic
 from netbuilder.runtime import resume as resuming
-from netbuilder.runtime.checkpoint import Checkpoint, load_checkpoint, save_checkpoint, state_copy
+from netbuilder.runtime.checkpoint import (
+    Checkpoint,
+    best_path_for,
+    checkpoint_bytes,
+    load_checkpoint,
+    state_copy,
+)
 from netbuilder.runtime.clock import RunClock
 from netbuilder.runtime.compat import check_compat, check_input, has_errors
 from netbuilder.runtime.config import TrainingConfig, config_from_dict
@@ -29,7 +35,7 @@ from netbuilder.runtime.datasets.base import Dataset, format_shape
 from netbuilder.runtime.datasets.normalize import Normalization, fit_normalization
 from netbuilder.runtime.datasets.split import split_indices
 from netbuilder.runtime.devices import describe_device, empty_cache, resolve_device
-from netbuilder.runtime.errors import ConfigError, DatasetError, TrainingError
+from netbuilder.runtime.errors import CheckpointError, ConfigError, DatasetError, TrainingError
 from netbuilder.runtime.events import (
     Epoch,
     Event,
@@ -71,6 +77,7 @@ def train(
     input_shape: tuple[int, ...] | None = None,
     checkpoint_dir: str | os.PathLike[str] | None = None,
     stats: Any = None,
+    checkpoint_file: str | os.PathLike[str] | None = None,
 ) -> Iterator[Event]:
     """Train ``model`` on ``dataset``, yielding Started, Step, Epoch, ... and one final event.
 
@@ -79,12 +86,17 @@ def train(
     worker thread. ``resume`` continues from a checkpoint saved for the same
     ``fingerprint``. ``input_shape`` (the graph's Input shape, no batch axis) enables the
     input part of the compatibility check. With ``checkpoint_dir``, ``last.pt`` is written
-    after every epoch and ``best.pt`` whenever the validation loss reaches a new low.
+    after every epoch and ``best.pt`` whenever the validation loss reaches a new low; with
+    ``checkpoint_file`` (``C.pt``) they are that file and ``C.best.pt`` beside it. Both are
+    written atomically, so each always holds a whole epoch's checkpoint; a ``checkpoint_file``
+    is also fsynced (it survives a power cut), while the ``checkpoint_dir`` working copies
+    of the window are not (tiny epochs of a few ms stay fast).
     ``stats`` (a ``runtime.insight.stats.NodeStatsCollector`` listening to ``model``, a tap
     module) adds NodeStats events every so often.
     The model is trained in place and stays on the training device.
     """
-    run = _Run(model, dataset, config, control, resume, fingerprint, input_shape, checkpoint_dir)
+    run = _Run(model, dataset, config, control, resume, fingerprint, input_shape, checkpoint_dir,
+               checkpoint_file)
     run.stats = stats
     failure: Failed | None = None
     try:
@@ -116,7 +128,7 @@ class _Run:
     """The state of one call to :func:`train`; its ``events`` generator does the work."""
 
     def __init__(self, model, dataset, config, control, resume, fingerprint, input_shape,
-                 checkpoint_dir) -> None:
+                 checkpoint_dir, checkpoint_file=None) -> None:
         self.model: torch.nn.Module = model
         self.dataset: Dataset = dataset
         self.raw_config = config
@@ -125,7 +137,16 @@ class _Run:
         self.resume = resume
         self.fingerprint = fingerprint
         self.input_shape = tuple(input_shape) if input_shape is not None else None
-        self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
+        self.last_file: Path | None = None
+        self.best_file: Path | None = None
+        self.durable = False
+        if checkpoint_file is not None:
+            self.last_file = Path(checkpoint_file)
+            self.best_file = best_path_for(self.last_file)
+            self.durable = True
+        elif checkpoint_dir is not None:
+            self.last_file = Path(checkpoint_dir) / "last.pt"
+            self.best_file = Path(checkpoint_dir) / "best.pt"
         self.device = torch.device("cpu")
         self.phase = "setup"  # where a failure happened: setup, data, dry_run, train, eval, checkpoint
         self.epoch: int | None = None
@@ -399,7 +420,7 @@ class _Run:
                 "time_s": clock.epoch_time(),
             }
             self.record.history.append(entry)
-            if self.checkpoint_dir is not None:
+            if self.last_file is not None:
                 self._save(optimizer, schedule, epoch, entry, is_best)
             yield Epoch(
                 **entry,
@@ -455,15 +476,18 @@ class _Run:
     def _save(self, optimizer, schedule: Schedule, epoch: int, entry: dict[str, Any],
               is_best: bool) -> None:
         self.phase = "checkpoint"
-        assert self.checkpoint_dir is not None
+        assert self.last_file is not None and self.best_file is not None
         state = resuming.trainer_state(self.record, schedule, self.config, self.normalization, self.device)
-        last = save_checkpoint(self.checkpoint_dir / "last.pt", self.model, optimizer, epoch,
-                               self.fingerprint, entry, trainer_state=state)
-        self.checkpoints["last"] = str(last)
-        if is_best:
-            best = self.checkpoint_dir / "best.pt"
-            shutil.copyfile(last, best)
-            self.checkpoints["best"] = str(best)
+        data = checkpoint_bytes(self.model, optimizer, epoch, self.fingerprint, entry,
+                                trainer_state=state)
+        try:
+            atomic.write_bytes(self.last_file, data, durable=self.durable)
+            self.checkpoints["last"] = str(self.last_file)
+            if is_best:
+                atomic.write_bytes(self.best_file, data, durable=self.durable)
+                self.checkpoints["best"] = str(self.best_file)
+        except atomic.WriteError as exc:
+            raise CheckpointError(str(exc)) from None
         self.phase = "train"
 
     def _final(self, kind, **fields: Any) -> Finished | Stopped:

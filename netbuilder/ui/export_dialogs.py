@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..graph import atomic
 from ..graph.errors import NetbuilderError
 from ..graph.model import Graph
 
@@ -31,9 +32,7 @@ def write_python(graph: Graph, path: str | Path) -> Path:
     """Write the standalone PyTorch source; raises NetbuilderError or OSError."""
     from .code_view import generate_python
 
-    p = Path(path)
-    p.write_text(generate_python(graph), encoding="utf-8")
-    return p
+    return atomic.write_text(path, generate_python(graph))
 
 
 def code_problem(graph: Graph) -> str | None:
@@ -265,8 +264,7 @@ class ExportController:
         try:
             written = write_python(self.window.document.graph, path)
         except OSError as e:
-            self.window.files.show_error("Cannot export PyTorch code",
-                                         f"{path}: cannot be written ({e.strerror or e})")
+            self.window.files.show_error("Cannot export PyTorch code", str(e))
             return False
         except NetbuilderError as e:
             self.window.files.show_error("Cannot export PyTorch code", str(e))

@@ -4,7 +4,8 @@
 clean index, or something changed outside the undo stack (training settings), or the work
 came back from a recovery file. Every path that would throw work away asks first
 (Save / Discard / Cancel). A file that cannot be read gives its ``ProjectFileError`` text in a
-message box and leaves the current work untouched.
+message box and leaves the current work untouched. The recovery file also names the training
+run's last whole epoch (``keep_run``), so a crash during training loses neither.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
+from ..graph import atomic
 from ..graph.document import Change, Document
 from ..graph.errors import NetbuilderError, ProjectFileError
 from ..graph.examples import example_path
@@ -32,6 +34,7 @@ AUTOSAVE_INTERVAL_MS = 30_000
 class FileController(QObject):
     state_changed = Signal()       # file name or unsaved state changed: update the title
     project_replaced = Signal()    # New, Open, example or restore
+    run_restored = Signal(object, int)   # a recovered run's checkpoint (Path) and its epoch
 
     def __init__(self, parent: QWidget, document: Document, undo_stack: QUndoStack,
                  prefs: Preferences, recovery: RecoveryStore | None = None) -> None:
@@ -45,6 +48,8 @@ class FileController(QObject):
         self._saves = 0                 # a meta change made before a save is in that file
         self.example_name: str | None = None
         self.last_dir = str(Path.home())
+        self.run_checkpoint: Path | None = None   # a training run's last whole epoch
+        self.run_epoch = 0
 
         undo_stack.cleanChanged.connect(self._on_clean_changed)
         document.subscribe(self._on_document_change)
@@ -70,8 +75,8 @@ class FileController(QObject):
     def _on_clean_changed(self, _clean: bool) -> None:
         if not shiboken6.isValid(self.undo_stack):
             return                  # the window is being destroyed
-        if not self.is_modified() and self.recovery is not None:
-            self.recovery.discard()
+        if not self.is_modified():
+            self._refresh_recovery()
         self.state_changed.emit()
 
     def _on_document_change(self, change: Change) -> None:
@@ -92,8 +97,7 @@ class FileController(QObject):
         self._saves += 1
         self._dirty = False
         self.undo_stack.setClean()
-        if self.recovery is not None:
-            self.recovery.discard()
+        self._refresh_recovery()
         self.state_changed.emit()
 
     # -- replacing the project ---------------------------------------------------------------
@@ -104,11 +108,8 @@ class FileController(QObject):
         self.example_name = example
         self._dirty = modified
         self._debounce.stop()
-        if self.recovery is not None:
-            if modified:
-                self.autosave()
-            else:
-                self.recovery.discard()
+        self.run_checkpoint, self.run_epoch = None, 0     # a run of the project replaced
+        self._refresh_recovery()
         self.project_replaced.emit()
         self.state_changed.emit()
 
@@ -179,9 +180,7 @@ class FileController(QObject):
         try:
             save_project(self.document.project, p)
         except OSError as e:
-            self.show_error("Cannot save project",
-                            f"{p}: cannot be written ({e.strerror or e}). Your work is still "
-                            "open; try another folder.")
+            self.show_error("Cannot save project", f"{e}. Your work is still open.")
             if named is not None:
                 self.document.set_name(named)     # not saved: not named after that file
             return False
@@ -249,17 +248,27 @@ class FileController(QObject):
 
     # -- recovery ---------------------------------------------------------------------------
     def autosave(self) -> None:
-        """Keep a copy of unsaved work where the next start can find it after a crash."""
+        """Keep a copy of unsaved work, and the training run's last whole epoch, where the
+        next start can find them after a crash."""
         if self.recovery is None:
             return
-        if not self.is_modified():
+        if not self.is_modified() and self.run_checkpoint is None:
             self.recovery.discard()
             return
         try:
             self.recovery.save(dumps_project(self.document.project), self.document.path,
-                               self.display_name())
+                               self.display_name(), modified=self.is_modified(),
+                               run_checkpoint=self.run_checkpoint, run_epoch=self.run_epoch)
         except OSError:
             pass   # a full or read-only disk must not interrupt editing; saving still works
+
+    _refresh_recovery = autosave
+
+    def keep_run(self, checkpoint: Path, epoch: int) -> None:
+        """A training run finished an epoch (written to ``checkpoint``): name it in the
+        recovery file, so a crash offers its weights and curves back."""
+        self.run_checkpoint, self.run_epoch = Path(checkpoint), int(epoch)
+        self.autosave()
 
     def offer_recovery(self) -> bool:
         """Ask to restore work left by a window that did not close normally."""
@@ -271,9 +280,12 @@ class FileController(QObject):
         work, rest = orphans[0], orphans[1:]
         for other in rest:        # offered at the next start
             RecoveryStore.release(other, delete=False)
+        kept = ("unsaved work was kept" if work.modified else "a training run was kept")
+        if work.modified and work.run_checkpoint is not None:
+            kept = "unsaved work and a training run were kept"
         box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved work?",
-                          "netbuilder did not close normally last time, and unsaved work was "
-                          "kept.", QMessageBox.StandardButton.NoButton, self._window)
+                          f"netbuilder did not close normally last time, and {kept}.",
+                          QMessageBox.StandardButton.NoButton, self._window)
         box.setInformativeText(f"{work.describe()}.\n\nRestore it now?")
         restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
@@ -292,8 +304,18 @@ class FileController(QObject):
             RecoveryStore.release(work, delete=False)
             self.show_error("Cannot restore", f"The recovery file {work.file} is damaged: {e}")
             return False
-        self.set_project(project, work.original_path, modified=True)   # writes our own copy
+        self.set_project(project, work.original_path, modified=work.modified)   # our own copy
+        run = None
+        if work.run_checkpoint is not None and self.recovery is not None:
+            try:   # into this window's runs folder: the orphan's goes with its release
+                run = atomic.copy_file(work.run_checkpoint,
+                                       self.recovery.prepare_runs_folder() / "restored.pt")
+            except OSError as e:
+                self.show_error("Cannot restore the training run",
+                                f"{work.run_checkpoint}: {e}. The project is restored.")
         RecoveryStore.release(work, delete=True)
+        if run is not None:
+            self.run_restored.emit(run, work.run_epoch)
         return True
 
     def close(self) -> None:

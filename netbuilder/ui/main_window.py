@@ -48,6 +48,7 @@ from .palette import Palette
 from .problems_view import ProblemsView
 from .recovery import RecoveryStore
 from .report_export import ReportExporter
+from .run_recovery import RunRecovery
 from .settings import Preferences
 from .summary_view import SummaryView
 from .training_host import TrainingHost
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         apply_icons(self.ui_actions, appearance.is_dark())
         self._build_status_bar()
         self._connect()
+        self.run_recovery = RunRecovery(self)     # a crash keeps the run's last whole epoch
         self._sync_theme_actions()
         self.resize(1400, 900)
         if persist:

@@ -202,7 +202,7 @@ def test_a_regression_report_gives_mse_and_mae_and_a_prediction_plot(tmp_path):
     ("data that does not fit", 1, "'iris' gives 4"),
     ("unknown dataset", 2, "neither a shipped dataset"),
     ("bad project file", 2, "bad.json"),
-    ("output folder missing", 2, "cannot write"),
+    ("output folder missing", 2, "cannot be written: the folder"),
 ])
 def test_bad_input_gives_a_message_not_a_traceback_and_keeps_an_earlier_report(
         lenet, tmp_path, case, code, says):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
 
+import pytest
 from mainwindow_support import BoxAnswerer, isolated_fixture, make_window_fixture  # noqa: F401
 from PySide6.QtWidgets import QApplication, QMessageBox
 from shiboken6 import delete
@@ -288,3 +290,28 @@ def test_an_example_saved_under_another_name_keeps_its_own(make_window, tmp_path
     assert w.files.save_to(tmp_path / "homework1.json")
     assert w.document.graph.name == "LeNet-5"
     assert w.inspector.title.text() == "LeNet-5"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_a_full_disk_on_save_names_the_file_and_keeps_the_old_one(make_window, tmp_path):
+    import resource
+
+    w = make_window()
+    path = tmp_path / "lenet.json"
+    assert w.files.save_to(path)
+    before = path.read_bytes()
+    _edit(w, "conv1", 12)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (len(before) // 2, hard))   # the disk fills up
+    try:
+        with BoxAnswerer(QMessageBox.StandardButton.Ok) as boxes:
+            assert not w.files.save_to(path)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    text = boxes.seen[0]["text"]
+    assert f"{path}: cannot be written: the file is larger than this disk" in text
+    assert "the previous lenet.json is unchanged" in text and "Your work is still open" in text
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".lenet")] == []
+    assert w.isWindowModified()
+    assert w.document.graph.nodes["conv1"].params["out_channels"] == 12

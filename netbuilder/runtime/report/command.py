@@ -68,8 +68,8 @@ def report_command(args: argparse.Namespace) -> int:
     for path, text in outputs:
         try:
             write_text_atomically(path, text)
-        except OSError as e:
-            _error(f"cannot write {path}: {e.strerror or e}")
+        except OSError as e:           # graph.atomic.WriteError: the file and why, in words
+            _error(str(e) if getattr(e, "path", None) else f"cannot write {path}: {e.strerror or e}")
             return EXIT_UNREADABLE
     n = report.numbers
     figure = (f"accuracy {n['accuracy']:.1%}" if n.get("accuracy") is not None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import os
-import tempfile
 from html import escape
 from pathlib import Path
 
@@ -85,16 +84,9 @@ def render_html(report: Report) -> str:
 
 
 def write_text_atomically(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` to a temporary file beside ``path``, then put it in place in one step:
-    a report being written never replaces a good one half-done. OSError when it cannot."""
-    path = Path(path)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(temporary, 0o644)          # mkstemp's 0600 would hide it from a web server
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    """Write the page through netbuilder's one atomic writer (graph/atomic.py): a report
+    being written never replaces a good one half-done. WriteError (an OSError) says why it
+    could not, naming the file."""
+    from netbuilder.graph.atomic import write_text
+
+    return write_text(path, text, make_folder=False)

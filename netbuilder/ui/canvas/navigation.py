@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtSvg import QSvgGenerator
 
+from ...graph import atomic
 from ...graph.layout import best_wrap
 from ..theme import Theme, canvas_colors
 from .scene import LAYOUT_DX, LAYOUT_DY, GraphScene
@@ -216,16 +217,20 @@ class NavigationMixin:
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         self._render_to(painter, QRectF(0, 0, size.width(), size.height()), source)
         painter.end()
-        if not image.save(str(path), "PNG"):
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        if not image.save(buffer, "PNG"):
             raise OSError(f"could not write the image to {path}")
-        return Path(path)
+        return atomic.write_bytes(path, bytes(buffer.data()))
 
     def export_svg(self, path: str | Path) -> Path:
         """Write the whole graph as an SVG drawing (vector: it scales for slides and papers)."""
         source = self._export_rect()
         w, h = max(1, round(source.width())), max(1, round(source.height()))
         gen = QSvgGenerator()
-        gen.setFileName(str(path))
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        gen.setOutputDevice(buffer)
         gen.setSize(QSize(w, h))
         gen.setViewBox(QRect(0, 0, w, h))
         gen.setTitle(self.scene().doc.graph.name)
@@ -236,6 +241,6 @@ class NavigationMixin:
         painter.fillRect(QRectF(0, 0, w, h), canvas_colors(self.scene().dark).background)
         self._render_to(painter, QRectF(0, 0, w, h), source)
         painter.end()
-        if not Path(path).is_file():
+        if not buffer.data().size():
             raise OSError(f"could not write the drawing to {path}")
-        return Path(path)
+        return atomic.write_bytes(path, bytes(buffer.data()))

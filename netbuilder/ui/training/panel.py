@@ -73,7 +73,9 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
         self._control: TrainingControl | None = None
         self._weights: weight_files.TrainedWeights | None = None
         self._resumed_from: weight_files.TrainedWeights | None = None   # what a run continues
-        self._tmp = tempfile.TemporaryDirectory(prefix="netbuilder-train-")
+        self._tmp: tempfile.TemporaryDirectory | None = None
+        self.run_folder: Path | None = None   # where runs keep their checkpoints (recovery)
+        self.run_checkpoint: Path | None = None   # the running run's last.pt
         self._runs = 0
         self._writing = False
         self._closed = False
@@ -325,7 +327,8 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
             self._show_state()
             return
         self._runs += 1
-        checkpoint_dir = Path(self._tmp.name) / f"run-{self._runs}"
+        checkpoint_dir = self._run_root() / f"run-{self._runs}"
+        self.run_checkpoint = checkpoint_dir / "last.pt"
         self._control = TrainingControl()
         self._run_plan = run_plan
         self._last_run = None
@@ -350,6 +353,18 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
         self.form.setEnabled(False)
         self._show_state()
         self.running_changed.emit(True)
+
+    def set_run_folder(self, folder: str | Path) -> None:
+        """Keep runs' checkpoints in ``folder`` (the window's recovery folder), so a crash
+        loses no finished epoch; without one they go to a temporary folder."""
+        self.run_folder = Path(folder)
+
+    def _run_root(self) -> Path:
+        if self.run_folder is not None:
+            return self.run_folder
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="netbuilder-train-")
+        return Path(self._tmp.name)
 
     @Slot(object)
     def _on_events(self, batch: list[Any]) -> None:

@@ -15,11 +15,11 @@ stopped part-way through an epoch continues from the end of its last whole epoch
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from netbuilder.graph import atomic
 from netbuilder.graph.model import Graph
 from netbuilder.graph.project import fingerprint
 from netbuilder.runtime.checkpoint import load_checkpoint, restore_model, save_checkpoint
@@ -71,10 +71,12 @@ def save(weights: TrainedWeights, path: str | Path) -> Path:
     path = Path(path)
     if weights.source_file is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(weights.source_file, path)
+            atomic.copy_file(weights.source_file, path)
+        except atomic.WriteError as exc:
+            raise CheckpointError(str(exc)) from None
         except OSError as exc:
-            raise CheckpointError(f"{path}: cannot write the checkpoint ({exc.strerror or exc})") from None
+            raise CheckpointError(f"{weights.source_file}: cannot be read to copy it "
+                                  f"({exc.strerror or exc})") from None
         return path
     if weights.model is None:
         raise CheckpointError("there are no weights to save: train the network or load a checkpoint")
