@@ -39,7 +39,7 @@ from .background import Background
 from .embedding_view import PALETTE
 from .images import widget_font
 from .source import EDITED
-from .unit_squares import UnitSquares
+from .unit_squares import UnitSquares, unit_colours
 
 LIVE_MS = 200               # a new picture at most five times a second while training
 LIVE_RESOLUTION = 64
@@ -86,13 +86,13 @@ def class_colour(index: int) -> QColor:
     return QColor(PALETTE[index % len(PALETTE)])
 
 
-def plane_image(grid: DecisionGrid, classes: int, base: QColor) -> np.ndarray:
+def plane_image(grid: DecisionGrid, classes: int, base: tuple[int, int, int]) -> np.ndarray:
     """(x, y, 3) uint8 colours: each cell its predicted class's colour over ``base``, the
     stronger the surer (chance level: almost ``base``; certain: a clear tint that the points'
     own colours still stand out on)."""
     colours = np.array([class_colour(k).getRgb()[:3] for k in range(max(classes, 1))],
                        dtype=np.float64)
-    base_rgb = np.array(base.getRgb()[:3], dtype=np.float64)
+    base_rgb = np.array(base, dtype=np.float64)
     chance = 1.0 / max(classes, 2)
     sure = np.clip((grid.confidence - chance) / (1 - chance), 0, 1)
     strength = (0.08 + 0.45 * sure)[..., None]
@@ -101,11 +101,28 @@ def plane_image(grid: DecisionGrid, classes: int, base: QColor) -> np.ndarray:
     return np.ascontiguousarray(rgb.astype(np.uint8).transpose(1, 0, 2))   # pyqtgraph: [x, y]
 
 
-def _compute(prober: Any, plane: Plane, ctx: Any, resolution: int) -> DecisionGrid:
-    """The grid over ``plane`` for ``ctx``'s weights (on the worker thread)."""
+@dataclass(frozen=True, eq=False)
+class Picture:
+    """A DecisionGrid made into colours (on the worker thread): the plane and the units."""
+
+    grid: DecisionGrid
+    plane: np.ndarray                                   # (x, y, 3) uint8 for the ImageItem
+    units: list[tuple[str, np.ndarray]]                 # (title, (units, h, w, 3) uint8)
+
+
+def _compute(prober: Any, plane: Plane, ctx: Any, resolution: int,
+             base: tuple[int, int, int]) -> Picture:
+    """The grid over ``plane`` for ``ctx``'s weights, in colours (on the worker thread)."""
     with torch.inference_mode():
-        return decision_grid(prober, plane.extent, resolution, ctx.config.loss,
+        grid = decision_grid(prober, plane.extent, resolution, ctx.config.loss,
                              units_of=[h.node for h in plane.layers], feed=plane.feed)
+    return _colour(grid, plane, base)
+
+
+def _colour(grid: DecisionGrid, plane: Plane, base: tuple[int, int, int]) -> Picture:
+    units = [(f"{h.node} ({h.units})", unit_colours(grid.units[(h.node,)], base))
+             for h in plane.layers if (h.node,) in grid.units]
+    return Picture(grid, plane_image(grid, len(plane.classes), base), units)
 
 
 class BoundaryView(QWidget):
@@ -116,6 +133,7 @@ class BoundaryView(QWidget):
         self.setObjectName("boundary_view")
         self.source = source
         self.grid: DecisionGrid | None = None     # the picture on screen
+        self._picture: Picture | None = None
         self.context: Any = None                  # the RunContext it was computed for
         self.plane: Plane | None = None
         self.live_epoch: int | None = None
@@ -208,6 +226,7 @@ class BoundaryView(QWidget):
         if self.plane is not None:
             self._draw_points()
         if self.grid is not None:
+            self._picture = _colour(self.grid, self.plane, self._base())
             self._draw_grid()
 
     def changeEvent(self, event) -> None:
@@ -258,7 +277,7 @@ class BoundaryView(QWidget):
             return
         if not self._accepts(ctx):
             return
-        generation, plane = self._generation, self.plane
+        generation, plane, base = self._generation, self.plane, self._base()
         holder = self
 
         def work():
@@ -269,7 +288,7 @@ class BoundaryView(QWidget):
                 prober = holder._live_prober = Prober(ctx.graph, ctx.state_dict)
             else:
                 prober.load_state_dict(ctx.state_dict)
-            return generation, ctx, _compute(prober, plane, ctx, LIVE_RESOLUTION), ctx.epoch
+            return generation, ctx, _compute(prober, plane, ctx, LIVE_RESOLUTION, base), ctx.epoch
         self._bg.submit("boundary", work)
 
     def showEvent(self, event) -> None:
@@ -294,10 +313,10 @@ class BoundaryView(QWidget):
         if not self._accepts(ctx):
             return
         prober = self.source.prober()
-        generation, plane = self._generation, self.plane
+        generation, plane, base = self._generation, self.plane, self._base()
 
         def work():
-            return generation, ctx, _compute(prober, plane, ctx, FINAL_RESOLUTION), None
+            return generation, ctx, _compute(prober, plane, ctx, FINAL_RESOLUTION, base), None
         if self.grid is None:
             self._show_message("Drawing the decision boundary…")
         self._bg.submit("boundary", work)
@@ -324,7 +343,8 @@ class BoundaryView(QWidget):
         self._show_message(f"Could not draw the decision boundary: {message}")
 
     def _on_done(self, _key: Any, result: Any) -> None:
-        generation, ctx, grid, live_epoch = result
+        generation, ctx, picture, live_epoch = result
+        grid = picture.grid
         if generation != self._generation:
             return                    # the weights changed while it was computed
         if live_epoch is None and self.source.context() is not ctx:
@@ -334,6 +354,7 @@ class BoundaryView(QWidget):
         if self.plane is None or grid.extent != self.plane.extent:
             return                    # computed for another dataset's window
         self.context, self.grid, self.live_epoch = ctx, grid, live_epoch
+        self._picture = picture
         self._draw_grid()
         self.redraws += 1
         self.live_redraws += live_epoch is not None
@@ -384,11 +405,12 @@ class BoundaryView(QWidget):
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self.plot_view.ci.layout.activate()
 
+    def _base(self) -> tuple[int, int, int]:
+        return tuple(self.palette().color(QPalette.ColorRole.Base).getRgb()[:3])
+
     def _draw_grid(self) -> None:
-        grid, plane = self.grid, self.plane
-        base = self.palette().color(QPalette.ColorRole.Base)
-        self.image.setImage(plane_image(grid, len(plane.classes), base), autoLevels=False,
-                            levels=(0, 255))
+        grid, picture = self.grid, self._picture
+        self.image.setImage(picture.plane, autoLevels=False, levels=(0, 255))
         x0, x1, y0, y1 = grid.extent
         res = grid.predicted.shape[0]
         dx, dy = (x1 - x0) / (res - 1), (y1 - y0) / (res - 1)
@@ -425,9 +447,7 @@ class BoundaryView(QWidget):
         return f"about {100 * share:.0f}% of validation points on their colour · "
 
     def _draw_units(self) -> None:
-        plane, grid = self.plane, self.grid
-        rows = [(f"{h.node} ({h.units})", grid.units[(h.node,)]) for h in plane.layers
-                if (h.node,) in grid.units]
+        rows = self._picture.units
         self.units.set_layers(rows)
         self.units_title.setVisible(bool(rows))
         self.units.setVisible(bool(rows))

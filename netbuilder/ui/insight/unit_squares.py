@@ -21,18 +21,27 @@ NEGATIVE = "#E69F00"
 GAP = 4
 
 
-def unit_image(values: np.ndarray, base: QColor) -> QImage:
-    """One unit's (res, res) outputs (row 0 the bottom of the plane) as a picture."""
-    v = np.asarray(values, dtype=np.float64)
-    high = float(np.abs(v).max()) or 1.0
-    t = np.clip(v / high, -1, 1)[::-1]                       # screen rows go down
-    base_rgb = np.array([base.red(), base.green(), base.blue()], dtype=np.float64)
-    pos = np.array(QColor(POSITIVE).getRgb()[:3], dtype=np.float64)
-    neg = np.array(QColor(NEGATIVE).getRgb()[:3], dtype=np.float64)
-    strength = np.abs(t)[..., None]
-    target = np.where(t[..., None] >= 0, pos, neg)
-    rgb = np.ascontiguousarray((base_rgb + (target - base_rgb) * strength).astype(np.uint8))
-    h, w = t.shape
+UNIT_PIXELS = 48           # a square is drawn at most about this size: finer grids are thinned
+
+
+def unit_colours(units: np.ndarray, base: tuple[int, int, int]) -> np.ndarray:
+    """(units, res, res) outputs (row 0 the bottom of the plane) as (units, h, w, 3) uint8
+    pictures in screen order; pure numpy, so a worker thread can make them."""
+    step = max(1, units.shape[-1] // UNIT_PIXELS)
+    v = np.asarray(units[:, ::step, ::step], dtype=np.float32)[:, ::-1]   # screen rows go down
+    high = np.abs(v).reshape(len(v), -1).max(axis=1) if len(v) else np.zeros(0)
+    t = np.clip(v / np.where(high > 0, high, 1)[:, None, None], -1, 1)[..., None]
+    base_rgb = np.asarray(base, dtype=np.float32)
+    pos = np.asarray(QColor(POSITIVE).getRgb()[:3], dtype=np.float32)
+    neg = np.asarray(QColor(NEGATIVE).getRgb()[:3], dtype=np.float32)
+    rgb = base_rgb + (np.where(t >= 0, pos, neg) - base_rgb) * np.abs(t)
+    return np.ascontiguousarray(rgb.astype(np.uint8))
+
+
+def rgb_image(rgb: np.ndarray) -> QImage:
+    """An (h, w, 3) uint8 array as a QImage (copied: the array may go)."""
+    rgb = np.ascontiguousarray(rgb)
+    h, w = rgb.shape[:2]
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
@@ -46,11 +55,12 @@ class UnitSquares(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_layers(self, layers: list[tuple[str, np.ndarray]]) -> None:
-        """``(title, (units, res, res) array)`` per hidden layer, in order."""
-        base = self.palette().color(QPalette.ColorRole.Base)
-        self._rows = [(title, [unit_image(u, base) for u in units]) for title, units in layers]
-        self.setFixedHeight(self._height())
-        self.updateGeometry()
+        """``(title, (units, h, w, 3) uint8 pictures from unit_colours)`` per hidden layer."""
+        shape = [(t, len(p)) for t, p in self._rows]
+        self._rows = [(title, [rgb_image(u) for u in pictures]) for title, pictures in layers]
+        if shape != [(t, len(p)) for t, p in self._rows]:
+            self.setFixedHeight(self._height())
+            self.updateGeometry()
         self.update()
 
     def layer_count(self) -> int:
