@@ -76,12 +76,13 @@ class Costs:
         self.draw_ms: list[float] = []
         compute, draw = boundary_view.decision_grid, BoundaryView._draw_grid
 
-        def timed_grid(*args, **kwargs):
+        def timed_grid(prober, extent, resolution, *args, **kwargs):
             began = time.perf_counter()
             try:
-                return compute(*args, **kwargs)
+                return compute(prober, extent, resolution, *args, **kwargs)
             finally:
-                self.grid_ms.append(1000 * (time.perf_counter() - began))
+                if resolution == boundary_view.LIVE_RESOLUTION:      # live pictures only
+                    self.grid_ms.append(1000 * (time.perf_counter() - began))
 
         def timed_draw(view):
             began = time.perf_counter()
@@ -92,6 +93,11 @@ class Costs:
 
         boundary_view.decision_grid = timed_grid
         BoundaryView._draw_grid = timed_draw
+
+
+def median_or_nan(values: list[float]) -> float:
+    """The median; nan when a run was too short for any live picture."""
+    return statistics.median(values) if values else float("nan")
 
 
 def main() -> None:
@@ -142,7 +148,7 @@ def main() -> None:
     l50, l95, lmax, live_sps = summary(live)
     b50, b95, bmax, bare_sps = summary(bare)
     pairs = [g["samples_per_s"] / h["samples_per_s"] for g, h in zip(live, headless, strict=True)]
-    grid_ms, draw_ms = statistics.median(costs.grid_ms), statistics.median(costs.draw_ms)
+    grid_ms, draw_ms = median_or_nan(costs.grid_ms), median_or_nan(costs.draw_ms)
     per_s = statistics.median(redraws)
     res = boundary_view.LIVE_RESOLUTION
     lines = [

@@ -385,6 +385,11 @@ class BoundaryView(QWidget):
         edge = QColor(pal.color(QPalette.ColorRole.Text))
         edge.setAlpha(160)
         size = 9 if Theme.presentation else 7
+        dark = Theme.dark_for(pal)
+
+        def ring(colour: QColor) -> QColor:
+            """A hollow marker's line: a shade further from the background than the fill."""
+            return colour.lighter(125) if dark else colour.darker(130)
         for k, name in enumerate(plane.classes):
             colour = class_colour(k)
             train = plane.train[plane.train_y == k]
@@ -394,7 +399,7 @@ class BoundaryView(QWidget):
                                         name=f"{name}, training")
             hollow = pg.ScatterPlotItem(x=val[:, 0], y=val[:, 1], symbol="s", size=size + 1,
                                         brush=pg.mkBrush(None),
-                                        pen=pg.mkPen(colour.darker(130), width=Theme.line(2)),
+                                        pen=pg.mkPen(ring(colour), width=Theme.line(2)),
                                         name=f"{name}, validation")
             for item in (filled, hollow):
                 self.plot.addItem(item)
