@@ -102,9 +102,11 @@ def median_or_nan(values: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--repeats", type=int, default=4)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--live-ms", type=int, default=boundary_view.LIVE_MS,
+                        help="the view's snapshot interval (the shipped one by default)")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -113,6 +115,7 @@ def main() -> None:
     apply_theme(app, "light")
     apply_base_font(app, False)
     load = load_average()
+    boundary_view.LIVE_MS = args.live_ms
     costs = Costs()
     doc = document(args.epochs, args.batch_size)
     host = TrainingHost(doc)
@@ -151,12 +154,18 @@ def main() -> None:
     grid_ms, draw_ms = median_or_nan(costs.grid_ms), median_or_nan(costs.draw_ms)
     per_s = statistics.median(redraws)
     res = boundary_view.LIVE_RESOLUTION
+    loop = {name: statistics.median(r["loop_samples_per_s"] for r in runs)
+            for name, runs in (("live", live), ("bare", bare), ("headless", headless))}
+    loop_ratio = loop["live"] / loop["headless"]
     lines = [
         f"GUI timer lateness, boundary view live: p50 {l50:.1f} ms, p95 {l95:.1f} ms, max "
         f"{lmax:.1f} ms (panel alone: p95 {b95:.1f} ms, max {bmax:.1f} ms)",
         f"throughput: view live {live_sps:,.0f} samples/s, panel alone {bare_sps:,.0f}, headless "
         f"{head_sps:,.0f} -> live/headless {live_sps / head_sps:.0%} (pairs {min(pairs):.0%} to "
         f"{max(pairs):.0%}), panel alone/headless {bare_sps / head_sps:.0%}",
+        f"training loop only (trainer's samples/s): view live {loop['live']:,.0f}, panel alone "
+        f"{loop['bare']:,.0f}, headless {loop['headless']:,.0f} -> live/headless {loop_ratio:.0%}, "
+        f"panel alone/headless {loop['bare'] / loop['headless']:.0%}",
         f"live redraws: {per_s:.1f} per second; one {res}x{res} grid with the hidden units "
         f"{grid_ms:.1f} ms (worker thread), setting the picture {draw_ms:.1f} ms (GUI thread)",
         f"{args.repeats} runs each of {args.epochs} epochs; load average {load} on "
@@ -187,6 +196,10 @@ def main() -> None:
             f"| ratio view live / headless (medians) | {live_sps / head_sps:.0%} |",
             f"| ratio, each pair of runs | {min(pairs):.0%} to {max(pairs):.0%} |",
             f"| ratio panel alone / headless | {bare_sps / head_sps:.0%} |",
+            f"| ratio, training loop only (trainer's samples/s), view live / headless | "
+            f"{loop_ratio:.0%} |",
+            f"| ratio, training loop only, panel alone / headless | "
+            f"{loop['bare'] / loop['headless']:.0%} |",
             f"| live redraws per second | {per_s:.1f} |",
             f"| one {res}x{res} grid + hidden units (worker thread) | {grid_ms:.1f} ms |",
             f"| setting the picture (GUI thread) | {draw_ms:.1f} ms |",

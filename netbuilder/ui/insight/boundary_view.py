@@ -139,7 +139,7 @@ class BoundaryView(QWidget):
         self.live_epoch: int | None = None
         self.redraws = 0
         self.live_redraws = 0
-        self._plane_for: tuple[int, int] | None = None
+        self._plane_for: tuple | None = None
         self._generation = 0
         self._dirty = True
         self._waiting = False           # a snapshot was asked for and has not come yet
@@ -283,9 +283,12 @@ class BoundaryView(QWidget):
         def work():
             from netbuilder.runtime.insight.probe import Prober
 
-            prober = holder._live_prober
-            if prober is None or prober.graph is not ctx.graph:
-                prober = holder._live_prober = Prober(ctx.graph, ctx.state_dict)
+            # one module for every run of the same network: building one costs a code
+            # generation, which would compete with the starting run for the GIL
+            prober, built_for = holder._live_prober or (None, None)
+            if prober is None or built_for != ctx.fingerprint:
+                prober = Prober(ctx.graph, ctx.state_dict)
+                holder._live_prober = (prober, ctx.fingerprint)
             else:
                 prober.load_state_dict(ctx.state_dict)
             return generation, ctx, _compute(prober, plane, ctx, LIVE_RESOLUTION, base), ctx.epoch
@@ -332,7 +335,8 @@ class BoundaryView(QWidget):
             self._show_message(NEEDS_2D.format(
                 what=f"'{info.name}' ({kind}, samples of shape {shape})"))
             return False
-        key = (id(ctx.dataset), id(ctx.graph))
+        key = (id(ctx.dataset), ctx.fingerprint, ctx.config.val_fraction, ctx.config.seed,
+               ctx.config.normalize)
         if self._plane_for != key:
             self.plane = plane_of(ctx)
             self._plane_for = key
