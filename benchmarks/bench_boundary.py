@@ -69,17 +69,18 @@ def document(epochs: int, batch_size: int) -> Document:
 
 
 class Costs:
-    """Times each grid evaluation (worker thread) and each picture update (GUI thread)."""
+    """Times each live picture's computation (grid, hidden units and their colours, on the
+    worker thread) and each picture update (GUI thread)."""
 
     def __init__(self) -> None:
         self.grid_ms: list[float] = []
         self.draw_ms: list[float] = []
-        compute, draw = boundary_view.decision_grid, BoundaryView._draw_grid
+        compute, draw = boundary_view._compute, BoundaryView._draw_grid
 
-        def timed_grid(prober, extent, resolution, *args, **kwargs):
+        def timed_grid(prober, plane, ctx, resolution, base):
             began = time.perf_counter()
             try:
-                return compute(prober, extent, resolution, *args, **kwargs)
+                return compute(prober, plane, ctx, resolution, base)
             finally:
                 if resolution == boundary_view.LIVE_RESOLUTION:      # live pictures only
                     self.grid_ms.append(1000 * (time.perf_counter() - began))
@@ -91,7 +92,7 @@ class Costs:
             finally:
                 self.draw_ms.append(1000 * (time.perf_counter() - began))
 
-        boundary_view.decision_grid = timed_grid
+        boundary_view._compute = timed_grid
         BoundaryView._draw_grid = timed_draw
 
 
@@ -166,7 +167,7 @@ def main() -> None:
         f"training loop only (trainer's samples/s): view live {loop['live']:,.0f}, panel alone "
         f"{loop['bare']:,.0f}, headless {loop['headless']:,.0f} -> live/headless {loop_ratio:.0%}, "
         f"panel alone/headless {loop['bare'] / loop['headless']:.0%}",
-        f"live redraws: {per_s:.1f} per second; one {res}x{res} grid with the hidden units "
+        f"live redraws: {per_s:.1f} per second; one {res}x{res} picture with the hidden units "
         f"{grid_ms:.1f} ms (worker thread), setting the picture {draw_ms:.1f} ms (GUI thread)",
         f"{args.repeats} runs each of {args.epochs} epochs; load average {load} on "
         f"{os.cpu_count()} cores ({cpu_name()})",
@@ -201,7 +202,7 @@ def main() -> None:
             f"| ratio, training loop only, panel alone / headless | "
             f"{loop['bare'] / loop['headless']:.0%} |",
             f"| live redraws per second | {per_s:.1f} |",
-            f"| one {res}x{res} grid + hidden units (worker thread) | {grid_ms:.1f} ms |",
+            f"| one {res}x{res} picture + hidden units, computed (worker thread) | {grid_ms:.1f} ms |",
             f"| setting the picture (GUI thread) | {draw_ms:.1f} ms |",
             "",
             f"Load average at the start: {load} on {os.cpu_count()} cores (shared machine). "
