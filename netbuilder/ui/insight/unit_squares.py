@@ -24,18 +24,29 @@ GAP = 4
 UNIT_PIXELS = 48           # a square is drawn at most about this size: finer grids are thinned
 
 
-def unit_colours(units: np.ndarray, base: tuple[int, int, int]) -> np.ndarray:
-    """(units, res, res) outputs (row 0 the bottom of the plane) as (units, h, w, 3) uint8
-    pictures in screen order; pure numpy, so a worker thread can make them."""
-    step = max(1, units.shape[-1] // UNIT_PIXELS)
-    v = np.asarray(units[:, ::step, ::step], dtype=np.float32)[:, ::-1]   # screen rows go down
-    high = np.abs(v).reshape(len(v), -1).max(axis=1) if len(v) else np.zeros(0)
-    t = np.clip(v / np.where(high > 0, high, 1)[:, None, None], -1, 1)[..., None]
+def _ramp(base: tuple[int, int, int]) -> np.ndarray:
+    """(511, 3) uint8: orange at -1 through ``base`` at 0 to blue at +1."""
+    t = np.linspace(-1, 1, 511, dtype=np.float32)[:, None]
     base_rgb = np.asarray(base, dtype=np.float32)
     pos = np.asarray(QColor(POSITIVE).getRgb()[:3], dtype=np.float32)
     neg = np.asarray(QColor(NEGATIVE).getRgb()[:3], dtype=np.float32)
-    rgb = base_rgb + (np.where(t >= 0, pos, neg) - base_rgb) * np.abs(t)
-    return np.ascontiguousarray(rgb.astype(np.uint8))
+    return (base_rgb + (np.where(t >= 0, pos, neg) - base_rgb) * np.abs(t)).astype(np.uint8)
+
+
+def unit_colours(units: np.ndarray, base: tuple[int, int, int]) -> np.ndarray:
+    """(units, res, res) outputs (row 0 the bottom of the plane) as (units, h, w, 3) uint8
+    pictures in screen order; pure numpy, so a worker thread can make them. A colour ramp
+    looked up once per pixel: few array operations, so little time holding the GIL that a
+    training thread needs."""
+    step = max(1, units.shape[-1] // UNIT_PIXELS)
+    v = np.asarray(units[:, ::-step, ::step], dtype=np.float32)      # screen rows go down
+    if not len(v):
+        return np.zeros((0, *v.shape[1:], 3), dtype=np.uint8)
+    high = np.abs(v).max(axis=(1, 2))
+    scale = 255 / np.where(high > 0, high, 1)
+    index = (v * scale[:, None, None]).astype(np.int16)
+    index += 255                                                      # -1..1 -> 0..510
+    return _ramp(tuple(base))[index]
 
 
 def rgb_image(rgb: np.ndarray) -> QImage:
