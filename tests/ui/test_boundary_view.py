@@ -123,3 +123,20 @@ def test_a_dataset_of_images_gets_a_sentence_naming_the_2d_examples(make_insight
     assert "two input features" in text and "'digits'" in text and "1x8x8" in text
     assert "mlp_moons" in text and "spirals" in text
     assert view.grid is None and view.redraws == 0
+
+
+def test_a_units_square_is_blue_where_it_is_positive_orange_where_negative_pale_at_zero():
+    from netbuilder.ui.insight.unit_squares import NEGATIVE, POSITIVE, unit_colours
+
+    units = np.zeros((2, 4, 4))
+    units[0, 0, 0] = 2.0            # bottom-left of the plane: its strongest output
+    units[0, 3, 3] = -1.0           # top-right: half as strong, negative
+    units[1, 1, 1] = -5.0           # a unit of another scale is scaled to itself
+    pictures = unit_colours(units, (255, 255, 255))
+    assert pictures.shape == (2, 4, 4, 3)
+    hex_of = lambda rgb: "#{:02X}{:02X}{:02X}".format(*(int(c) for c in rgb))  # noqa: E731
+    assert hex_of(pictures[0, 3, 0]) == POSITIVE            # screen rows go down
+    assert hex_of(pictures[1, 2, 1]) == NEGATIVE
+    assert (pictures[0, 1, 1] == 255).all()                 # zero: the background
+    half = pictures[0, 0, 3].astype(int)                    # between white and orange
+    assert (half > np.array([0xE6, 0x9F, 0x00])).all() and (half < 255).any()
