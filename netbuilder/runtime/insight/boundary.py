@@ -14,6 +14,7 @@ import torch
 
 from netbuilder.runtime.insight.evaluation import probabilities_of
 from netbuilder.runtime.insight.probe import NodePath, Prober, as_path
+from netbuilder.runtime.losses import predicted_classes
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,11 +30,35 @@ def is_two_feature(sample_shape: tuple[int, ...]) -> bool:
 
 
 def extent_of(points: torch.Tensor, margin: float = 0.15) -> tuple[float, float, float, float]:
-    """A square-ish window around the points with a margin on every side."""
+    """A window around the points with a margin on every side (never empty)."""
+    points = points.double()                 # float32 cannot widen a window around 1e4 by 1e-6
     low, high = points.min(dim=0).values, points.max(dim=0).values
-    span = (high - low).clamp_min(1e-6)
+    scale = torch.maximum(low.abs(), high.abs()).clamp_min(1.0)
+    span = high - low
+    # one point, or all on a line: a window one unit (or a tenth of the value) wide
+    span = torch.where(span > 1e-6 * scale, span, 0.1 * scale)
     low, high = low - margin * span, high + margin * span
     return float(low[0]), float(high[0]), float(low[1]), float(high[1])
+
+
+def classes_and_confidence(out: torch.Tensor, loss: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """The predicted class of each row of ``out`` (N, outputs) and the probability given to it.
+
+    The trainer's rule (``predicted_classes``) wherever it has one, so the plane agrees with
+    the accuracy the run reported: a single logit with ``bce_with_logits`` is class 1 above
+    zero, with confidence sigmoid(logit) or 1 - sigmoid(logit); several outputs take the
+    argmax. A single output trained with another loss (a Sigmoid output fitted by ``mse``
+    to 0/1 labels) is class 1 above 0.5, as sure as it is far from 0.5.
+    """
+    if loss == "bce_with_logits" or out.shape[1] > 1:
+        pred = predicted_classes(loss, out)
+        probs = probabilities_of(out, loss)
+        conf = probs.gather(1, pred.reshape(-1, 1)).reshape(-1)
+        return pred, conf
+    value = out.reshape(-1)
+    pred = (value > 0.5).long()
+    conf = torch.where(pred.bool(), value, 1 - value).clamp(0.5, 1.0)
+    return pred, conf
 
 
 def decision_grid(prober: Prober, extent: tuple[float, float, float, float], resolution: int = 80,
@@ -53,16 +78,60 @@ def decision_grid(prober: Prober, extent: tuple[float, float, float, float], res
     wanted = [as_path(n) for n in units_of]
     with torch.no_grad():
         out, seen = prober.forward(fed.to(prober.device), wanted)
-    out = out.float().cpu()
-    if out.dim() == 1 or out.shape[1] == 1 and loss != "bce_with_logits":
-        pred = (out.reshape(-1) > 0.5).long() if loss != "bce_with_logits" else (out.reshape(-1) > 0).long()
-        conf = torch.ones_like(out.reshape(-1))
-    else:
-        probs = probabilities_of(out, loss)
-        conf, pred = probs.max(dim=1)
+    out = out.float().cpu().reshape(points.shape[0], -1)
+    pred, conf = classes_and_confidence(out, loss)
     units = {}
     for path in wanted:
         v = seen[path].float().cpu().reshape(points.shape[0], -1).T
         units[path] = v.reshape(-1, resolution, resolution).numpy()
     return DecisionGrid(extent, pred.reshape(resolution, resolution).numpy(),
                         conf.reshape(resolution, resolution).numpy(), units)
+
+
+ACTIVATIONS = {"ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh"}
+MLP_PARTS = ACTIVATIONS | {"Input", "Linear", "Dropout", "Identity"}
+
+
+@dataclass(frozen=True)
+class HiddenLayer:
+    """A hidden layer whose units Playground draws: the node shown (the activation after a
+    Linear, or the Linear itself), the Linear's id and how many units it has."""
+
+    node: str
+    linear: str
+    units: int
+
+
+def playground_layers(graph, max_units: int = 16, max_layers: int = 4) -> list[HiddenLayer]:
+    """The hidden layers of a small MLP, in order, or [] when the network is not one.
+
+    Small: a single chain of Input, Linear, activations and Dropout, at most ``max_layers``
+    hidden Linear layers (every Linear but the last) of at most ``max_units`` units each.
+    Each layer is shown after its activation (what the next layer receives).
+    """
+    from netbuilder.runtime.insight.probe import probe_targets
+
+    targets = probe_targets(graph)
+    if any(t.depth or t.type not in MLP_PARTS for t in targets):
+        return []
+    if any(len(graph.out_edges(t.path[0])) > 1 or len(graph.in_edges(t.path[0])) > 1
+           for t in targets):
+        return []
+    layers: list[HiddenLayer] = []
+    for i, t in enumerate(targets):
+        if t.type != "Linear":
+            continue
+        shape = t.tensor.shape if t.tensor is not None else ()
+        units = int(shape[-1]) if len(shape) == 1 and isinstance(shape[-1], int) else 0
+        shown = t.path[0]
+        for after in targets[i + 1:]:
+            if after.type in ACTIVATIONS:
+                shown = after.path[0]
+                break
+            if after.type == "Linear":
+                break
+        layers.append(HiddenLayer(shown, t.path[0], units))
+    hidden = layers[:-1]                     # the last Linear is the output layer
+    if not hidden or len(hidden) > max_layers or any(not 0 < h.units <= max_units for h in hidden):
+        return []
+    return hidden
