@@ -647,6 +647,93 @@ def transformer_waveforms() -> Project:
     )
 
 
+# -- what goes wrong in deep stacks: vanishing gradients, weight initialisation ---------------
+# Each pair (or trio) differs in one thing only, so switching between them is the lesson.
+DEEP = 8           # hidden layers of the vanishing-gradient pair
+INIT_DEPTH = 10    # tanh layers of the initialisation trio
+
+
+def _deep_mlp(title: str, hidden, n: int, width: int, **init) -> GraphBuilder:
+    """Digits (8x8, flattened) through ``n`` hidden layers of ``width`` units, ``hidden`` after each."""
+    b = GraphBuilder(title)
+    x = b.layer("Flatten", b.input((1, 8, 8)), id="flatten")
+    for i in range(1, n + 1):
+        x = b.layer("Linear", x, id=f"fc{i}", out_features=width, **init)
+        x = hidden(b, x, i)
+    b.layer("Linear", x, id="out", out_features=10)
+    return b
+
+
+def vanishing_gradients() -> Project:
+    b = _deep_mlp("Vanishing gradients: deep sigmoid MLP",
+                  lambda b, x, i: b.layer("Sigmoid", x, id=f"sigmoid{i}"), DEEP, 32)
+    return Project(
+        b.graph,
+        f"{DEEP} hidden layers with sigmoid, trained by plain SGD on the digits. What to look "
+        "at: switch on Show statistics (gradient norm) and press Train. The gauges fade from "
+        "the output back to fc1: a sigmoid passes back at most a quarter of the gradient, so "
+        f"after {DEEP} of them the first layers get about a millionth of what the last one "
+        "gets, and the problems list says so. The first layers hardly learn and the loss "
+        "barely moves. Then open vanishing_gradients_fixed: the same depth with ReLU and "
+        "BatchNorm, where the gradient holds all the way back.",
+        training=_training("digits", optimizer="sgd", lr=0.1, epochs=20),
+    )
+
+
+def vanishing_gradients_fixed() -> Project:
+    def relu_bn(b: GraphBuilder, x: str, i: int) -> str:
+        x = b.layer("BatchNorm1d", x, id=f"bn{i}")
+        return b.layer("ReLU", x, id=f"relu{i}")
+    b = _deep_mlp("Vanishing gradients, fixed: ReLU and BatchNorm", relu_bn, DEEP, 32)
+    return Project(
+        b.graph,
+        f"The network of vanishing_gradients ({DEEP} hidden layers, the same SGD) with two "
+        "changes: ReLU instead of sigmoid (its slope is 1 wherever it fires, not at most "
+        "0.25) and BatchNorm before each ReLU (it keeps every layer's output at a healthy "
+        "scale). Show statistics (gradient norm) and train: the gauges stay about as strong "
+        "at fc1 as at the output, every layer learns, and it reaches over 90% where the "
+        "sigmoid network is stuck.",
+        training=_training("digits", optimizer="sgd", lr=0.1, epochs=20),
+    )
+
+
+def _init_demo(title: str, init: dict, about: str) -> Project:
+    b = _deep_mlp(title, lambda b, x, i: b.layer("Tanh", x, id=f"tanh{i}"), INIT_DEPTH, 64,
+                  **init)
+    return Project(
+        b.graph,
+        f"{INIT_DEPTH} layers of tanh with weights drawn {about} Look at Inside > Histograms: "
+        "each tanh layer's outputs, side by side on the same axis, from the first layer to "
+        "the last. The three files init_demo (normal, std 1), init_demo_small (std 0.01) and "
+        "init_demo_xavier differ only in how the weights start: open them in turn and train.",
+        training=_training("digits", optimizer="sgd", lr=0.01, epochs=10),
+    )
+
+
+def init_demo() -> Project:
+    return _init_demo(
+        "Initialisation: normal, std 1.0", {"init": "normal", "init_gain": 1.0},
+        "from a normal distribution with std 1.0. Each unit sums 64 inputs with weights this "
+        "big, so its input is about 8 times too large and tanh saturates: almost every output "
+        "is -1 or +1, where tanh is flat, and the network stays near chance.")
+
+
+def init_demo_small() -> Project:
+    return _init_demo(
+        "Initialisation: normal, std 0.01", {"init": "normal", "init_gain": 0.01},
+        "with std 0.01, far too small: each layer shrinks the signal about twelve times, so "
+        "the outputs collapse to zero layer by layer (the histograms become a spike at 0) and "
+        "the gradients shrink with them.")
+
+
+def init_demo_xavier() -> Project:
+    return _init_demo(
+        "Initialisation: Xavier", {"init": "xavier_normal", "init_gain": 5 / 3},
+        "by Xavier (Glorot) initialisation, std = gain x sqrt(2 / (fan_in + fan_out)), with "
+        "tanh's gain 5/3: each layer keeps the signal's scale, so the histograms stay wide and "
+        "alike from the first layer to the last.")
+
+
 EXAMPLES: dict[str, Callable[[], Project]] = {
     "perceptron": perceptron, "mlp_moons": mlp_moons, "mlp_iris": mlp_iris,
     "mlp_digits": mlp_digits, "lenet5": lenet5, "alexnet": alexnet, "vgg16": vgg16,
@@ -654,6 +741,10 @@ EXAMPLES: dict[str, Callable[[], Project]] = {
     "resnet_small": resnet_small, "mobilenetv2": mobilenetv2,
     "rnn_waveforms": rnn_waveforms, "lstm_waveforms": lstm_waveforms,
     "gru_waveforms": gru_waveforms, "transformer_waveforms": transformer_waveforms,
+    "vanishing_gradients": vanishing_gradients,
+    "vanishing_gradients_fixed": vanishing_gradients_fixed,
+    "init_demo": init_demo, "init_demo_small": init_demo_small,
+    "init_demo_xavier": init_demo_xavier,
 }
 
 
