@@ -88,9 +88,12 @@ def node_histograms(prober: Prober, x: torch.Tensor, y: torch.Tensor | None,
 
     Without targets (``y`` None) only the activations are binned. The network runs as the
     Prober holds it (eval mode: BatchNorm uses its running statistics, Dropout is off).
+    Nodes whose output is not a tensor of real numbers (token ids, an LSTM's tuple) are left
+    out of the result.
     """
-    paths = [as_path(n) for n in nodes]
-    out, seen = prober.forward(x, paths, grad=y is not None)
+    asked = [as_path(n) for n in nodes]
+    out, seen = prober.forward(x, asked, grad=y is not None)
+    paths = [p for p in asked if isinstance(seen[p], torch.Tensor) and seen[p].is_floating_point()]
     acts = [seen[p].detach().float().cpu() for p in paths]
     grads: list[torch.Tensor | None] = [None] * len(paths)
     loss_value = math.nan

@@ -61,6 +61,10 @@ class InsightPanel(QWidget):
             view = BoundaryView(self.source)
             self.tabs.addTab(view, "Decision boundary")
             self.views["boundary"] = view
+        from .histogram_view import HistogramView
+
+        self.views["histograms"] = HistogramView(self.source)
+        self.tabs.addTab(self.views["histograms"], "Histograms")
 
     def open_sample(self, position: int) -> None:
         """Show validation sample ``position`` in the sample view."""
