@@ -31,7 +31,7 @@ def _train_to_the_end(qtbot, panel, view) -> None:
 
 
 def test_init_demo_shows_one_histogram_per_tanh_layer_and_updates_while_training(make_insight, qtbot):
-    host, panel, source, view = make_insight(_document("init_demo", 6), HistogramView)
+    host, panel, source, view = make_insight(_document("init_demo", 6), HistogramView, (1000, 600))
     assert view.message.text() == NOT_TRAINED             # before training: says what to do
     live: list[int] = []
     final: list[int] = []
@@ -51,7 +51,10 @@ def test_init_demo_shows_one_histogram_per_tanh_layer_and_updates_while_training
     grid = view.grid
     assert [title for title, _, _ in grid.panels] == TANH
     assert all(sub.startswith("std ") and "% at ±1" in sub for _, sub, _ in grid.panels)
-    assert all(sum(counts) == view.histograms.samples * 64 for _, _, counts in grid.panels)
+    assert all(sum(counts) == view.current().samples * 64 for _, _, counts in grid.panels)
+    # The shared axis is tanh's own range, with most values in its outermost bins.
+    assert -1 <= grid.edges[0] < -0.99 and 0.99 < grid.edges[-1] <= 1
+    assert all(sum(c[:2]) + sum(c[-2:]) > sum(c) / 2 for _, _, c in grid.panels)
     # The panels do not overlap and all fit the width (the rows scroll).
     rects = [grid.cell_rect(i) for i in range(len(grid.panels))]
     assert all(not a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
@@ -61,7 +64,7 @@ def test_init_demo_shows_one_histogram_per_tanh_layer_and_updates_while_training
     assert len(grid.panels) == 1 + 10 + 10 + 1
     view.what.setCurrentIndex(1)
     assert grid.panels[-1][1].startswith("‖g‖") and "log10" in view.caption.text()
-    assert len(grid.edges) == len(view.histograms.grad_edges)
+    assert len(grid.edges) == len(view.current().grad_edges)
 
 
 def test_each_init_shows_what_the_lecture_says(make_insight, qtbot):

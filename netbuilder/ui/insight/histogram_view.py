@@ -156,8 +156,8 @@ class HistogramView(QWidget):
         super().__init__(parent)
         self.setObjectName("histogram_view")
         self.source = source
-        self.histograms: Any = None       # the runtime's Histograms on screen
-        self.targets: list[Any] = []      # their ProbeTargets, in the same order
+        self.histograms: Any = None       # "activations"/"all" -> the runtime's Histograms
+        self.targets: list[Any] = []      # the layers, in forward order
         self.live_epoch: int | None = None
         self.updates = 0                  # how many times new histograms were drawn
         self._generation = 0
@@ -319,24 +319,19 @@ class HistogramView(QWidget):
         self.stack.setCurrentWidget(self.message)
 
     # -- showing ------------------------------------------------------------------------------
+    def current(self) -> Any:
+        """The Histograms of the layers chosen (activation layers, or all of them)."""
+        if not self.histograms:
+            return None
+        return self.histograms.get(self.which.currentData()) or self.histograms.get("all")
+
     def shown(self) -> list[Any]:
         """The NodeHistograms on screen, in the grid's order."""
-        if self.histograms is None:
-            return []
-        by_path = {t.path: t for t in self.targets}
-        only_acts = self.which.currentData() == "activations"
-        out = []
-        for nh in self.histograms.nodes:
-            t = by_path.get(nh.path)
-            if only_acts and (t is None or t.category != "Activation"):
-                continue
-            out.append(nh)
-        if not out and only_acts:            # a network without activation layers
-            out = list(self.histograms.nodes)
-        return out
+        h = self.current()
+        return [] if h is None else list(h.nodes)
 
     def _redraw(self) -> None:
-        h = self.histograms
+        h = self.current()
         if h is None:
             return
         gradients = self.what.currentData() == GRADIENTS and h.grad_edges is not None
@@ -370,12 +365,19 @@ def _compute(prober: Any, ctx: Any) -> tuple[list[Any], Any]:
     targets = [_Target(t.path, graph.spec(t.type).category) for t in probe_targets(graph)
                if t.depth == 0 and t.type != "Input"]
     data = ctx.eval_set(limit=SAMPLES)
-    paths = [t.path for t in targets]
-    try:
-        histograms = node_histograms(prober, data.x, data.y, paths, ctx.config.loss)
-    except (RuntimeError, ValueError):      # a loss the targets do not fit: outputs only
-        histograms = node_histograms(prober, data.x, None, paths)
-    return targets, histograms
+    # Two sets, each on its own shared bins: the activation layers alone (their range, say
+    # tanh's -1..1, is not squeezed by a Linear layer's wider one), and all layers.
+    sets = {"activations": [t.path for t in targets if t.category == "Activation"],
+            "all": [t.path for t in targets]}
+    out = {}
+    for which, paths in sets.items():
+        if not paths:
+            continue
+        try:
+            out[which] = node_histograms(prober, data.x, data.y, paths, ctx.config.loss)
+        except (RuntimeError, ValueError):      # a loss the targets do not fit: outputs only
+            out[which] = node_histograms(prober, data.x, None, paths)
+    return targets, out
 
 
 class _Target:
