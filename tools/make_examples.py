@@ -665,7 +665,7 @@ def _deep_mlp(title: str, hidden, n: int, width: int, **init) -> GraphBuilder:
 
 
 def vanishing_gradients() -> Project:
-    b = _deep_mlp("Vanishing gradients: deep sigmoid MLP",
+    b = _deep_mlp("Deep MLP: sigmoid",
                   lambda b, x, i: b.layer("Sigmoid", x, id=f"sigmoid{i}"), DEEP, 32)
     return Project(
         b.graph,
@@ -684,7 +684,7 @@ def vanishing_gradients_fixed() -> Project:
     def relu_bn(b: GraphBuilder, x: str, i: int) -> str:
         x = b.layer("BatchNorm1d", x, id=f"bn{i}")
         return b.layer("ReLU", x, id=f"relu{i}")
-    b = _deep_mlp("Vanishing gradients, fixed: ReLU and BatchNorm", relu_bn, DEEP, 32)
+    b = _deep_mlp("Deep MLP: ReLU + BatchNorm", relu_bn, DEEP, 32)
     return Project(
         b.graph,
         f"The network of vanishing_gradients ({DEEP} hidden layers, the same SGD) with two "
@@ -712,7 +712,7 @@ def _init_demo(title: str, init: dict, about: str) -> Project:
 
 def init_demo() -> Project:
     return _init_demo(
-        "Initialisation: normal, std 1.0", {"init": "normal", "init_gain": 1.0},
+        "10 tanh layers: std 1.0", {"init": "normal", "init_gain": 1.0},
         "from a normal distribution with std 1.0. Each unit sums 64 inputs with weights this "
         "big, so its input is about 8 times too large and tanh saturates: almost every output "
         "is -1 or +1, where tanh is flat, and the network stays near chance.")
@@ -720,7 +720,7 @@ def init_demo() -> Project:
 
 def init_demo_small() -> Project:
     return _init_demo(
-        "Initialisation: normal, std 0.01", {"init": "normal", "init_gain": 0.01},
+        "10 tanh layers: std 0.01", {"init": "normal", "init_gain": 0.01},
         "with std 0.01, far too small: each layer shrinks the signal about twelve times, so "
         "the outputs collapse to zero layer by layer (the histograms become a spike at 0) and "
         "the gradients shrink with them.")
@@ -728,7 +728,7 @@ def init_demo_small() -> Project:
 
 def init_demo_xavier() -> Project:
     return _init_demo(
-        "Initialisation: Xavier", {"init": "xavier_normal", "init_gain": 5 / 3},
+        "10 tanh layers: Xavier", {"init": "xavier_normal", "init_gain": 5 / 3},
         "by Xavier (Glorot) initialisation, std = gain x sqrt(2 / (fan_in + fan_out)), with "
         "tanh's gain 5/3: each layer keeps the signal's scale, so the histograms stay wide and "
         "alike from the first layer to the last.")

@@ -98,6 +98,12 @@ def overlay(example: str) -> QImage:
     w, tp = window(example, 3)
     w.stats_action.setChecked(True)
     train(tp)
+    # The canvas and the inspector (whose description says what to look at), nothing else.
+    for dock in (w.palette_dock, w.problems_dock, w.summary_dock, w.code_dock,
+                 w.training_dock, w.insight_dock):
+        dock.hide()
+    settle(ms=500)
+    w.fit_all()
     settle(ms=800)
     image = w.grab().toImage()
     tp.shutdown(10)
