@@ -1,7 +1,8 @@
 """The deep-network examples show what their descriptions promise, measured as the window does.
 
-vanishing_gradients against vanishing_gradients_fixed: the trainer's NodeStats (the overlay's
-figures) for the first steps; the init_demo trio: the per-layer histograms the Inside panel
+vanishing_gradients against vanishing_gradients_fixed (and resnet_small, whose skip
+connections keep the gradient): the trainer's NodeStats (the overlay's figures) for the first
+steps; the init_demo trio: the per-layer histograms the Inside panel
 draws, for the weights as initialised. Bands are generous: the direction and the order of
 magnitude are the lesson, not the exact figure.
 """
@@ -65,6 +66,12 @@ def test_the_gradient_fades_through_sigmoids_and_holds_with_relu_and_batchnorm()
     found = diagnose(sigmoid[0].nodes, order, {})
     assert [(f.node, f.kind) for f in found] == [("fc1", "vanishing")]
     assert not [f for f in diagnose(fixed[0].nodes, list(fixed[0].nodes), {}) if f.kind == "vanishing"]
+
+
+def test_skip_connections_carry_the_gradient_back_through_resnet_small():
+    for event in _first_stats("resnet_small"):
+        assert _ratio(event, "conv1", "fc") > 0.3          # no fade past the blocks
+        assert not [f for f in diagnose(event.nodes, list(event.nodes), {}) if f.kind == "vanishing"]
 
 
 @pytest.fixture(scope="module")
