@@ -72,3 +72,16 @@ def test_scale_benchmark_prints_growth_ratios(tmp_path):
     for work in ("analysis", "check table", "check --json", "scene", "old table rows"):
         row = next(line for line in text.splitlines() if line.startswith(f"| {work} |"))
         assert "(sizes 4x)" in row, row
+
+
+def test_histogram_benchmark_writes_its_table(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_histograms.py", "--repeats", "1", "--examples",
+         "init_demo", "--write", "--results", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in results.read_text(encoding="utf-8").splitlines()
+            if line.startswith("| init_demo")]
+    assert len(rows) == 1 and rows[0].count(" ms") == 3 and rows[0].endswith("x |")

@@ -3,7 +3,7 @@
 ``node_histograms`` runs one batch through a Prober (the tap module with given weights: a
 checkpoint, the window's last run, or a live snapshot of the run still training), takes the
 loss and its gradient with respect to each node's output with ``torch.autograd.grad``, and
-bins both with ``torch.histc``. The bins are *shared* across the nodes so the layers compare
+bins both with ``torch.bincount``. The bins are *shared* across the nodes so the layers compare
 on one axis: activations on a linear axis from the smallest to the largest value seen in
 any node; gradients on a log axis, log10 |g|, because in a deep stack they differ by orders
 of magnitude from layer to layer (exact zeros, which have no logarithm, are counted apart).
@@ -15,7 +15,7 @@ staying spread) and the vanishing gradient (the log-magnitudes sliding left laye
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -56,14 +56,24 @@ class Histograms:
     samples: int
 
 
+def _finite(values: torch.Tensor) -> torch.Tensor:
+    """The finite values, flat; without copying when all are (the usual case: masks are slow)."""
+    f = values.detach().reshape(-1)
+    if not f.numel():
+        return f
+    low, high = torch.aminmax(f)                       # NaN and inf show in the extremes
+    return f if bool(torch.isfinite(low) & torch.isfinite(high)) else f[torch.isfinite(f)]
+
+
 def shared_edges(values: Sequence[torch.Tensor], bins: int = BINS) -> torch.Tensor:
     """``bins + 1`` equal-width edges covering every finite value of every tensor."""
     lows, highs = [], []
     for v in values:
-        f = v[torch.isfinite(v)]
+        f = _finite(v)
         if f.numel():
-            lows.append(f.min())
-            highs.append(f.max())
+            low, high = torch.aminmax(f)
+            lows.append(low)
+            highs.append(high)
     if not lows:
         return torch.linspace(-1.0, 1.0, bins + 1)
     lo, hi = float(torch.stack(lows).min()), float(torch.stack(highs).max())
@@ -74,11 +84,21 @@ def shared_edges(values: Sequence[torch.Tensor], bins: int = BINS) -> torch.Tens
 
 
 def histogram(values: torch.Tensor, edges: torch.Tensor) -> list[int]:
-    """Counts of ``values`` (finite ones) in the bins of ``edges`` (equal width)."""
-    f = values[torch.isfinite(values)].double()
+    """Counts of ``values`` in the bins of ``edges`` (equal width; the last bin holds its
+    right edge); values outside them, NaN and inf are left out, as ``torch.histc`` does.
+
+    A bin index per value and ``torch.bincount``: the same counts as ``torch.histc``, which
+    (on the CPU) took several times longer on a LeNet-5 layer's million values.
+    """
     bins = len(edges) - 1
-    counts = torch.histc(f, bins=bins, min=float(edges[0]), max=float(edges[-1]))
-    return [int(c) for c in counts.round().tolist()]
+    lo, hi = float(edges[0]), float(edges[-1])
+    f = values.detach().reshape(-1)
+    if f.numel():
+        low, high = torch.aminmax(f)
+        if not bool((low >= lo) & (high <= hi)):       # some outside (or NaN): leave them out
+            f = f[(f >= lo) & (f <= hi)]
+    index = ((f.double() - lo) * (bins / (hi - lo))).long().clamp_(0, bins - 1)
+    return torch.bincount(index, minlength=bins).tolist()
 
 
 def node_histograms(prober: Prober, x: torch.Tensor, y: torch.Tensor | None,
@@ -91,27 +111,47 @@ def node_histograms(prober: Prober, x: torch.Tensor, y: torch.Tensor | None,
     Nodes whose output is not a tensor of real numbers (token ids, an LSTM's tuple) are left
     out of the result.
     """
-    asked = [as_path(n) for n in nodes]
+    return grouped_histograms(prober, x, y, {"": nodes}, loss, bins)[""]
+
+
+def grouped_histograms(prober: Prober, x: torch.Tensor, y: torch.Tensor | None,
+                       groups: Mapping[str, Sequence[str | NodePath]],
+                       loss: str = "cross_entropy", bins: int = BINS) -> dict[str, Histograms]:
+    """``node_histograms`` for several groups of nodes, each on bins of its own range, from
+    one forward and backward pass (the Histograms tab: the activation layers, all layers)."""
+    asked = list(dict.fromkeys(as_path(n) for nodes in groups.values() for n in nodes))
     out, seen = prober.forward(x, asked, grad=y is not None)
     paths = [p for p in asked if isinstance(seen[p], torch.Tensor) and seen[p].is_floating_point()]
-    acts = [seen[p].detach().float().cpu() for p in paths]
-    grads: list[torch.Tensor | None] = [None] * len(paths)
+    grads: dict[NodePath, torch.Tensor | None] = dict.fromkeys(paths)
     loss_value = math.nan
     if y is not None:
         value = compute_loss(loss, out, y.to(out.device))
         loss_value = float(value.detach())
-        differentiable = [i for i, p in enumerate(paths) if seen[p].requires_grad]
-        found = torch.autograd.grad(value, [seen[paths[i]] for i in differentiable],
+        differentiable = [p for p in paths if seen[p].requires_grad]
+        found = torch.autograd.grad(value, [seen[p] for p in differentiable],
                                     allow_unused=True) if differentiable else ()
-        for i, g in zip(differentiable, found, strict=True):
-            grads[i] = None if g is None else g.detach().float().cpu()
+        for p, g in zip(differentiable, found, strict=True):
+            grads[p] = None if g is None else g.detach().float().cpu()
+    acts = {p: seen[p].detach().float().cpu() for p in paths}
+    logs = {p: None if g is None else (g.abs()[g != 0] if bool((g == 0).any()) else g.abs()).log10()
+            for p, g in grads.items()}
+    wanted = set(paths)
+    return {name: _binned([p for p in (as_path(n) for n in nodes) if p in wanted], acts, grads,
+                          logs, bins, loss_value, int(x.shape[0]))
+            for name, nodes in groups.items()}
+
+
+def _binned(paths: list[NodePath], all_acts: dict, all_grads: dict, all_logs: dict, bins: int,
+            loss_value: float, samples: int) -> Histograms:
+    acts = [all_acts[p] for p in paths]
+    grads = [all_grads[p] for p in paths]
+    logs = [all_logs[p] for p in paths]
     edges = shared_edges(acts, bins)
-    logs = [None if g is None else g.abs()[g != 0].log10() for g in grads]
     grad_edges = shared_edges([v for v in logs if v is not None], bins) \
         if any(v is not None for v in logs) else None
     result = []
     for path, a, g, lg in zip(paths, acts, grads, logs, strict=True):
-        finite = a[torch.isfinite(a)]
+        finite = _finite(a)
         result.append(NodeHistogram(
             path=path, counts=histogram(a, edges), count=int(finite.numel()),
             not_finite=int(a.numel() - finite.numel()),
@@ -123,4 +163,4 @@ def node_histograms(prober: Prober, x: torch.Tensor, y: torch.Tensor | None,
             grad_norm=None if g is None else float(g.norm()),
         ))
     return Histograms(edges.tolist(), None if grad_edges is None else grad_edges.tolist(),
-                      result, loss_value, int(x.shape[0]))
+                      result, loss_value, samples)

@@ -9,14 +9,16 @@ the activation layers are shown (what the initialisation lecture plots); "All la
 the Linear, normalisation and other layers.
 
 It follows ``InsightSource`` like the other insight views: the held weights after a run,
-and while training a live snapshot about once a second (only while on screen); the
-computation (one forward and backward pass on up to 256 validation samples) runs on the
+and while training a live snapshot about once a second (less often where computing one takes
+more than a tenth of that; only while on screen); the
+computation (one forward and backward pass on up to 128 validation samples) runs on the
 view's worker thread (``Background``).
 """
 
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
@@ -37,8 +39,9 @@ from .background import Background
 from .images import fmt, widget_font
 from .source import EDITED
 
-SAMPLES = 256               # validation samples per histogram
-LIVE_EVERY_MS = 1000        # while training: one live snapshot a second at most
+SAMPLES = 128               # validation samples per refresh (LeNet-5: bench_histograms.py)
+LIVE_EVERY_MS = 1000        # while training: one live snapshot a second at most,
+COST_SHARE = 0.1            # and at most this share of the time spent computing histograms
 ACTIVATION_COLOR = QColor("#1f77b4")   # blue, as the sample view's bars
 GRADIENT_COLOR = QColor("#e66100")     # orange: tells the two modes apart (colour-blind safe)
 TRAINING = "Training… the histograms appear with the first snapshot of the weights."
@@ -164,6 +167,7 @@ class HistogramView(QWidget):
         self._dirty = True
         self._want_live = False
         self._live_prober: Any = None     # used on the worker thread only
+        self._live_cost_s = 0.0           # how long the last live refresh took to compute
         self._bg = Background(self)
         self._bg.done.connect(self._on_done)
         self._bg.failed.connect(self._on_failed)
@@ -274,7 +278,10 @@ class HistogramView(QWidget):
                 prober = holder._live_prober = Prober(ctx.graph, ctx.state_dict)
             else:
                 prober.load_state_dict(ctx.state_dict)
-            return (generation, ctx.epoch, *_compute(prober, ctx))
+            started = time.perf_counter()
+            result = _compute(prober, ctx)
+            holder._live_cost_s = time.perf_counter() - started
+            return (generation, ctx.epoch, *result)
         self._bg.submit("histograms", work)
 
     def showEvent(self, event) -> None:
@@ -310,6 +317,8 @@ class HistogramView(QWidget):
         if live_epoch is not None and not self.source.running:
             return                    # a snapshot of a run that has ended since
         self.targets, self.histograms, self.live_epoch = targets, histograms, live_epoch
+        if live_epoch is not None:          # a big network refreshes less often
+            self._timer.setInterval(max(LIVE_EVERY_MS, int(1000 * self._live_cost_s / COST_SHARE)))
         self.updates += 1
         self._redraw()
         self.refreshed.emit()
@@ -358,7 +367,7 @@ class HistogramView(QWidget):
 
 def _compute(prober: Any, ctx: Any) -> tuple[list[Any], Any]:
     """Worker thread: the probe targets of the network and their histograms."""
-    from netbuilder.runtime.insight.histograms import node_histograms
+    from netbuilder.runtime.insight.histograms import grouped_histograms
     from netbuilder.runtime.insight.probe import probe_targets
 
     graph = ctx.graph
@@ -369,14 +378,11 @@ def _compute(prober: Any, ctx: Any) -> tuple[list[Any], Any]:
     # tanh's -1..1, is not squeezed by a Linear layer's wider one), and all layers.
     sets = {"activations": [t.path for t in targets if t.category == "Activation"],
             "all": [t.path for t in targets]}
-    out = {}
-    for which, paths in sets.items():
-        if not paths:
-            continue
-        try:
-            out[which] = node_histograms(prober, data.x, data.y, paths, ctx.config.loss)
-        except (RuntimeError, ValueError):      # a loss the targets do not fit: outputs only
-            out[which] = node_histograms(prober, data.x, None, paths)
+    sets = {k: v for k, v in sets.items() if v}
+    try:
+        out = grouped_histograms(prober, data.x, data.y, sets, ctx.config.loss)
+    except (RuntimeError, ValueError):          # a loss the targets do not fit: outputs only
+        out = grouped_histograms(prober, data.x, None, sets)
     return targets, out
 
 
