@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from insight_support import make_insight_fixture, train  # noqa: F401
+from mainwindow_support import isolated_fixture, make_window_fixture  # noqa: F401
 
 from netbuilder.graph.document import Document
 from netbuilder.graph.project import load_project
@@ -87,3 +88,14 @@ def test_gradient_histograms_slide_left_through_the_sigmoids(make_insight, qtbot
     view.what.setCurrentIndex(1)
     norms = [nh.grad_norm for nh in view.shown()]
     assert len(norms) == 8 and norms[0] < 1e-3 * norms[-1]
+
+
+def test_the_window_has_a_histograms_tab_in_the_inside_panel(make_window):
+    w = make_window("init_demo")
+    w.show_insight()
+    panel = w.insight.ensure_panel()
+    view = panel.views["histograms"]
+    assert isinstance(view, HistogramView)
+    assert panel.tabs.tabText(panel.tabs.indexOf(view)) == "Histograms"
+    panel.tabs.setCurrentWidget(view)
+    assert view.message.text() == NOT_TRAINED
