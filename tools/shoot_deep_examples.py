@@ -5,7 +5,9 @@
 * ``init_demo.png``: the Histograms tab of init_demo, init_demo_small and init_demo_xavier,
   each after one epoch, side by side (the three starts of the same 10-layer tanh MLP);
 * ``vanishing_gradients.png``: the window with the gradient-norm overlay after training
-  vanishing_gradients, and the same for vanishing_gradients_fixed below it.
+  vanishing_gradients, and the same for vanishing_gradients_fixed below it;
+* ``vanishing_gradients_histograms.png``: the Histograms tab of vanishing_gradients showing
+  log10 |gradient| of every layer.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ def train(tp) -> None:
         app.processEvents()
 
 
-def histograms(example: str, size=(760, 760)) -> QImage:
+def histograms(example: str, size=(760, 760), gradients: bool = False) -> QImage:
     w, tp = window(example, 1)
     w.show_insight()
     panel = w.insight.ensure_panel()
@@ -64,6 +66,9 @@ def histograms(example: str, size=(760, 760)) -> QImage:
     panel.tabs.setCurrentWidget(view)
     train(tp)
     settle(view.refreshed)
+    if gradients:
+        view.what.setCurrentIndex(view.what.findData("gradients"))
+        view.which.setCurrentIndex(view.which.findData("all"))
     panel.resize(*size)
     panel.setParent(None)
     panel.resize(*size)
@@ -133,7 +138,10 @@ def main(out: Path = OUT) -> None:
     p.drawImage(0, top.height() + 8, bottom)
     p.end()
     both.save(str(out / "vanishing_gradients.png"))
-    print("wrote", out / "init_demo.png", out / "vanishing_gradients.png")
+    histograms("vanishing_gradients", (1100, 740), gradients=True).save(
+        str(out / "vanishing_gradients_histograms.png"))
+    print("wrote", out / "init_demo.png", out / "vanishing_gradients.png",
+          out / "vanishing_gradients_histograms.png")
 
 
 if __name__ == "__main__":

@@ -199,6 +199,8 @@ class HistogramView(QWidget):
         self.which.addItem("Activation layers", "activations")
         self.which.addItem("All layers", "all")
         self.which.setToolTip("Which layers get a histogram, in the order the network runs them")
+        for combo in (self.what, self.which):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.what.currentIndexChanged.connect(self._redraw)
         self.which.currentIndexChanged.connect(self._redraw)
         bar.addWidget(self.what)
@@ -346,6 +348,8 @@ class HistogramView(QWidget):
         gradients = self.what.currentData() == GRADIENTS and h.grad_edges is not None
         panels = []
         for nh in self.shown():
+            if gradients and nh.grad_counts is None:
+                continue                    # no gradient reaches it (the input's own reshapes)
             if gradients:
                 norm = "-" if nh.grad_norm is None else fmt(nh.grad_norm)
                 panels.append((nh.text, f"‖g‖ {norm}", nh.grad_counts or []))
