@@ -40,6 +40,7 @@ STATED: dict[str, float] = {
     "lenet5": 0.97, "resnet_small": 0.98, "rnn_waveforms": 0.85, "lstm_waveforms": 0.90,
     "gru_waveforms": 0.90, "transformer_waveforms": 0.90,
     "maxout_mlp": 0.97,
+    "vanishing_gradients_fixed": 0.98, "init_demo_xavier": 0.97,
 }
 
 
@@ -75,7 +76,7 @@ def run(name: str, threads: int | None) -> dict:
         "wall": wall, "cpu": cpu,
     }
     print(f"{name:<22} {row['params']:>8,} params  val acc {row['final']:.3f} "
-          f"(best {row['best']:.3f} at epoch {row['best_epoch']}; stated {stated:.2f} "
+          f"(best {row['best']:.3f} at epoch {row['best_epoch']}; stated {stated or 0:.2f} "
           f"first reached at epoch {reached_at})  {wall:.1f} s wall, {cpu:.1f} s CPU", flush=True)
     return row
 

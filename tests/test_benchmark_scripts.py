@@ -134,3 +134,16 @@ def test_checkpoint_benchmark_writes_its_table(tmp_path):
     section = text.split("## Checkpoint after every epoch\n", 1)[1]
     assert "| lenet5 |" in section and section.count("x |") == 2
     assert not list((ROOT / "benchmarks").glob(".bench-ckpt-*"))
+
+
+def test_histogram_benchmark_writes_its_table(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_histograms.py", "--repeats", "1", "--examples",
+         "init_demo", "--write", "--results", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in results.read_text(encoding="utf-8").splitlines()
+            if line.startswith("| init_demo")]
+    assert len(rows) == 1 and rows[0].count(" ms") == 3 and rows[0].endswith("x |")

@@ -12,6 +12,8 @@ The examples, simplest first:
   blocks (Inception, residual and inverted-residual blocks), shown collapsed;
 * rnn_waveforms, lstm_waveforms, gru_waveforms, transformer_waveforms: sequence classifiers;
 * maxout_mlp: mlp_digits with Maxout units.
+* vanishing_gradients (and _fixed), init_demo (and _small, _xavier): what goes wrong in deep
+  stacks and what fixes it, each pair or trio differing in one thing only.
 """
 
 from __future__ import annotations
@@ -491,7 +493,9 @@ def resnet_small() -> Project:
         "small enough to train here: a 3x3 stem for the 8x8 digits, one BasicBlock at 16 "
         "channels, a DownBlock to 4x4 and 32 channels, another BasicBlock, then global average "
         "pooling and one Linear layer. It reaches about 98% on the digits in a few epochs: "
-        "the skip connections and BatchNorm make even a fresh network easy to train.",
+        "the skip connections and BatchNorm make even a fresh network easy to train. With "
+        "View > Training Statistics on the Cards, the gradient reaches conv1 as strong as it "
+        "left fc: the skip connections carry it past each block (compare vanishing_gradients).",
         training=_training("digits", epochs=10),
     )
 
@@ -666,6 +670,94 @@ def transformer_waveforms() -> Project:
     )
 
 
+# -- what goes wrong in deep stacks: vanishing gradients, weight initialisation ---------------
+# Each pair (or trio) differs in one thing only, so switching between them is the lesson.
+DEEP = 8           # hidden layers of the vanishing-gradient pair
+INIT_DEPTH = 10    # tanh layers of the initialisation trio
+
+
+def _deep_mlp(title: str, hidden, n: int, width: int, **init) -> GraphBuilder:
+    """Digits (8x8, flattened) through ``n`` hidden layers of ``width`` units, ``hidden`` after each."""
+    b = GraphBuilder(title)
+    x = b.layer("Flatten", b.input((1, 8, 8)), id="flatten")
+    for i in range(1, n + 1):
+        x = b.layer("Linear", x, id=f"fc{i}", out_features=width, **init)
+        x = hidden(b, x, i)
+    b.layer("Linear", x, id="out", out_features=10)
+    return b
+
+
+def vanishing_gradients() -> Project:
+    b = _deep_mlp("Deep MLP: sigmoid",
+                  lambda b, x, i: b.layer("Sigmoid", x, id=f"sigmoid{i}"), DEEP, 32)
+    return Project(
+        b.graph,
+        f"{DEEP} hidden layers with sigmoid, trained by plain SGD on the digits. What to look "
+        "at: View > Training Statistics on the Cards, then Train. The gauges fade from "
+        "the output back to fc1: a sigmoid passes back at most a quarter of the gradient, so "
+        f"after {DEEP} of them the first layers get about a millionth of what the last one "
+        "gets, and the problems list says so (Inside > Histograms > Gradients shows it per "
+        "layer). The first layers hardly learn: it stays at chance (10%). Then open vanishing_gradients_fixed: the same depth with ReLU and "
+        "BatchNorm, where the gradient holds all the way back.",
+        training=_training("digits", optimizer="sgd", lr=0.1, epochs=20),
+    )
+
+
+def vanishing_gradients_fixed() -> Project:
+    def relu_bn(b: GraphBuilder, x: str, i: int) -> str:
+        x = b.layer("BatchNorm1d", x, id=f"bn{i}")
+        return b.layer("ReLU", x, id=f"relu{i}")
+    b = _deep_mlp("Deep MLP: ReLU + BN", relu_bn, DEEP, 32)
+    return Project(
+        b.graph,
+        f"The network of vanishing_gradients ({DEEP} hidden layers, the same SGD) with two "
+        "changes: ReLU instead of sigmoid (its slope is 1 wherever it fires, not at most "
+        "0.25) and BatchNorm before each ReLU (it keeps every layer's output at a healthy "
+        "scale). Train with View > Training Statistics on the Cards: the gauges stay as strong "
+        "at fc1 as at the output, every layer learns, and it reaches about 98% where the "
+        "sigmoid network stays at chance.",
+        training=_training("digits", optimizer="sgd", lr=0.1, epochs=20),
+    )
+
+
+def _init_demo(title: str, init: dict, about: str) -> Project:
+    b = _deep_mlp(title, lambda b, x, i: b.layer("Tanh", x, id=f"tanh{i}"), INIT_DEPTH, 64,
+                  **init)
+    return Project(
+        b.graph,
+        f"{INIT_DEPTH} layers of tanh with weights drawn {about} Look at Inside > Histograms: "
+        "each tanh layer's outputs, side by side on the same axis, from the first layer to "
+        "the last. The three files init_demo (normal, std 1), init_demo_small (std 0.01) and "
+        "init_demo_xavier differ only in how the weights start: open them in turn and train.",
+        training=_training("digits", optimizer="sgd", lr=0.01, epochs=10),
+    )
+
+
+def init_demo() -> Project:
+    return _init_demo(
+        "tanh MLP: std 1.0", {"init": "normal", "init_gain": 1.0},
+        "from a normal distribution with std 1.0. Each unit sums 64 inputs with weights this "
+        "big, so its input is about 8 times too large and tanh saturates: almost every output "
+        "is -1 or +1, where tanh is flat, and the network stays near chance.")
+
+
+def init_demo_small() -> Project:
+    return _init_demo(
+        "tanh MLP: std 0.01", {"init": "normal", "init_gain": 0.01},
+        "with std 0.01, far too small: each layer shrinks the signal about twelve times, so "
+        "the outputs collapse to zero layer by layer (the histograms become a spike at 0) and "
+        "the gradients shrink with them.")
+
+
+def init_demo_xavier() -> Project:
+    return _init_demo(
+        "tanh MLP: Xavier", {"init": "xavier_normal", "init_gain": 5 / 3},
+        "by Xavier (Glorot) initialisation, std = gain x sqrt(2 / (fan_in + fan_out)), with "
+        "tanh's gain 5/3: each layer keeps the signal's scale, so the histograms stay wide and "
+        "alike from the first layer to the last, and it learns: about 97%, where the other "
+        "two stay near chance.")
+
+
 EXAMPLES: dict[str, Callable[[], Project]] = {
     "perceptron": perceptron, "mlp_moons": mlp_moons, "mlp_iris": mlp_iris,
     "mlp_digits": mlp_digits, "lenet5": lenet5, "alexnet": alexnet, "vgg16": vgg16,
@@ -674,6 +766,10 @@ EXAMPLES: dict[str, Callable[[], Project]] = {
     "rnn_waveforms": rnn_waveforms, "lstm_waveforms": lstm_waveforms,
     "gru_waveforms": gru_waveforms, "transformer_waveforms": transformer_waveforms,
     "maxout_mlp": maxout_mlp,
+    "vanishing_gradients": vanishing_gradients,
+    "vanishing_gradients_fixed": vanishing_gradients_fixed,
+    "init_demo": init_demo, "init_demo_small": init_demo_small,
+    "init_demo_xavier": init_demo_xavier,
 }
 
 

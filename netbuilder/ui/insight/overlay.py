@@ -42,6 +42,7 @@ STATS = {
 }
 SPARK = "▁▂▃▄▅▆▇█"
 HISTORY = 40
+MIN_DECADES = 3.0          # the log scales span at least this many powers of ten
 
 
 def sparkline(values: list[float], log: bool) -> str:
@@ -238,6 +239,9 @@ class StatsOverlay(QObject):
         if log:
             logs = {k: math.log10(v) for k, v in values.items()}
             low, high = (min(logs.values()), max(logs.values())) if logs else (0, 1)
+            # At least MIN_DECADES on the scale: a gradient that holds (within a few times,
+            # as through ReLU + BatchNorm) must not look like one that fades a millionfold.
+            low = min(low, high - MIN_DECADES)
         else:
             low, high = (0.0, 1.0) if self.stat == "dead" else \
                 (0.0, max(values.values(), default=1.0) or 1.0)

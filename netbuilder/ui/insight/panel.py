@@ -34,37 +34,24 @@ class InsightPanel(QWidget):
         self._add_optional_views()
 
     def _add_optional_views(self) -> None:
-        """The evaluation, embedding and boundary views, each in its own module."""
-        try:
-            from .evaluation_view import EvaluationView
-        except ImportError:
-            EvaluationView = None  # noqa: N806
-        if EvaluationView is not None:
-            view = EvaluationView(self.source)
-            view.sample_chosen.connect(self.open_sample)
-            self.tabs.addTab(view, "Evaluation")
-            self.views["evaluation"] = view
-        try:
-            from .embedding_view import EmbeddingView
-        except ImportError:
-            EmbeddingView = None  # noqa: N806
-        if EmbeddingView is not None:
-            view = EmbeddingView(self.source)
-            view.sample_chosen.connect(self.open_sample)
-            self.tabs.addTab(view, "Embeddings")
-            self.views["embedding"] = view
-        try:
-            from .boundary_view import BoundaryView
-        except ImportError:
-            BoundaryView = None  # noqa: N806
-        if BoundaryView is not None:
-            view = BoundaryView(self.source)
-            self.tabs.addTab(view, "Decision boundary")
-            self.views["boundary"] = view
+        """The other views, each in its own module, in the order a lesson meets them."""
         from .backprop_view import BackpropView
+        from .boundary_view import BoundaryView
+        from .embedding_view import EmbeddingView
+        from .evaluation_view import EvaluationView
+        from .histogram_view import HistogramView
 
-        self.views["backprop"] = BackpropView(self.source)
-        self.tabs.addTab(self.views["backprop"], "Backprop")
+        evaluation = EvaluationView(self.source)
+        evaluation.sample_chosen.connect(self.open_sample)
+        embedding = EmbeddingView(self.source)
+        embedding.sample_chosen.connect(self.open_sample)
+        for key, view, title in (("evaluation", evaluation, "Evaluation"),
+                                 ("embedding", embedding, "Embeddings"),
+                                 ("boundary", BoundaryView(self.source), "Decision boundary"),
+                                 ("backprop", BackpropView(self.source), "Backprop"),
+                                 ("histograms", HistogramView(self.source), "Histograms")):
+            self.tabs.addTab(view, title)
+            self.views[key] = view
 
     def open_sample(self, position: int) -> None:
         """Show validation sample ``position`` in the sample view."""
