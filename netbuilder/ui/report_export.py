@@ -115,6 +115,10 @@ class ReportExporter(QObject):
         self.window = window
         self.thread_: QThread | None = None
         self.worker: ReportWorker | None = None
+        # True from start() until the worker's done/failed reaches the GUI thread. Not
+        # QThread.isRunning(): QThread.finished is sent from the worker just *before* its
+        # thread stops, so a refresh on it could still see the thread running.
+        self._busy = False
         self.error: str | None = None
         self.numbers: dict | None = None      # the last report's figures (its --json)
         host = window.training
@@ -200,17 +204,18 @@ class ReportExporter(QObject):
         self.worker.failed.connect(self._on_failed)
         self.worker.done.connect(self.thread_.quit)
         self.worker.failed.connect(self.thread_.quit)
-        self.thread_.finished.connect(self.refresh)
+        self.thread_.finished.connect(self.worker.deleteLater)
+        self._busy = True
         self.thread_.start()
         self.refresh()
         return True
 
     def running(self) -> bool:
-        return self.thread_ is not None and self.thread_.isRunning()
+        return self._busy
 
     def wait(self) -> None:
         """Before the window closes: let a report being written finish."""
-        if self.running():
+        if self.thread_ is not None:
             self.thread_.wait()
 
     def _status(self, text: str, ms: int = 0) -> None:
@@ -223,10 +228,14 @@ class ReportExporter(QObject):
                   if numbers.get("accuracy") is not None else
                   f": validation MSE {numbers['mse']:.4g}" if numbers.get("mse") is not None else "")
         self._status(f"Wrote the report {path}{figure}", 10000)
+        self._busy = False
+        self.refresh()
         self.finished.emit(True)
 
     def _on_failed(self, message: str) -> None:
         self.error = message
         self._status("The report could not be written", 10000)
+        self._busy = False
+        self.refresh()
         self.finished.emit(False)
         self.window.files.show_error("Cannot export the report", message)
