@@ -161,6 +161,9 @@ class OnnxExportDialog(QDialog):
         return self.thread_.isRunning()
 
     def wait(self) -> None:
+        # quit() here too: the worker's own quit is queued to the GUI thread, which is the
+        # one waiting, so it would never run
+        self.thread_.quit()
         self.thread_.wait()
 
     def _on_progress(self, text: str) -> None:

@@ -216,6 +216,9 @@ class ReportExporter(QObject):
     def wait(self) -> None:
         """Before the window closes: let a report being written finish."""
         if self.thread_ is not None:
+            # quit() here, not only through the worker's signal: that one is queued to this
+            # (GUI) thread, which would never run it while it waits below
+            self.thread_.quit()
             self.thread_.wait()
 
     def _status(self, text: str, ms: int = 0) -> None:
