@@ -49,6 +49,17 @@ def train_command(args: argparse.Namespace) -> int:
             print(f"error: {e}", file=sys.stderr)
         unreadable = plan.config is not None and plan.dataset is None
         return EXIT_UNREADABLE if unreadable else EXIT_INVALID
+    if getattr(args, "weights", None):
+        if args.resume:
+            print("error: --weights starts a new run from a file's tensors and --resume "
+                  "continues a checkpoint's run; give one of them", file=sys.stderr)
+            return EXIT_INVALID
+        from netbuilder.runtime.weights_command import start_from_file
+
+        problem = start_from_file(plan, args.weights, sys.stdout)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return EXIT_UNREADABLE
     resume = None
     if args.resume:
         from netbuilder.graph.project import fingerprint
