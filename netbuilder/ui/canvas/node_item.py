@@ -64,6 +64,7 @@ class NodeView:
     connected: frozenset[int]
     tooltip: str
     repeat: int = 0      # a block use: its repeat count (drawn as a stack, "x2" badge); 0 if not
+    frozen: bool = False  # trainable off: an icy hatch over the body, "frozen" in the footer
 
 
 def wrap_lines(text: str, fm: QFontMetricsF, width: float, max_lines: int) -> list[str]:
@@ -463,6 +464,13 @@ class NodeItem(QGraphicsItem):
                                  t["name"])
             else:
                 painter.drawText(t["name_rect"], Qt.AlignmentFlag.AlignVCenter, t["name"])
+
+        if v.frozen:   # a pattern, not only a colour: frozen reads in greyscale too
+            painter.save()
+            painter.setClipPath(outline)
+            ice = QColor(90, 160, 230, 110 if dark else 90)
+            painter.fillRect(QRectF(0, hh, w, card.height() - hh), QBrush(ice, Qt.BrushStyle.BDiagPattern))
+            painter.restore()
 
         # Key parameters (one line, or two when they do not fit on one).
         left = t["left"]

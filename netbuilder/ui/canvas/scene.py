@@ -110,9 +110,13 @@ class GraphScene(QGraphicsScene):
         if node.type in graph.blocks:
             repeat = int(spec.full_params(node.params).get("repeat", 1))
             tip.append("Double-click (or Enter) to open the block; Ctrl+Shift+G to ungroup it")
+        if not node.trainable:
+            cost = f"{cost}, frozen" if cost else "frozen"
+            tip.append("Frozen: training leaves its weights as they are (Trainable in the "
+                       "Inspector)")
         return NodeView(nid, spec.type, spec.category, node.label or nid, line, is_help, shape, cost,
                         status, message, kind, ports, spec.variadic or spec.inputs > 1, connected,
-                        "\n".join(tip), repeat)
+                        "\n".join(tip), repeat, frozen=not node.trainable)
 
     def _in_edges(self, nid: str) -> list[Edge]:
         return [e for e in self._wires_of.get(nid, ()) if e.target == nid]
