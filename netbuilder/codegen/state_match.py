@@ -10,7 +10,9 @@ the ones before left:
    (``layer2_0.conv1.weight`` is ``layer2.0.conv1.weight``), when that is unambiguous;
 3. **order**: the rest in the order of the two files, aligned by shape
    (``difflib.SequenceMatcher``): runs of at least two tensors with the same shapes in the
-   same order, or the whole rest when the two sequences of shapes are identical.
+   same order, or the whole rest when the two sequences of shapes are identical. Where the
+   runs leave as many tensors on both sides between them, those are paired in order too
+   (a head for another class count does not fit, and says so).
 
 A key found by name with another shape is reported as not fitting (a replaced head), and
 its tensor stays as initialised. The matching itself is plain data (keys and shapes), so
@@ -166,6 +168,19 @@ def match_state(own: Sequence[tuple[str, Shape]], given: Sequence[tuple[str, Sha
         for t in range(n):
             found[rest_own[x + t]] = (ORDER, rest_given[y + t])
             taken.add(rest_given[y + t])
+    # Between two aligned runs, as many tensors on each side: the same places in both
+    # networks (a head trained for another class count), reported as not fitting.
+    ends = [(0, 0)] + [(x + n, y + n) for x, y, n in blocks]
+    starts = [(x, y) for x, y, _ in blocks] + [(len(a), len(b))]
+    for (x0, y0), (x1, y1) in zip(ends, starts, strict=True):
+        if x1 - x0 == y1 - y0 > 0:
+            for t in range(x1 - x0):
+                i, j = rest_own[x0 + t], rest_given[y0 + t]
+                if own[i][1] == given[j][1]:
+                    found[i] = (ORDER, j)
+                else:
+                    misfit[i] = j
+                taken.add(j)
 
     rows = []
     for i, (k, shape) in enumerate(own):

@@ -202,3 +202,13 @@ def test_torchvision_weights_load_and_compute_the_same(tmp_path):
         x = torch.randn(1, 3, 224, 224)
         with torch.no_grad():
             assert (ours(x) - theirs(x)).abs().max().item() == 0.0, name
+
+
+def test_a_renamed_head_for_another_class_count_is_reported_as_not_fitting():
+    own = _shapes(_module("lenet5", "meta"))
+    own[-2:] = [("fc3.weight", (5, 84)), ("fc3.bias", (5,))]
+    given_ = [(f"features.{i}", s) for i, (_, s) in enumerate(_shapes(_module("lenet5", "meta")))]
+    report = match_state(own, given_)
+    assert [r.how for r in report.rows] == [ORDER] * 8 + [MISFIT] * 2
+    assert report.rows[-2].source == "features.8" and report.rows[-2].source_shape == (10, 84)
+    assert not report.unused

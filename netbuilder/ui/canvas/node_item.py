@@ -468,8 +468,10 @@ class NodeItem(QGraphicsItem):
         if v.frozen:   # a pattern, not only a colour: frozen reads in greyscale too
             painter.save()
             painter.setClipPath(outline)
-            ice = QColor(90, 160, 230, 110 if dark else 90)
-            painter.fillRect(QRectF(0, hh, w, card.height() - hh), QBrush(ice, Qt.BrushStyle.BDiagPattern))
+            body_rect = QRectF(0, hh, w, card.height() - hh)
+            painter.fillRect(body_rect, QColor(110, 170, 235, 60 if dark else 45))
+            painter.fillRect(body_rect, QBrush(QColor(70, 140, 220, 170 if dark else 150),
+                                               Qt.BrushStyle.BDiagPattern))
             painter.restore()
 
         # Key parameters (one line, or two when they do not fit on one).
