@@ -96,3 +96,17 @@ def test_the_document_announces_a_freeze_and_refuses_it_while_training():
     doc.set_locked("training")
     with pytest.raises(GraphEditError):
         doc.set_trainable({"conv1": True})
+
+
+def test_check_reports_trainable_and_non_trainable_params_when_layers_are_frozen():
+    from netbuilder.graph.report import json_report, text_report
+
+    project = _lenet()
+    graph = project.graph
+    assert "Non-trainable" not in text_report(graph, analyze(graph))
+    for nid in freeze_up_to(graph, "pool2"):
+        graph.nodes[nid].trainable = False
+    text = text_report(graph, analyze(graph))
+    assert "Trainable params: 59,134\nNon-trainable params: 2,572" in text
+    report = json_report(graph, analyze(graph))
+    assert (report["trainable_params"], report["frozen_params"]) == (59_134, 2_572)
