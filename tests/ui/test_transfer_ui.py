@@ -111,3 +111,25 @@ def test_a_run_from_start_weights_keeps_frozen_layers_exactly(qtbot, make_panel)
     assert after is not None
     assert torch.equal(after["conv1.weight"], start["conv1.weight"])
     assert not torch.equal(after["fc.weight"], start["fc.weight"])
+
+
+def test_fine_tune_in_the_window_from_the_last_run(qtbot, make_window):
+    """The course recipe by the menus: 5-class head, train on 0-4, Fine-tune from the
+    Trained Weights, freeze up to pool2, train on 5-9: the convolutions stay as trained."""
+    w = make_window("lenet5")
+    settings = {**w.document.project.training, "epochs": 1}
+    w.document.set_training({**settings, "dataset": "digits28_0to4"})
+    assert w.transfer.replace_head(w.transfer.class_count()) is None
+    panel = w.training.ensure_panel()
+    run_to_end(qtbot, panel, 60_000)
+    trained = panel.held_weights()[0]
+    dialog = w.transfer.fine_tune_from_held(show=False)
+    assert dialog.report.summary() == "10 of 10 tensors loaded (10 by name)"
+    w.canvas.freeze_up_to("pool2")
+    w.document.set_training({**settings, "dataset": "digits28_5to9"})
+    qtbot.waitUntil(lambda: not panel.checking, timeout=20_000)
+    assert panel.start_from[1] == "the last run, epoch 1 (10 of 10 tensors)"
+    run_to_end(qtbot, panel, 60_000)
+    tuned = panel.current_weights()
+    assert torch.equal(tuned["conv2.weight"], trained["conv2.weight"])
+    assert not torch.equal(tuned["fc3.weight"], trained["fc3.weight"])

@@ -213,7 +213,7 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
         if w is None:
             return None
         where = "the last run" if w.origin == "run" else w.origin
-        return dict(w.state_dict), f"{where} (epoch {w.epoch})"
+        return dict(w.state_dict), f"{where}, epoch {w.epoch}"
 
     def set_start_weights(self, state: dict[str, Any] | None, description: str = "") -> None:
         """Start the next fresh runs from ``state`` (tensors by the module's keys; the
