@@ -123,6 +123,10 @@ def _read_nodes_edges(data: dict, graph: Graph, where: str) -> dict[str, dict[st
     node_ui: dict[str, dict[str, Any]] = {}
     for i, raw in enumerate(nodes):
         node, ui = _read_node(raw, f"{where}nodes[{i}]", graph)
+        if where and not node.trainable:
+            raise ProjectFileError(f"{where}nodes[{i}] ({node.id!r}).trainable: layers inside a "
+                                   "block are frozen with the block: set \"trainable\": false "
+                                   "on the block's use in the network instead")
         graph.nodes[node.id] = node
         if ui:
             node_ui[node.id] = ui

@@ -110,3 +110,11 @@ def test_check_reports_trainable_and_non_trainable_params_when_layers_are_frozen
     assert "Trainable params: 59,134\nNon-trainable params: 2,572" in text
     report = json_report(graph, analyze(graph))
     assert (report["trainable_params"], report["frozen_params"]) == (59_134, 2_572)
+
+
+def test_frozen_layers_inside_a_block_definition_are_refused_with_what_to_do():
+    data = json.loads(dumps_project(load_project(EX / "resnet18.json")))
+    data["blocks"][0]["nodes"][1]["trainable"] = False
+    with pytest.raises(ProjectFileError, match=r"blocks\[0\].*trainable: layers inside a block "
+                                               r"are frozen with the block"):
+        loads_project(json.dumps(data))

@@ -63,6 +63,7 @@ def test_train_with_weights_fine_tunes_only_what_is_not_frozen(tmp_path, capsys)
     assert main(["train", str(frozen), "--weights", str(path), "--epochs", "1", "--device", "cpu",
                  "--save", str(saved), "--metrics-out", str(metrics)]) == 0
     out = capsys.readouterr().out
+    assert "frozen: input, conv1, relu1, pool1, conv2, relu2, pool2 (2,572 parameters" in out
     assert "weights from" in out and "10 of 10 tensors loaded" in out
     tuned = load_checkpoint(saved).model_state
     for key in ("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias"):
