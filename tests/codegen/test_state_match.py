@@ -212,3 +212,15 @@ def test_a_renamed_head_for_another_class_count_is_reported_as_not_fitting():
     assert [r.how for r in report.rows] == [ORDER] * 8 + [MISFIT] * 2
     assert report.rows[-2].source == "features.8" and report.rows[-2].source_shape == (10, 84)
     assert not report.unused
+
+
+def test_a_training_script_checkpoint_with_a_state_dict_inside_loads(tmp_path):
+    source = _module("lenet5")
+    path = tmp_path / "epoch=3.ckpt"
+    torch.save({"epoch": 3, "state_dict": {f"model.{k}": v + 1 for k, v in
+                                           source.state_dict().items()}}, path)
+    target = _module("lenet5")
+    matched = match_file(target, path)
+    assert matched.report.summary() == "10 of 10 tensors loaded (10 by order)"
+    load_matched(target, matched)
+    assert torch.equal(target.fc2.bias, source.fc2.bias + 1)
