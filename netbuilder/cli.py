@@ -127,6 +127,12 @@ def _report(args: argparse.Namespace) -> int:
     return report_command(args)
 
 
+def _load_weights(args: argparse.Namespace) -> int:
+    from .runtime.weights_command import load_weights_command
+
+    return load_weights_command(args)
+
+
 def _gui(args: argparse.Namespace) -> int:
     from .ui.app import gui_command
 
@@ -174,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save", metavar="CKPT",
                    help="write CKPT after every epoch (the best one too, as NAME.best.pt)")
     p.add_argument("--resume", metavar="CKPT", help="continue from a checkpoint")
+    p.add_argument("--weights", metavar="STATE_DICT",
+                   help="start from a state_dict file's tensors that fit (matched by name, "
+                        "else by order and shape); frozen layers keep them")
     p.add_argument("--metrics-out", metavar="FILE.json", help="write final metrics and history")
     p.add_argument("--list-datasets", action="store_true", help="list shipped datasets and exit")
     p.set_defaults(func=_train)
@@ -185,6 +194,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="REPORT.html", required=True, help="the HTML file")
     p.add_argument("--json", metavar="FILE.json", help="also write the numbers as JSON")
     p.set_defaults(func=_report)
+
+    p = sub.add_parser("load-weights", help="report which tensors of a state_dict file fit "
+                       "the project (by name, else by order and shape)")
+    p.add_argument("project", help="a netbuilder project file (.json)")
+    p.add_argument("weights", help="a state_dict file (torch.save; read with weights_only=True)")
+    p.add_argument("-o", "--output", metavar="CKPT", help="write a checkpoint of the project "
+                   "holding the tensors that fit")
+    p.add_argument("--all", action="store_true", help="list every tensor, not only the "
+                   "ones that did not load")
+    p.set_defaults(func=_load_weights)
 
     p = sub.add_parser("gui", help="open the window (the default command)")
     p.add_argument("project", nargs="?", help="a project file to open")

@@ -147,3 +147,17 @@ def test_histogram_benchmark_writes_its_table(tmp_path):
     rows = [line for line in results.read_text(encoding="utf-8").splitlines()
             if line.startswith("| init_demo")]
     assert len(rows) == 1 and rows[0].count(" ms") == 3 and rows[0].endswith("x |")
+
+
+def test_freeze_benchmark_writes_its_table(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmark results\n\n## Startup\n\nkept as it was\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_freeze.py", "--repeats", "1", "--write",
+         "--results", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    text = results.read_text(encoding="utf-8")
+    assert "## Startup\n\nkept as it was\n" in text
+    assert "| lenet5, frozen up to pool2 |" in text.split("## Fine-tuning with frozen layers", 1)[1]

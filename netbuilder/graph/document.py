@@ -160,6 +160,15 @@ class Document:
         self._touch(nodes={node_id})
         return old
 
+    def set_trainable(self, flags: dict[str, bool]) -> dict[str, bool]:
+        """Freeze (False) or unfreeze (True) nodes; returns their flags before, for undo."""
+        self._check_unlocked()
+        old = {nid: self.graph.node(nid).trainable for nid in flags}
+        for nid, flag in flags.items():
+            self.graph.node(nid).trainable = bool(flag)
+        self._touch(nodes=set(flags))
+        return old
+
     def move_nodes(self, positions: dict[str, tuple[float, float]]) -> None:
         """Moving never changes the network, so it is allowed while training."""
         for nid, pos in positions.items():

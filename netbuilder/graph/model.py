@@ -41,6 +41,7 @@ class Node:
     params: dict[str, Any] = field(default_factory=dict)  # only values set by the user
     position: tuple[float, float] | None = None
     label: str | None = None
+    trainable: bool = True   # False: frozen, training leaves its weights as they are
 
     @property
     def spec(self) -> LayerSpec:
@@ -48,7 +49,7 @@ class Node:
         return get_spec(self.type)
 
     def copy(self) -> Node:
-        return Node(self.id, self.type, dict(self.params), self.position, self.label)
+        return Node(self.id, self.type, dict(self.params), self.position, self.label, self.trainable)
 
 
 @dataclass(frozen=True, order=True)

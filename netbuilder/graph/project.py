@@ -26,7 +26,7 @@ MAX_BYTES = 64 * 1024 * 1024
 
 _TOP = {"format", "version", "name", "description", "blocks", "nodes", "edges", "training", "ui"}
 _BLOCK = {"name", "description", "output", "params", "nodes", "edges"}
-_NODE = {"id", "type", "params", "position", "label", "ui"}
+_NODE = {"id", "type", "params", "position", "label", "trainable", "ui"}
 _EDGE = {"source", "target", "target_port"}
 
 
@@ -123,6 +123,10 @@ def _read_nodes_edges(data: dict, graph: Graph, where: str) -> dict[str, dict[st
     node_ui: dict[str, dict[str, Any]] = {}
     for i, raw in enumerate(nodes):
         node, ui = _read_node(raw, f"{where}nodes[{i}]", graph)
+        if where and not node.trainable:
+            raise ProjectFileError(f"{where}nodes[{i}] ({node.id!r}).trainable: layers inside a "
+                                   "block are frozen with the block: set \"trainable\": false "
+                                   "on the block's use in the network instead")
         graph.nodes[node.id] = node
         if ui:
             node_ui[node.id] = ui
@@ -235,10 +239,13 @@ def _read_node(raw: Any, where: str, graph: Graph) -> tuple[Node, dict[str, Any]
     label = raw.get("label")
     if label is not None and not isinstance(label, str):
         raise ProjectFileError(f"{here}.label: expected a string, received {_show(label)}")
+    trainable = raw.get("trainable", True)
+    if not isinstance(trainable, bool):
+        raise ProjectFileError(f"{here}.trainable: expected true or false, received {_show(trainable)}")
     ui = raw.get("ui", {})
     if not isinstance(ui, dict):
         raise ProjectFileError(f"{here}.ui: expected an object, received {_kind(ui)}")
-    return Node(nid, canon, params, position, label), ui
+    return Node(nid, canon, params, position, label, trainable), ui
 
 
 _INFERRED_ARGS = {"in_channels", "in_features", "num_features", "input_size", "embed_dim",
@@ -355,6 +362,8 @@ def _node_dict(g: Graph, n: Node, ui: dict | None) -> dict[str, Any]:
         d["label"] = n.label
     if n.position is not None:
         d["position"] = [_round(n.position[0]), _round(n.position[1])]
+    if not n.trainable:   # written only when frozen: files without frozen layers are unchanged
+        d["trainable"] = False
     if ui:
         d["ui"] = ui
     return d

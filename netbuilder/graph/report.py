@@ -7,6 +7,7 @@ from typing import Any
 from .analysis import Analysis
 from .model import Graph
 from .tensor import fmt_shape
+from .transfer import parameter_split
 
 
 def summary_rows(graph: Graph, analysis: Analysis) -> list[tuple[str, str, str, int, int]]:
@@ -36,6 +37,10 @@ def text_report(graph: Graph, analysis: Analysis, *, formulas: bool = False) -> 
             out.extend("      " + f for f in analysis.nodes[r[0]].formula)
     out.append("-" * (sum(widths) + 8))
     out.append(f"Total params: {analysis.total_params:,}")
+    trainable, frozen = _split(graph, analysis)
+    if frozen:   # torchinfo's two lines, when transfer learning froze layers
+        out.append(f"Trainable params: {trainable:,}")
+        out.append(f"Non-trainable params: {frozen:,}")
     out.append(f"Total MACs:   {analysis.total_macs:,} per sample")
     mb = analysis.activation_count() * 4 / 2**20
     out.append(f"Activations:  {mb:.2f} MB per sample (float32, forward)")
@@ -76,6 +81,8 @@ def json_report(graph: Graph, analysis: Analysis) -> dict[str, Any]:
     return {
         "valid": analysis.valid,
         "total_params": analysis.total_params,
+        "trainable_params": _split(graph, analysis)[0],
+        "frozen_params": _split(graph, analysis)[1],
         "total_macs": analysis.total_macs,
         "nodes": nodes,
         "outputs": analysis.outputs,
@@ -105,3 +112,7 @@ def json_fixes(graph: Graph, analysis: Analysis) -> list[dict[str, Any]]:
     return [{"node": d.node, "message": d.message, "severity": d.severity,
              "fixes": [{"description": f.description, "preview": f.preview} for f in fixes]}
             for d, fixes in all_fixes(graph, analysis)]
+
+
+def _split(graph: Graph, analysis: Analysis) -> tuple[int, int]:
+    return parameter_split(graph, {nid: info.params for nid, info in analysis.nodes.items()})

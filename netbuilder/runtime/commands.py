@@ -56,6 +56,24 @@ def train_command(args: argparse.Namespace) -> int:
             print(f"error: {e}", file=sys.stderr)
         unreadable = plan.config is not None and plan.dataset is None
         return EXIT_UNREADABLE if unreadable else EXIT_INVALID
+    from netbuilder.graph.transfer import frozen_nodes, parameter_split
+
+    frozen = frozen_nodes(project.graph)
+    if frozen:
+        counts = {nid: info.params for nid, info in plan.analysis.nodes.items()}
+        print(f"frozen: {', '.join(frozen)} ({parameter_split(project.graph, counts)[1]:,} "
+              "parameters keep their values)")
+    if getattr(args, "weights", None):
+        if args.resume:
+            print("error: --weights starts a new run from a file's tensors and --resume "
+                  "continues a checkpoint's run; give one of them", file=sys.stderr)
+            return EXIT_INVALID
+        from netbuilder.runtime.weights_command import start_from_file
+
+        problem = start_from_file(plan, args.weights, sys.stdout)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return EXIT_UNREADABLE
     resume = None
     if args.resume:
         from netbuilder.graph.project import fingerprint

@@ -37,6 +37,7 @@ class TrainingPlan:
     problems: list[Problem] = field(default_factory=list)
     model: Any = None  # the nn.Module, once run() has built it
     stats: Any = None  # the NodeStatsCollector listening to it, with node_stats_every
+    start_weights: Any = None  # tensors by the module's keys to start from (a fine-tune)
 
     @property
     def ok(self) -> bool:
@@ -67,9 +68,26 @@ class TrainingPlan:
 
                 self.model, plan, namespace = build_tap_module(self.graph, self.analysis)
                 self.stats = NodeStatsCollector(self.model, plan, namespace, every)
+                names = plan.names
             else:
                 self.model = build_module(self.graph, self.analysis)
+                names = None
+        self._prepare_transfer(names)
         return self.model
+
+    def _prepare_transfer(self, names: Any) -> None:
+        """Start from ``start_weights`` where given; freeze the graph's frozen nodes."""
+        if self.start_weights is not None:
+            from netbuilder.codegen.state_match import load_matched
+
+            load_matched(self.model, self.start_weights)
+        if any(not n.trainable for n in self.graph.nodes.values()):
+            from netbuilder.codegen.plan import make_plan
+            from netbuilder.runtime.freeze import apply_freezing
+
+            if names is None:
+                names = make_plan(self.graph, self.analysis).names
+            apply_freezing(self.model, self.graph, names)
 
     def run(self, control: TrainingControl | None = None, *, resume: Any = None,
             checkpoint_dir: str | os.PathLike[str] | None = None,

@@ -247,6 +247,11 @@ class _Run:
         if placement.channels_last:
             model = model.to(memory_format=torch.channels_last)
         params = [p for p in model.parameters() if p.requires_grad]
+        if not params and any(True for _ in model.parameters()):
+            raise TrainingError(
+                "Every layer with weights is frozen, so training would change nothing: "
+                "untick Trainable in the Inspector for the layers to fine-tune (the head)"
+            )
         if not params:
             raise TrainingError(
                 "The model has no trainable parameters: add a layer with weights "

@@ -313,6 +313,22 @@ class SetLabel(EditCommand):
         self.doc.set_label(self.node_id, self.old)
 
 
+class SetTrainable(EditCommand):
+    """Freeze or unfreeze layers (the Inspector's Trainable box, "Freeze up to here")."""
+
+    def __init__(self, doc: Document, flags: dict[str, bool], text: str | None = None) -> None:
+        frozen = not all(flags.values())
+        super().__init__(doc, text or f"{'Freeze' if frozen else 'Unfreeze'} {', '.join(flags)}")
+        self.flags = dict(flags)
+        self.old = {nid: doc.graph.node(nid).trainable for nid in flags}
+
+    def _do(self) -> None:
+        self.doc.set_trainable(self.flags)
+
+    def _undo(self) -> None:
+        self.doc.set_trainable(self.old)
+
+
 class SetName(EditCommand):
     """Rename the network (the exported class and the window title follow)."""
 

@@ -52,6 +52,7 @@ from .run_recovery import RunRecovery
 from .settings import Preferences
 from .summary_view import SummaryView
 from .training_host import TrainingHost
+from .transfer import TransferGlue
 
 TRAINING_DOCK_HEIGHT = 320
 PRESENTATION_TRAINING_SHARE = 0.4
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
                                        "units, activation spread or update ratio on its card")
         self.stats_action.toggled.connect(self.show_training_statistics)
         self.menus["view"].addAction(self.stats_action)
+        self.transfer = TransferGlue(self)   # Load Weights, Replace Head, Fine-tune
         self.toolbar = build_toolbar(self, self.ui_actions)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         apply_icons(self.ui_actions, appearance.is_dark())

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from ..graph.analysis import OK
 from ..graph.document import Change, Document
 from ..graph.report import summary_rows
+from ..graph.transfer import parameter_split
 
 HEADERS = ("Layer", "Type", "Output shape", "Params", "MACs")
 BYTES_PER_VALUE = 4   # float32
@@ -160,8 +161,12 @@ class SummaryView(QWidget):
     def totals_values(self) -> dict[str, int]:
         a = self.document.analysis
         batch = self.batch.value()
+        trainable, frozen = parameter_split(self.document.graph,
+                                            {nid: i.params for nid, i in a.nodes.items()})
         return {
             "params": a.total_params,
+            "trainable": trainable,   # as torchinfo: Trainable / Non-trainable params
+            "frozen": frozen,
             "macs": a.total_macs,
             "param_bytes": a.total_params * BYTES_PER_VALUE,
             "activation_bytes": a.activation_count() * batch * BYTES_PER_VALUE,
@@ -175,6 +180,8 @@ class SummaryView(QWidget):
         self.totals.setText(
             f"<b>Total params:</b> {human_count(t['params'])} "
             f"({human_bytes(t['param_bytes'])})&nbsp;&nbsp; "
+            f"<b>Trainable:</b> {human_count(t['trainable'])}, <b>frozen:</b> "
+            f"{human_count(t['frozen'])}&nbsp;&nbsp; "
             f"<b>MACs:</b> {human_count(t['macs'])} per sample&nbsp;&nbsp; "
             f"<b>Activations:</b> {human_bytes(t['activation_bytes'])} for a batch of "
             f"{t['batch']:,} (forward, float32){incomplete}")

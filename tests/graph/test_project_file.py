@@ -186,7 +186,7 @@ def test_a_number_too_long_for_python_is_a_file_error() -> None:
     (lambda d: d["nodes"][1].update(label=False),
      "nodes[1] ('conv1').label: expected a string, received false"),
     (lambda d: d["nodes"][1].update(colour="red"),
-     "nodes[1] ('conv1'): unknown key 'colour' (known keys: id, label, params, position, type, ui)"),
+     "nodes[1] ('conv1'): unknown key 'colour' (known keys: id, label, params, position, trainable, type, ui)"),
     (lambda d: d["nodes"][0]["params"].update(shape=[1, "28", 28]),
      "nodes[0] ('input').params.shape: expected a list of whole numbers, received '28'"),
     (lambda d: d["nodes"][0]["params"].update(dtype="float64"),

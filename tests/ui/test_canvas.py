@@ -367,7 +367,8 @@ def test_context_menu_disconnect_all_is_one_step(qtbot, lenet, undo_stack):
     at = canvas.mapFromScene(canvas.graph_scene.nodes["pool1"].sceneBoundingRect().center())
     menu = canvas.context_menu_at(at)
     actions = {a.text(): a for a in menu.actions() if not a.isSeparator()}
-    assert set(actions) == {"Delete", "Duplicate", "Copy", "Disconnect all", "Make Block..."}
+    assert set(actions) == {"Delete", "Duplicate", "Copy", "Disconnect all", "Freeze up to here",
+                            "Make Block..."}
     actions["Disconnect all"].trigger()
     assert not [e for e in lenet.graph.edges if "pool1" in (e.source, e.target)]
     assert undo_stack.count() == 1 and undo_stack.undoText() == "Disconnect 2 wires"

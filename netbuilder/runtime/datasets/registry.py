@@ -14,6 +14,7 @@ from typing import Any
 from netbuilder.runtime.datasets.base import Dataset, DatasetInfo
 from netbuilder.runtime.datasets.builtin import BUILTIN
 from netbuilder.runtime.datasets.cifar import cifar_folder, load_cifar10
+from netbuilder.runtime.datasets.class_split import CLASS_SPLITS
 from netbuilder.runtime.datasets.csv_reader import load_csv
 from netbuilder.runtime.datasets.idx import load_idx, looks_like_mnist_folder
 from netbuilder.runtime.datasets.image_folder import class_folders, load_image_folder
@@ -21,7 +22,8 @@ from netbuilder.runtime.datasets.npz_reader import load_npz
 from netbuilder.runtime.datasets.synthetic import GENERATED
 from netbuilder.runtime.errors import DatasetError
 
-SHIPPED: dict[str, tuple[DatasetInfo, Callable[..., Dataset]]] = {**BUILTIN, **GENERATED}
+SHIPPED: dict[str, tuple[DatasetInfo, Callable[..., Dataset]]] = {**BUILTIN, **CLASS_SPLITS,
+                                                                   **GENERATED}
 READERS: dict[str, Callable[..., Dataset]] = {
     "csv": load_csv,
     "npz": load_npz,

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMenu
 
-from ..commands import Disconnect, push
+from ...graph.transfer import freeze_up_to, frozen_nodes
+from ..commands import Disconnect, SetTrainable, push
 from ..fixes import ApplyFix, entry_text, node_fixes
 from .node_item import NodeItem
 from .port_item import PortItem
@@ -37,6 +38,11 @@ class ContextMenuMixin:
             menu.addAction("Duplicate", self.duplicate_selection)
             menu.addAction("Copy", self.copy_selection)
             menu.addAction("Disconnect all", lambda: self.disconnect_all(nid))
+            if not self.in_block():   # transfer learning: frozen layers keep their weights
+                menu.addSeparator()
+                menu.addAction("Freeze up to here", lambda: self.freeze_up_to(nid))
+                if frozen_nodes(self.doc.graph):
+                    menu.addAction("Unfreeze all", self.unfreeze_all)
             menu.addSeparator()
             menu.addAction("Make Block...", self.make_block_dialog)
             if self.doc.graph.nodes[nid].type in self.doc.graph.blocks:
@@ -59,6 +65,20 @@ class ContextMenuMixin:
             if self.in_block():
                 menu.addAction("Up One Level (Esc)", self.go_up)
         return menu
+
+    def freeze_up_to(self, node_id: str) -> None:
+        """Freeze ``node_id`` and everything that feeds it: one undo step."""
+        if self._refuse_if_locked():
+            return
+        push(self.undo_stack, SetTrainable(self.doc, freeze_up_to(self.doc.graph, node_id),
+                                           f"Freeze up to {node_id}"))
+
+    def unfreeze_all(self) -> None:
+        if self._refuse_if_locked():
+            return
+        flags = dict.fromkeys(frozen_nodes(self.doc.graph), True)
+        if flags:
+            push(self.undo_stack, SetTrainable(self.doc, flags, "Unfreeze all"))
 
     def contextMenuEvent(self, event) -> None:
         self.context_menu_at(event.pos()).exec(event.globalPos())

@@ -66,6 +66,7 @@ class NodeView:
     tooltip: str
     repeat: int = 0      # a block use: its repeat count (drawn as a stack, "x2" badge); 0 if not
     fixes: int = 0       # fixes netbuilder can make for its problems (a "Fix" button if any)
+    frozen: bool = False  # trainable off: an icy hatch over the body, "frozen" in the footer
 
 
 def wrap_lines(text: str, fm: QFontMetricsF, width: float, max_lines: int) -> list[str]:
@@ -482,6 +483,15 @@ class NodeItem(QGraphicsItem):
                                  t["name"])
             else:
                 painter.drawText(t["name_rect"], Qt.AlignmentFlag.AlignVCenter, t["name"])
+
+        if v.frozen:   # a pattern, not only a colour: frozen reads in greyscale too
+            painter.save()
+            painter.setClipPath(outline)
+            body_rect = QRectF(0, hh, w, card.height() - hh)
+            painter.fillRect(body_rect, QColor(110, 170, 235, 60 if dark else 45))
+            painter.fillRect(body_rect, QBrush(QColor(70, 140, 220, 170 if dark else 150),
+                                               Qt.BrushStyle.BDiagPattern))
+            painter.restore()
 
         # Key parameters (one line, or two when they do not fit on one).
         left = t["left"]

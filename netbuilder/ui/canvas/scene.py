@@ -114,9 +114,13 @@ class GraphScene(QGraphicsScene):
         fixes = len(node_fixes(self.doc, nid)) if message else 0
         if fixes:
             tip.append("Fix: " + "; or ".join(f.description for f in node_fixes(self.doc, nid)))
+        if not node.trainable:
+            cost = f"{cost}, frozen" if cost else "frozen"
+            tip.append("Frozen: training leaves its weights as they are (Trainable in the "
+                       "Inspector)")
         return NodeView(nid, spec.type, spec.category, node.label or nid, line, is_help, shape, cost,
                         status, message, kind, ports, spec.variadic or spec.inputs > 1, connected,
-                        "\n".join(tip), repeat, fixes)
+                        "\n".join(tip), repeat, fixes, frozen=not node.trainable)
 
     def _in_edges(self, nid: str) -> list[Edge]:
         return [e for e in self._wires_of.get(nid, ()) if e.target == nid]

@@ -25,6 +25,7 @@ import shiboken6
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -41,7 +42,7 @@ from ...graph.block_document import BlockDocument
 from ...graph.document import Change, Document
 from ...graph.model import UNTITLED
 from ...graph.tensor import fmt_shape
-from ..commands import SetDescription, SetLabel, SetName, SetParam, push
+from ..commands import SetDescription, SetLabel, SetName, SetParam, SetTrainable, push
 from ..theme import Theme, category_color, error_color, header_text_color, warning_color
 from .blocks import add_use_section, inside_notes
 from .description import DescriptionDialog, DescriptionSection
@@ -57,6 +58,15 @@ def _bytes(n: int) -> str:
     if n < 1024 ** 2:
         return f"{n / 1024:.1f} KB"
     return f"{n / 1024 ** 2:.2f} MB"
+
+
+def _split_text(graph, analysis) -> str:
+    """' (trainable 5,000, frozen 2,572)' when layers are frozen, else ''."""
+    from ...graph.transfer import parameter_split
+
+    counts = {nid: info.params for nid, info in analysis.nodes.items()}
+    trainable, frozen = parameter_split(graph, counts)
+    return f" (trainable {trainable:,}, frozen {frozen:,})" if frozen else ""
 
 
 def _section(title: str) -> QLabel:
@@ -106,6 +116,7 @@ class Inspector(QWidget):
         self._lockable: list[QWidget] = []   # editors of the body on screen, off while locked
         self._locked = False
         self.label_edit: QLineEdit | None = None
+        self.trainable_box: QCheckBox | None = None
         self.name_edit: QLineEdit | None = None
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
@@ -178,6 +189,7 @@ class Inspector(QWidget):
         self._buttons = []
         self._lockable = []
         self.label_edit = None
+        self.trainable_box = None
         self.name_edit = None
         self.description: DescriptionSection | None = None
         body = QWidget()
@@ -313,6 +325,17 @@ class Inspector(QWidget):
             lambda e=self.label_edit, n=nid: self._on_label_edited(e, n))
         self._lockable.append(self.label_edit)
         form.addRow("label", self.label_edit)
+        if not isinstance(self.doc, BlockDocument):   # frozen is a layer of the network
+            self.trainable_box = QCheckBox("trainable")
+            self.trainable_box.setObjectName("inspector_trainable")
+            self.trainable_box.setChecked(node.trainable)
+            self.trainable_box.setToolTip(
+                "Untick to freeze this layer for transfer learning: training leaves its "
+                "weights (and a BatchNorm's running statistics) as they are")
+            self.trainable_box.toggled.connect(
+                lambda on, n=nid: self._on_trainable_toggled(n, on))
+            self._lockable.append(self.trainable_box)
+            form.addRow("", self.trainable_box)
         self.inferred = QLabel()
         self.inferred.setWordWrap(True)
         self.inferred.setStyleSheet("color: palette(placeholder-text);")
@@ -376,7 +399,7 @@ class Inspector(QWidget):
         if n_warn:
             state += f", {n_warn} warning{'s' if n_warn != 1 else ''}"
         lines = [f"{len(g.nodes)} layers, {len(g.edges)} wires",
-                 f"Parameters: {a.total_params:,}",
+                 f"Parameters: {a.total_params:,}" + _split_text(g, a),
                  f"MACs: {a.total_macs:,} per sample",
                  f"Activations: {_bytes(activation_bytes(a))} per sample (float32)",
                  state]
@@ -393,6 +416,10 @@ class Inspector(QWidget):
         if self.label_edit is not None and not self.label_edit.hasFocus() and \
                 self.label_edit.text() != (node.label or ""):
             self.label_edit.setText(node.label or "")
+        if self.trainable_box is not None and self.trainable_box.isChecked() != node.trainable:
+            self.trainable_box.blockSignals(True)
+            self.trainable_box.setChecked(node.trainable)
+            self.trainable_box.blockSignals(False)
         # Settings each use sets (inside a block) show the value of the use being shown.
         shown = self.doc.shown_params(nid) if self._frozen else {}
         for name, field in self.fields.items():
@@ -487,6 +514,11 @@ class Inspector(QWidget):
                 if node is not None:
                     field.set_value(node.params.get(name, field.spec.default))
                 field.show_error(error)
+
+    def _on_trainable_toggled(self, node_id: str, on: bool) -> None:
+        node = self.doc.graph.nodes.get(node_id)
+        if node is not None and node.trainable != on:
+            push(self.undo_stack, SetTrainable(self.doc, {node_id: on}))
 
     def _on_label_edited(self, edit: QLineEdit, node_id: str) -> None:
         if not shiboken6.isValid(edit) or node_id != self.node_id:

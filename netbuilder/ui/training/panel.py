@@ -76,6 +76,9 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
         self._tmp: tempfile.TemporaryDirectory | None = None
         self.run_folder: Path | None = None   # where runs keep their checkpoints (recovery)
         self.run_checkpoint: Path | None = None   # the running run's last.pt
+        # Tensors a fresh run starts from (File > Load weights..., fine-tuning), by the
+        # module's keys, and where they came from: (state_dict, description) or None.
+        self.start_from: tuple[dict[str, Any], str] | None = None
         self._runs = 0
         self._writing = False
         self._closed = False
@@ -213,6 +216,21 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
         return RunContext(graph, plan.dataset, plan.config, dict(w.state_dict), w.epoch,
                           w.fingerprint)
 
+    def held_state(self) -> tuple[dict[str, Any], str] | None:
+        """The weights the panel holds (last run or loaded checkpoint) and a description,
+        whether or not they fit the network as it is now (a fine-tune matches them)."""
+        w = self._weights
+        if w is None:
+            return None
+        where = "the last run" if w.origin == "run" else w.origin
+        return dict(w.state_dict), f"{where}, epoch {w.epoch}"
+
+    def set_start_weights(self, state: dict[str, Any] | None, description: str = "") -> None:
+        """Start the next fresh runs from ``state`` (tensors by the module's keys; the
+        others as initialised), or from fresh weights again with None."""
+        self.start_from = (dict(state), description) if state is not None else None
+        self._show_state()
+
     def request_snapshot(self) -> None:
         """Ask the run in progress for a copy of its weights (a WeightsSnapshot event)."""
         if self._control is not None:
@@ -251,6 +269,7 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
                 self.outcome.clear_messages()
                 self._show_state()
             self._set_weights(None)
+            self.start_from = None
         elif change.meta and not self._writing:
             self.form.load(self.document.project.training)
         if change.reset or change.structure or change.nodes or change.meta:
@@ -321,6 +340,8 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
         if resume is not None:
             settings["epochs"] = resume.epoch + int(settings["epochs"])
         run_plan = plan_training(graph, settings, dataset=plan.dataset)
+        if resume is None and self.start_from is not None:
+            run_plan.start_weights = self.start_from[0]
         if not run_plan.ok:
             self.plan = run_plan
             self._show_problems()
@@ -448,6 +469,8 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
             more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" \
                 if len(errors) > 1 else ""
             return f"Cannot start: {errors[0] if errors else 'see the problems'}{more}"
+        if self.state.phase == "idle" and self.start_from is not None:
+            return f"Ready: Start (F5) begins from {self.start_from[1]}"
         if self.state.phase == "idle" and self.continue_blocker() is None:
             return "Ready: Start afresh (F5), or Continue from the loaded weights"
         return self.state.status_line()
