@@ -40,6 +40,7 @@ from ..graph.spec import (
 )
 from ..graph.tensor import INT, Tensor
 from ..graph.walk import topological_order
+from ..graph.words import plural
 from .errors import CompileError
 from .literals import Ref, call, literal
 from .names import RESERVED, Namespace, class_name_for, is_safe_identifier
@@ -121,7 +122,7 @@ def checked_analysis(graph: Graph, analysis: Analysis | None = None) -> Analysis
     if not analysis.valid:
         diags = [f"{d.node}: {d.message}" if d.node else d.message for d in analysis.errors]
         raise CompileError(
-            f"the network '{graph.name}' has {len(diags)} problem{'s' if len(diags) != 1 else ''}"
+            f"the network '{graph.name}' has {plural(len(diags), 'problem')}"
             " to fix before it can become PyTorch code", diags)
     if not analysis.outputs:
         raise CompileError(f"the network '{graph.name}' computes nothing: connect at least one "

@@ -21,6 +21,7 @@ import textwrap
 from ..graph.analysis import Analysis
 from ..graph.model import Graph
 from ..graph.tensor import INT, Tensor, fmt_shape
+from ..graph.words import plural
 from .literals import comment_text, literal
 from .own_classes import class_source
 from .plan import BlockClass, Plan, Step, Submodule, make_plan
@@ -112,7 +113,7 @@ def _block_class(block: BlockClass, taps: bool = False) -> list[str]:
         out += [f"# {line}" for line in textwrap.wrap(text, 88)]
     n = len(block.submodules)
     out += [f"class {block.name}(nn.Module):",
-            f'    """A block: {n} layer{"s" if n != 1 else ""} used like one."""', ""]
+            f'    """A block: {plural(n, "layer")} used like one."""', ""]
     params = "".join(f", {p.name}: {p.annotation}" for p in block.init_params)
     out += [f"    def __init__(self{params}) -> None:", "        super().__init__()"]
     out += _submodules(block.submodules)
@@ -145,8 +146,8 @@ def _steps(steps: list[Step], taps: bool = False) -> list[str]:
 def _docstring(plan: Plan) -> str:
     n_in = len(plan.inputs)
     n_out = len(plan.outputs)
-    return (f"{len(plan.submodules)} layers, {n_in} input{'s' if n_in != 1 else ''}, "
-            f"{n_out} output{'s' if n_out != 1 else ''}.")
+    return (f"{len(plan.submodules)} layers, {plural(n_in, 'input')}, "
+            f"{plural(n_out, 'output')}.")
 
 
 def _main(plan: Plan) -> list[str]:

@@ -33,6 +33,7 @@ from .errors import NetbuilderError
 from .fix_candidates import Context, candidates
 from .model import Graph
 from .tensor import fmt_shape
+from .words import plural
 
 # the edit's vocabulary, importable from here as from graph/edits.py
 __all__ = ["Bypass", "Connect", "Edit", "Editable", "Fix", "InsertLayers", "NewLayer",
@@ -93,18 +94,14 @@ def fixes_for(graph: Graph, diagnostic: Diagnostic, analysis: Analysis | None = 
         shapes = [f"{n} → {fmt_shape(after.nodes[n].output.shape)}" for n in shown
                   if n in after.nodes and after.nodes[n].output is not None]
         n_warn = len(after.warnings)
-        tail = (f"{_count(len(after.errors), 'error')} left" if not after.valid else
-                f"network valid, {_count(n_warn, 'warning')}" if n_warn else "network valid")
+        tail = (f"{plural(len(after.errors), 'error')} left" if not after.valid else
+                f"network valid, {plural(n_warn, 'warning')}" if n_warn else "network valid")
         fix = Fix(text, edit, nid, ", ".join(shapes + [tail]), after.valid)
         found.append(((len(after.errors), len(after.warnings), rank), fix))
         if len(found) >= MAX_FIXES * 2:
             break
     found.sort(key=lambda f: f[0])
     return [f for _, f in found[:MAX_FIXES]]
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def all_fixes(graph: Graph, analysis: Analysis | None = None) -> list[tuple[Diagnostic, list[Fix]]]:

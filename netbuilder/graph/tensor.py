@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import prod
 
+from .words import plural
+
 FLOAT = "float32"
 INT = "int64"
 
@@ -40,4 +42,4 @@ def fmt_shape(shape: tuple[int, ...] | list[int] | None) -> str:
 def describe(t: Tensor) -> str:
     """A shape with its number of dimensions, for error messages."""
     n = t.ndim
-    return f"{fmt_shape(t.shape)} ({n} dimension{'s' if n != 1 else ''})"
+    return f"{fmt_shape(t.shape)} ({plural(n, 'dimension')})"

@@ -25,6 +25,7 @@ from ..graph.document import Document
 from ..graph.errors import GraphEditError, NetbuilderError, ParamError
 from ..graph.layout import layered_layout
 from ..graph.model import Edge, Node
+from ..graph.words import plural
 
 CLIPBOARD_FORMAT = "netbuilder-clipboard"
 Pos = tuple[float, float]
@@ -43,10 +44,6 @@ def push(stack: QUndoStack, cmd: EditCommand) -> str | None:
     """Push ``cmd``; return the reason when the document refused it (then nothing changed)."""
     stack.push(cmd)
     return cmd.error
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 class EditCommand(QUndoCommand):
@@ -170,9 +167,9 @@ class RemoveNodes(EditCommand):
     def __init__(self, doc: Document, ids: Iterable[str], edges: Iterable[Edge] = ()) -> None:
         self.snap = _Snapshot(doc, ids, edges)
         n = len(self.snap.ids)
-        what = self.snap.ids[0] if n == 1 else _plural(n, "layer")
+        what = self.snap.ids[0] if n == 1 else plural(n, "layer")
         if self.snap.loose:
-            what += f" and {_plural(len(self.snap.loose), 'wire')}"
+            what += f" and {plural(len(self.snap.loose), 'wire')}"
         super().__init__(doc, f"Delete {what}")
 
     def _do(self) -> None:
@@ -246,7 +243,7 @@ class Disconnect(EditCommand):
             e = self.edges[0]
             text = f"Disconnect {e.source} → {e.target}"
         else:
-            text = f"Disconnect {_plural(len(self.edges), 'wire')}"
+            text = f"Disconnect {plural(len(self.edges), 'wire')}"
         super().__init__(doc, text)
 
     def _do(self) -> None:
@@ -367,7 +364,7 @@ class MoveNodes(EditCommand):
     def __init__(self, doc: Document, before: dict[str, Pos], after: dict[str, Pos],
                  text: str | None = None) -> None:
         n = len(after)
-        default = f"Move {next(iter(after))}" if n == 1 else f"Move {_plural(n, 'layer')}"
+        default = f"Move {next(iter(after))}" if n == 1 else f"Move {plural(n, 'layer')}"
         super().__init__(doc, text or default)
         self.before = {k: (float(v[0]), float(v[1])) for k, v in before.items()}
         self.after = {k: (float(v[0]), float(v[1])) for k, v in after.items()}
@@ -439,7 +436,7 @@ class Paste(EditCommand):
         self._first_source = ""
         problem = self._read(doc, payload, offset)
         n = len(self.nodes)
-        what = self._first_source if n == 1 else _plural(n, "layer")
+        what = self._first_source if n == 1 else plural(n, "layer")
         super().__init__(doc, f"{verb} {what}")
         self._problem = problem
 

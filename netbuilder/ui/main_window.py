@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..graph.document import Change, Document
+from ..graph.words import plural
 from . import appearance
 from .actions import (
     Actions,
@@ -262,9 +263,9 @@ class MainWindow(QMainWindow):
         a = self.document.analysis
         parts = []
         if errors:
-            parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+            parts.append(f"{plural(errors, 'error')}")
         if warnings:
-            parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+            parts.append(f"{plural(warnings, 'warning')}")
         self.problems_dock.setWindowTitle(f"Problems ({errors + warnings})" if parts
                                           else "Problems")
         if errors:

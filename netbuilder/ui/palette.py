@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..graph.catalogue import by_category
+from ..graph.words import plural
 from .canvas.view import LAYER_MIME
 from .theme import Theme, category_color
 
@@ -138,7 +139,7 @@ class Palette(QWidget):
             cat = QTreeWidgetItem([category])
             cat.setFont(0, bold)
             cat.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            cat.setToolTip(0, f"{len(specs)} layer{'s' if len(specs) != 1 else ''}")
+            cat.setToolTip(0, f"{plural(len(specs), 'layer')}")
             self.tree.addTopLevelItem(cat)
             self._categories[category] = cat
             for spec in specs:
@@ -183,7 +184,7 @@ class Palette(QWidget):
             hint.setToolTip(0, "A block is a group of layers you reuse like one layer: select "
                             "them on the canvas, then Edit > Make Block (Ctrl+G)")
             cat.addChild(hint)
-        cat.setToolTip(0, f"{len(blocks)} block{'s' if len(blocks) != 1 else ''} in this project")
+        cat.setToolTip(0, f"{plural(len(blocks), 'block')} in this project")
         cat.setExpanded(True)
         if current_type in self._blocks:
             self.tree.setCurrentItem(self._blocks[current_type])

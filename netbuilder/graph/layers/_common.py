@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..errors import ShapeError
 from ..tensor import Tensor, describe, fmt_shape
+from ..words import plural  # noqa: F401 - the layers take it from here
 
 
 def need_ndim(layer: str, t: Tensor, ndims: tuple[int, ...], layout: str, hint: str = "") -> None:
@@ -31,10 +32,6 @@ def torch_dim(layer: str, name: str, dim: int, t: Tensor, *, allow_batch: bool =
             f"(1..{nd - 1}, or negative from the end)"
         )
     return d - 1
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def size_words(v, n: int = 1) -> str:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
 from ...graph.block_defs import BlockUses, delete_problem, find_uses
+from ...graph.words import noun
 from ..commands import push
 from .commands import DeleteBlock, RenameBlock
 from .rename_dialog import RenameBlockDialog
@@ -79,7 +80,7 @@ class BlockManager(QObject):
             return False
         undo = "Ctrl+Z brings it back"
         self._say(f"Deleted block {name} and ungrouped its {uses.count} "
-                  f"use{'s' if uses.count != 1 else ''} ({undo})" if uses.count
+                  f"{noun(uses.count, 'use')} ({undo})" if uses.count
                   else f"Deleted block {name} ({undo})")
         return True
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsView, QMenu
 
 from ...graph.catalogue import canonical_type
 from ...graph.document import Change, Document
+from ...graph.words import plural
 from ..commands import (
     AddNode,
     AutoLayout,
@@ -286,7 +287,7 @@ class EditorCanvas(NavigationMixin, BlockScopeMixin, ContextMenuMixin, QGraphics
             self.status_message.emit("Select the layers to copy first")
             return
         QApplication.clipboard().setText(clipboard_text(self.doc, ids))
-        self.status_message.emit(f"Copied {len(ids)} layer{'s' if len(ids) != 1 else ''}")
+        self.status_message.emit(f"Copied {plural(len(ids), 'layer')}")
 
     def paste(self) -> None:
         text = QApplication.clipboard().text()

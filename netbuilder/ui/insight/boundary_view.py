@@ -34,6 +34,7 @@ from netbuilder.runtime.insight.boundary import (
     playground_layers,
 )
 
+from ...graph.words import plural
 from ..theme import Theme
 from .background import Background
 from .embedding_view import PALETTE
@@ -434,7 +435,7 @@ class BoundaryView(QWidget):
             when = f"live, during epoch {self.live_epoch} of training (redrawn 5 times a second)"
         else:
             epochs = getattr(self.context, "epoch", 0)
-            when = f"after {epochs} epoch{'s' if epochs != 1 else ''} of training"
+            when = f"after {plural(epochs, 'epoch')} of training"
         right = self._validation_right(grid)
         small = f"<span style='font-size:{Theme.widget_point_size(10):.0f}pt'>"
         self.headline.setText(

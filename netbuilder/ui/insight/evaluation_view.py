@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...graph.words import plural
 from ..theme import Theme, header_text_color, selected_color
 from .background import Background
 from .images import fmt, widget_font
@@ -134,7 +135,7 @@ class ConfusionMatrix(QWidget):
         total = int(self._counts[row].sum())
         t, p = self._classes[row], self._classes[col]
         share = percent(n / total) if total else "0%"
-        samples = f"{n} sample{'s' if n != 1 else ''}"
+        samples = f"{plural(n, 'sample')}"
         if row == col:
             return f"{samples} of class {t} predicted right ({share} of the {total} {t}s)"
         return (f"{samples} of class {t} predicted as {p} ({share} of the {total} {t}s); "
@@ -619,7 +620,7 @@ class EvaluationView(QWidget):
             return (f"live, during epoch {self.live_epoch} of training "
                     "(refreshed after every epoch)")
         epochs = getattr(self.context, "epoch", 0)
-        return f"after {epochs} epoch{'s' if epochs != 1 else ''} of training"
+        return f"after {plural(epochs, 'epoch')} of training"
 
     def _show(self) -> None:
         ev = self.evaluation

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 from ...graph.blocks import uses_of
 from ...graph.document import Document
 from ...graph.tensor import fmt_shape
+from ...graph.words import plural
 
 
 def _note(text: str) -> QLabel:
@@ -36,9 +37,9 @@ def add_use_section(layout: QVBoxLayout, doc: Document, node_id: str,
     n_uses = len(uses_of(doc.graph, node.type))
     inner = len(defn.graph.nodes) - len(defn.inputs)
     n_in = len(defn.inputs)
-    size = f"{inner} layers, {n_in} input{'s' if n_in != 1 else ''} · " if defn.description else ""
+    size = f"{inner} layers, {plural(n_in, 'input')} · " if defn.description else ""
     layout.addWidget(_note(
-        f"{size}Used {n_uses} time{'s' if n_uses != 1 else ''} here. Editing its inside "
+        f"{size}Used {plural(n_uses, 'time')} here. Editing its inside "
         "changes every use; the settings below are this use's own."))
     row = QHBoxLayout()
     open_button = QPushButton("Open Block")

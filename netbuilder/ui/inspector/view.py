@@ -42,6 +42,7 @@ from ...graph.block_document import BlockDocument
 from ...graph.document import Change, Document
 from ...graph.model import UNTITLED
 from ...graph.tensor import fmt_shape
+from ...graph.words import plural
 from ..commands import SetDescription, SetLabel, SetName, SetParam, SetTrainable, push
 from ..theme import Theme, category_color, error_color, header_text_color, warning_color
 from .blocks import add_use_section, inside_notes
@@ -395,9 +396,9 @@ class Inspector(QWidget):
             self.description.set_text(self.doc.project.description)
         n_err, n_warn = len(a.errors), len(a.warnings)
         state = ("Valid: ready to train" if a.valid else
-                 f"{n_err} error{'s' if n_err != 1 else ''}")
+                 f"{plural(n_err, 'error')}")
         if n_warn:
-            state += f", {n_warn} warning{'s' if n_warn != 1 else ''}"
+            state += f", {plural(n_warn, 'warning')}"
         lines = [f"{len(g.nodes)} layers, {len(g.edges)} wires",
                  f"Parameters: {a.total_params:,}" + _split_text(g, a),
                  f"MACs: {a.total_macs:,} per sample",

@@ -15,12 +15,13 @@ from typing import Any
 
 from netbuilder.graph.project import fingerprint
 
+from ...graph.words import plural
 from . import weights as weight_files
 from .progress import RunState
 
 
 def _epochs(count: int) -> str:
-    return f"{count} epoch{'' if count == 1 else 's'}"
+    return f"{plural(count, 'epoch')}"
 
 
 class ContinueActions:

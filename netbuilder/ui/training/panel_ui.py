@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...graph.words import plural
 from ..theme import Theme
 from .notice import Notice
 from .plots import TrainingPlots
@@ -168,7 +169,7 @@ def fix_widths(panel: Any) -> None:
 
 
 def continue_text(more: int) -> str:
-    return f"Continue +{more} epoch{'' if more == 1 else 's'}"
+    return f"Continue +{plural(more, 'epoch')}"
 
 
 def apply_look(panel: Any) -> None:
