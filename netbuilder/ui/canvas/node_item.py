@@ -398,84 +398,106 @@ class NodeItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
+        """The card, in the order it is drawn: stack and selection halo behind it; at a
+        zoom too small to read, blocks of colour only; else the card with its header,
+        the frozen hatch, key parameters, footer, port numbers, status border, repeat
+        badge and the first problem under it."""
         v, dark = self.view, self.dark
         colors = canvas_colors(dark)
-        card = self._card
-        radius = Theme.px(8)
-        w, hh = card.width(), self.header_h()
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        self._paint_behind(painter, colors, lod)
+        if v.status == "blocked":
+            painter.setOpacity(0.45)   # dimmed; the selection halo above stays strong
+        head = category_color(v.category, dark)
+        border = Theme.status_pen(v.status, dark)
+        if lod < 0.4:
+            self._paint_far(painter, colors, head, border, lod)
+            return
+        outline = QPainterPath()
+        outline.addRoundedRect(self._card, Theme.px(8), Theme.px(8))
+        self._paint_card(painter, colors, head, outline)
+        t = self._texts()
+        self._paint_header(painter, head, t)
+        if v.frozen:
+            self._paint_frozen(painter, outline)
+        self._paint_body_and_footer(painter, colors, t)
+        if v.numbered:
+            self._paint_port_numbers(painter, colors)
+        # Border: its colour, width and dash pattern carry the status.
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(border)
+        painter.drawPath(outline)
+        if v.repeat > 1:
+            self._paint_badge(painter, head)
+        if self._message_lines:
+            self._paint_message(painter)
 
+    def _paint_behind(self, painter: QPainter, colors, lod: float) -> None:
+        """The stack of cards behind a block use, and the selection halo."""
+        v, card, radius = self.view, self._card, Theme.px(8)
         if v.repeat:
             if v.status == "blocked":
                 painter.setOpacity(0.45)
-            self._paint_stack(painter, category_color(v.category, dark), colors.card)
+            self._paint_stack(painter, category_color(v.category, self.dark), colors.card)
             painter.setOpacity(1.0)
         if self.isSelected():
             m = Theme.line(3.0) + 2
-            pen = Theme.selected_pen(dark)
+            pen = Theme.selected_pen(self.dark)
             pen.setWidthF(max(pen.widthF(), 2.5 / max(lod, 0.01)))
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(card.adjusted(-m, -m, m, m), radius + m, radius + m)
 
-        if v.status == "blocked":
-            painter.setOpacity(0.45)
-        head = category_color(v.category, dark)
-        border = Theme.status_pen(v.status, dark)
-        if lod < 0.4:
-            # Too small to read: plain blocks of colour, and the status border.
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            painter.fillRect(card, colors.card)
-            painter.fillRect(QRectF(0, 0, w, hh), head)
-            if v.status != "ok":
-                border.setWidthF(max(border.widthF(), 2.0 / max(lod, 0.01)))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(border)
-            painter.drawRect(card)
-            if lod >= 0.22:   # the type, written big enough to read at this zoom
-                font = QFont(Theme.title_font())
-                font.setPixelSize(min(30, round(11 / lod)))
-                painter.setFont(font)
-                painter.setPen(colors.text)
-                painter.drawText(card.adjusted(4, hh, -4, 0), Qt.AlignmentFlag.AlignCenter,
-                                 QFontMetricsF(font).elidedText(v.type, Qt.TextElideMode.ElideRight,
-                                                                w - 8))
-            return
+    def _paint_far(self, painter: QPainter, colors, head: QColor, border: QPen,
+                   lod: float) -> None:
+        """Too small to read: plain blocks of colour, the status border, and the type when
+        it can be written big enough to read at this zoom."""
+        card, w, hh = self._card, self._card.width(), self.header_h()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.fillRect(card, colors.card)
+        painter.fillRect(QRectF(0, 0, w, hh), head)
+        if self.view.status != "ok":
+            border.setWidthF(max(border.widthF(), 2.0 / max(lod, 0.01)))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(border)
+        painter.drawRect(card)
+        if lod >= 0.22:
+            font = QFont(Theme.title_font())
+            font.setPixelSize(min(30, round(11 / lod)))
+            painter.setFont(font)
+            painter.setPen(colors.text)
+            painter.drawText(card.adjusted(4, hh, -4, 0), Qt.AlignmentFlag.AlignCenter,
+                             QFontMetricsF(font).elidedText(self.view.type,
+                                                            Qt.TextElideMode.ElideRight, w - 8))
 
-        if v.status == "blocked":
-            painter.setOpacity(0.45)   # dimmed; the selection halo above stays strong
-
-        # Card and header strip (clipped to the rounded card).
-        outline = QPainterPath()
-        outline.addRoundedRect(card, radius, radius)
+    def _paint_card(self, painter: QPainter, colors, head: QColor, outline: QPainterPath) -> None:
+        """The card and its header strip (clipped to the rounded card)."""
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QBrush(colors.card))
         painter.drawPath(outline)
         painter.save()
         painter.setClipPath(outline)
-        painter.fillRect(QRectF(0, 0, w, hh), head)
+        painter.fillRect(QRectF(0, 0, self._card.width(), self.header_h()), head)
         painter.restore()
-        t = self._texts()
-        pad = Theme.px(9)
 
-        # Header: type (bold) on the left, label or id on the right, status icon at the end.
+    def _paint_header(self, painter: QPainter, head: QColor, t: dict) -> None:
+        """Type (bold) on the left, label or id on the right, status icon at the end."""
+        w, pad = self._card.width(), Theme.px(9)
         fg = header_text_color(head)
         icon_kind = self._icon_kind()
         line_h = Theme.px(27)     # the header's first line: type, and the name if it fits
         if icon_kind:
             size = line_h * 0.72
             draw_icon(painter, icon_kind, QRectF(w - pad - size, (line_h - size) / 2, size, size),
-                      dark)
+                      self.dark)
         painter.setFont(t["title"])
         painter.setPen(fg)
         painter.drawText(QRectF(pad, 0, t["type_w"] + 2, line_h), Qt.AlignmentFlag.AlignVCenter,
                          t["type"])
-        small = Theme.small_font()
-        sfm = Theme.metrics("small")
         if t["name"]:
             name_color = QColor(fg)
             name_color.setAlphaF(0.85)
-            painter.setFont(small)
+            painter.setFont(Theme.small_font())
             painter.setPen(name_color)
             if t["name_rect"] is None:
                 painter.drawText(QRectF(pad, 0, t["right"] - pad, line_h),
@@ -484,23 +506,26 @@ class NodeItem(QGraphicsItem):
             else:
                 painter.drawText(t["name_rect"], Qt.AlignmentFlag.AlignVCenter, t["name"])
 
-        if v.frozen:   # a pattern, not only a colour: frozen reads in greyscale too
-            painter.save()
-            painter.setClipPath(outline)
-            body_rect = QRectF(0, hh, w, card.height() - hh)
-            painter.fillRect(body_rect, QColor(110, 170, 235, 60 if dark else 45))
-            painter.fillRect(body_rect, QBrush(QColor(70, 140, 220, 170 if dark else 150),
-                                               Qt.BrushStyle.BDiagPattern))
-            painter.restore()
+    def _paint_frozen(self, painter: QPainter, outline: QPainterPath) -> None:
+        """A pattern, not only a colour: a frozen layer reads as frozen in greyscale too."""
+        card, hh, dark = self._card, self.header_h(), self.dark
+        painter.save()
+        painter.setClipPath(outline)
+        body_rect = QRectF(0, hh, card.width(), card.height() - hh)
+        painter.fillRect(body_rect, QColor(110, 170, 235, 60 if dark else 45))
+        painter.fillRect(body_rect, QBrush(QColor(70, 140, 220, 170 if dark else 150),
+                                           Qt.BrushStyle.BDiagPattern))
+        painter.restore()
 
-        # Key parameters (one line, or two when they do not fit on one).
-        left = t["left"]
-        body = QRectF(left, hh, w - left - pad, self.body_h() + Theme.px(2))
+    def _paint_body_and_footer(self, painter: QPainter, colors, t: dict) -> None:
+        """Key parameters (one line, or two when they do not fit on one), then the footer:
+        output shape and parameter count."""
+        v, card, pad = self.view, self._card, Theme.px(9)
+        w, left = card.width(), t["left"]
+        body = QRectF(left, self.header_h(), w - left - pad, self.body_h() + Theme.px(2))
         painter.setPen(colors.muted if v.params_is_help else colors.text)
         painter.setFont(Theme.font(t["body_role"]))
         painter.drawText(body, Qt.AlignmentFlag.AlignVCenter, "\n".join(t["body"]))
-
-        # Footer: output shape and parameter count.
         fy = card.height() - self.footer_h()
         sep = QColor(colors.muted)
         sep.setAlphaF(0.35)
@@ -511,38 +536,33 @@ class NodeItem(QGraphicsItem):
         painter.setPen(colors.text if v.shape != "?" else colors.muted)
         painter.drawText(foot, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, v.shape)
         if t["cost"]:
-            painter.setFont(small)
+            painter.setFont(Theme.small_font())
             painter.setPen(colors.muted)
-            painter.drawText(foot, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, t["cost"])
+            painter.drawText(foot, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                             t["cost"])
 
-        # Port numbers on merge layers (Concat order matters).
-        if v.numbered:
-            painter.setFont(small)
-            painter.setPen(colors.muted)
-            for port in self.inputs:
-                y = port.pos().y()
-                painter.drawText(QRectF(Theme.px(7), y - sfm.height() / 2, Theme.px(14), sfm.height()),
-                                 Qt.AlignmentFlag.AlignCenter, str(port.index))
+    def _paint_port_numbers(self, painter: QPainter, colors) -> None:
+        """Port numbers on merge layers (Concat order matters)."""
+        sfm = Theme.metrics("small")
+        painter.setFont(Theme.small_font())
+        painter.setPen(colors.muted)
+        for port in self.inputs:
+            y = port.pos().y()
+            painter.drawText(QRectF(Theme.px(7), y - sfm.height() / 2, Theme.px(14), sfm.height()),
+                             Qt.AlignmentFlag.AlignCenter, str(port.index))
 
-        # Border: its colour, width and dash pattern carry the status.
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(border)
-        painter.drawPath(outline)
-
-        if v.repeat > 1:
-            self._paint_badge(painter, head)
-
-        # The first problem, written under the card.
-        if self._message_lines:
-            color = error_color(dark) if v.message_kind == "error" else warning_color(dark)
-            y = card.height() + Theme.px(6)
-            lh = sfm.height()
-            draw_icon(painter, v.message_kind or "warning", QRectF(0, y + 1, lh - 2, lh - 2), dark)
-            painter.setFont(small)
-            painter.setPen(color)
-            for i, line in enumerate(self._message_lines):
-                painter.drawText(QRectF(lh + 2, y + i * lh, w + Theme.px(40), lh),
-                                 Qt.AlignmentFlag.AlignVCenter, line)
+    def _paint_message(self, painter: QPainter) -> None:
+        """The first problem, written under the card."""
+        v, dark, w = self.view, self.dark, self._card.width()
+        color = error_color(dark) if v.message_kind == "error" else warning_color(dark)
+        y = self._card.height() + Theme.px(6)
+        lh = Theme.metrics("small").height()
+        draw_icon(painter, v.message_kind or "warning", QRectF(0, y + 1, lh - 2, lh - 2), dark)
+        painter.setFont(Theme.small_font())
+        painter.setPen(color)
+        for i, line in enumerate(self._message_lines):
+            painter.drawText(QRectF(lh + 2, y + i * lh, w + Theme.px(40), lh),
+                             Qt.AlignmentFlag.AlignVCenter, line)
 
     def _paint_stack(self, painter: QPainter, head: QColor, fill: QColor) -> None:
         """A block reads as a stack of cards: one behind it, two when it repeats."""
