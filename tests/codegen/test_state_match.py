@@ -183,8 +183,10 @@ def test_files_that_fit_nothing_or_hold_code_are_refused_clearly(tmp_path):
         match_file(target, odd)
     evil = tmp_path / "evil.pt"
     evil.write_bytes(pickle.dumps(random.Random(0), protocol=2))
-    with pytest.raises(WeightsError, match="not a readable checkpoint"):
+    with pytest.raises(WeightsError, match="contains code, not only tensors; netbuilder will "
+                       "not run it") as refused:
         match_file(target, evil)
+    assert "weights_only=False" not in str(refused.value)     # never advise turning safety off
     with pytest.raises(WeightsError, match="no such checkpoint file"):
         match_file(target, tmp_path / "absent.pt")
 
