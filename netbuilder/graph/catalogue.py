@@ -7,6 +7,8 @@ name in ``LayerSpec.aliases`` so old files still load (as ryvencore's legacy ide
 from __future__ import annotations
 
 from .layers import activations, attention, conv, core, merge, norm, pooling, sequence
+from .layers.padding import SPECS as PADDING_SPECS
+from .layers.resample import SPECS as RESAMPLE_SPECS
 from .spec import LayerSpec
 
 # Display order of the palette; the colours live in ui/, not here.
@@ -18,6 +20,7 @@ CATEGORIES = (
 _ALL: tuple[LayerSpec, ...] = (
     *core.SPECS, *activations.SPECS, *conv.SPECS, *pooling.SPECS, *norm.SPECS,
     *sequence.SPECS, *attention.SPECS, *merge.SPECS,
+    *PADDING_SPECS, *RESAMPLE_SPECS,
 )
 
 CATALOGUE: dict[str, LayerSpec] = {s.type: s for s in _ALL}
