@@ -14,7 +14,7 @@ from typing import Any
 
 # The batch entry of a folded Shape: large, odd and recognisable, never a real size.
 BATCH = 2**31 - 3
-MAX_FOLDED_ELEMENTS = 50_000_000
+MAX_FOLDED_ELEMENTS = 150_000_000
 
 
 def fold_constants(model, shapes: dict[str, tuple]) -> tuple[dict[str, Any], list]:

@@ -21,7 +21,7 @@ from ..graph.layout import apply_layout
 from ..graph.project import Project, fingerprint
 from .errors import ModelImportError, Unsupported
 from .onnx_fold import fold_constants
-from .onnx_load import load_model, opset_of
+from .onnx_load import load_model
 from .onnx_ops import OPS, Mapper, name_of, readable
 
 if TYPE_CHECKING:
@@ -47,8 +47,7 @@ def import_onnx(path: str | os.PathLike[str], input_shape: tuple[int, ...] | Non
     import onnx
 
     p = Path(path)
-    model = load_model(p)
-    opset = opset_of(model)
+    model, opset = load_model(p)
     inputs, batch = _fix_inputs(model, p.name, input_shape)
     try:
         inferred = onnx.shape_inference.infer_shapes(model, strict_mode=False, data_prop=True)
@@ -76,7 +75,7 @@ def import_onnx(path: str | os.PathLike[str], input_shape: tuple[int, ...] | Non
     apply_layout(m.graph)
     project = Project(m.graph, description=f"Imported from {p.name} (ONNX opset {opset}).")
     model_t, state, params = _compile(m, p.name)
-    diff = _verify(p, model_t, m, inputs, outputs, batch, rtol, atol)
+    diff = _verify(p, model, model_t, m, inputs, outputs, batch, rtol, atol)
     return ImportResult(project, state, diff, opset, params)
 
 
@@ -201,7 +200,7 @@ def _compile(m: Mapper, where: str):
     return module, {k: state[k] for k in own}, analysis.total_params
 
 
-def _verify(path: Path, module, m: Mapper, inputs: dict[str, tuple[int, ...]],
+def _verify(path: Path, proto, module, m: Mapper, inputs: dict[str, tuple[int, ...]],
             outputs: list[str], batch: int | None, rtol: float, atol: float) -> float:
     import numpy as np
     import onnxruntime as ort
@@ -211,14 +210,16 @@ def _verify(path: Path, module, m: Mapper, inputs: dict[str, tuple[int, ...]],
 
     options = ort.SessionOptions()
     options.log_severity_level = 3
+    # The model as loaded (weights inside, old opsets converted): what the mapping read.
     try:
-        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        session = ort.InferenceSession(proto.SerializeToString(), options,
+                                       providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise ModelImportError(f"{path.name}: onnxruntime cannot run the original file "
                                f"({str(exc).splitlines()[0][:200]}), so the import cannot "
                                "be verified; nothing was written") from None
     plan = make_plan(m.graph)
-    order = [i.name for i in plan.inputs]            # forward() argument order: node ids
+    order = [i.node_id for i in plan.inputs]         # forward() argument order
     by_id = {m.src[n]: n for n in inputs}
     out_index = {nid: k for k, (nid, _, _) in enumerate(plan.outputs)}
     gen = np.random.default_rng(0)

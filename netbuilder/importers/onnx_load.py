@@ -12,12 +12,13 @@ from pathlib import Path
 from .errors import ModelImportError
 
 MAX_FILE_BYTES = 2 * 1024**3      # protobuf's own limit
-MIN_OPSET = 7
+MIN_OPSET = 1   # older files are upgraded by onnx's version converter
 TARGET_OPSET = 13                 # old files are converted up to here (Softmax semantics)
 
 
 def load_model(path: str | os.PathLike[str]):
-    """The checked ``onnx.ModelProto`` with its weights loaded; ModelImportError otherwise."""
+    """(the checked ``onnx.ModelProto`` with its weights loaded, the file's own opset);
+    ModelImportError otherwise."""
     import onnx
     from google.protobuf.message import DecodeError
 
@@ -63,7 +64,7 @@ def load_model(path: str | os.PathLike[str]):
         except Exception as exc:  # the converter raises untyped errors
             raise ModelImportError(f"{p.name}: cannot upgrade opset {opset} to "
                                    f"{TARGET_OPSET}: {_first(exc)}") from None
-    return model
+    return model, opset
 
 
 def opset_of(model) -> int:

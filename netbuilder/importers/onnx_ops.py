@@ -85,7 +85,7 @@ class Mapper:
     def weights(self, nid: str, **tensors: np.ndarray | None) -> None:
         for k, v in tensors.items():
             if v is not None:
-                self.state[f"{nid}.{k}"] = np.ascontiguousarray(v)
+                self.state[f"{nid}.{k}"] = np.array(v, copy=True)
 
 
 
@@ -211,13 +211,38 @@ def pool(m: Mapper, node) -> None:
     if kind == "Avg" and pads[:rank] != pads[rank:] and not include:
         raise Unsupported(node.op_type, name_of(node),
                           "asymmetric pads with count_include_pad=0")
+    ceil = bool(attr(node, "ceil_mode", 0))
+    if ceil and pads[:rank] != pads[rank:]:
+        ceil = _ceil_after_explicit_pads(m, node, kernel, strides, pads, rank)
     src, padding = _pad_first(m, node, pads, rank, _LOWEST if kind == "Max" else 0.0)
     one = (lambda v: v[0]) if rank == 1 else tuple
     params: dict[str, Any] = {"kernel_size": one(kernel), "stride": one(strides),
-                              "padding": padding, "ceil_mode": bool(attr(node, "ceil_mode", 0))}
+                              "padding": padding, "ceil_mode": ceil}
     if kind == "Avg":
         params["count_include_pad"] = include
     m.add(f"{kind}Pool{rank}d", [src], node, out=node.output[0], **params)
+
+
+def _out_size(size: int, k: int, s: int, begin: int, end: int, ceil: bool) -> int:
+    """ONNX's (and torch's) pooled size: a ceil window may not start in the end padding."""
+    span = size + begin + end - k
+    out = (-(-span // s) if ceil else span // s) + 1
+    if ceil and (out - 1) * s >= size + begin:
+        out -= 1
+    return out
+
+
+def _ceil_after_explicit_pads(m: Mapper, node, kernel, strides, pads, rank) -> bool:
+    """The ceil_mode that gives ONNX's sizes once asymmetric pads are a layer of their own."""
+    size = m.shape(_data(node)).shape[1:]
+    want = [_out_size(size[d], kernel[d], strides[d], pads[d], pads[rank + d], True)
+            for d in range(rank)]
+    for ceil in (False, True):
+        got = [_out_size(size[d] + pads[d] + pads[rank + d], kernel[d], strides[d], 0, 0, ceil)
+               for d in range(rank)]
+        if got == want:
+            return ceil
+    raise Unsupported(node.op_type, name_of(node), f"ceil_mode with pads {pads} on {size}")
 
 
 def global_pool(m: Mapper, node) -> None:
@@ -226,6 +251,28 @@ def global_pool(m: Mapper, node) -> None:
     if rank not in (1, 2) or (kind == "Max" and rank != 2):
         raise Unsupported(node.op_type, name_of(node), f"on {rank}-D inputs")
     m.add(f"Adaptive{kind}Pool{rank}d", [_data(node)], node, output_size=1)
+
+
+def reduce_pool(m: Mapper, node) -> None:
+    """ReduceMean/ReduceMax over every spatial axis: global pooling (then Flatten when the
+    axes are dropped), as ``x.mean((2, 3))`` exports."""
+    x = m.shape(_data(node))
+    nd = x.ndim + 1
+    axes = attr(node, "axes")
+    if axes is None:
+        given = m.opt_const(node, 1)
+        axes = None if given is None else given.tolist()
+    if axes is None or sorted(a % nd for a in axes) != list(range(2, nd)) or nd not in (3, 4):
+        raise Unsupported(node.op_type, name_of(node), f"over axes {axes} of a {nd}-D tensor "
+                          "(only every spatial axis: global pooling)")
+    kind = "Avg" if node.op_type == "ReduceMean" else "Max"
+    if kind == "Max" and nd != 4:
+        raise Unsupported(node.op_type, name_of(node), "on 1-D feature maps")
+    keep = attr(node, "keepdims", 1)
+    out = node.output[0] if keep else f"{node.output[0]}::pooled"
+    m.add(f"Adaptive{kind}Pool{nd - 2}d", [_data(node)], node, out=out, output_size=1)
+    if not keep:
+        m.add("Flatten", [out], node, out=node.output[0], suffix="_flat")
 
 
 # ---------------------------------------------------------------------------------------
@@ -273,6 +320,8 @@ def batchnorm(m: Mapper, node) -> None:
     if attr(node, "training_mode", 0):
         raise Unsupported(node.op_type, name_of(node), "training_mode=1")
     nd = m.shape(_data(node)).ndim
+    if nd > 3:
+        raise Unsupported(node.op_type, name_of(node), f"on {nd - 1}-D feature maps")
     type_ = "BatchNorm2d" if nd == 3 else "BatchNorm1d"
     nid = m.add(type_, [_data(node)], node, eps=float(attr(node, "epsilon", 1e-5)),
                 momentum=round(1.0 - float(attr(node, "momentum", 0.9)), 6))
@@ -582,6 +631,7 @@ OPS: dict[str, Callable[[Mapper, Any], None]] = {
     "Conv": conv, "ConvTranspose": conv_transpose,
     "MaxPool": pool, "AveragePool": pool,
     "GlobalAveragePool": global_pool, "GlobalMaxPool": global_pool,
+    "ReduceMean": reduce_pool, "ReduceMax": reduce_pool,
     "Gemm": gemm, "MatMul": matmul,
     "BatchNormalization": batchnorm, "LRN": lrn,
     **{op: activation for op in (*_PLAIN, "LeakyRelu", "Elu", "Selu", "HardSigmoid", "Gelu",
