@@ -208,6 +208,7 @@ def _verify(path: Path, proto, module, m: Mapper, inputs: dict[str, tuple[int, .
 
     from ..codegen.plan import make_plan
 
+    ort.set_default_logger_severity(3)   # failures become our message, not log lines
     options = ort.SessionOptions()
     options.log_severity_level = 3
     # The model as loaded (weights inside, old opsets converted): what the mapping read.
