@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..graph.errors import NetbuilderError
-from ..graph.layout import apply_layout
+from ..graph.layout import apply_layout, layered_layout
 from ..graph.project import Project, fingerprint
 from .errors import ModelImportError, Unsupported
 from .onnx_fold import fold_constants
@@ -72,11 +72,27 @@ def import_onnx(path: str | os.PathLike[str], input_shape: tuple[int, ...] | Non
     if missing:
         raise ModelImportError(f"{p.name}: output(s) {missing} are constants or inputs; "
                                "expected every output to be computed by layers")
-    apply_layout(m.graph)
+    # Bands of columns that fill a landscape window, as the canvas's own Auto Layout does.
+    apply_layout(m.graph, wrap=_wrap(m.graph))
     project = Project(m.graph, description=f"Imported from {p.name} (ONNX opset {opset}).")
     model_t, state, params = _compile(m, p.name)
     diff = _verify(p, model, model_t, m, inputs, outputs, batch, rtol, atol)
     return ImportResult(project, state, diff, opset, params)
+
+
+def _wrap(graph, width: float = 1600.0, height: float = 1000.0, dx: float = 240.0,
+          dy: float = 130.0) -> int | None:
+    """Columns per band so the whole graph shows largest in a landscape window."""
+    flat = layered_layout(graph, dx=dx, dy=dy)
+    cols = len({p[0] for p in flat.values()})
+    rows = len({p[1] for p in flat.values()})
+    best, best_zoom = None, 0.0
+    for wrap in range(min(cols, 3), cols + 1):
+        bands = -(-cols // wrap)
+        zoom = min(width / (wrap * dx), height / ((bands * (rows + 1) - 1) * dy))
+        if zoom > best_zoom + 1e-9:
+            best, best_zoom = wrap, zoom
+    return None if best == cols else best
 
 
 def _fix_inputs(model, where: str, input_shape) -> tuple[dict[str, tuple[int, ...]], int | None]:

@@ -76,8 +76,10 @@ class Mapper:
     # -- writing -------------------------------------------------------------------------
     def add(self, type_: str, inputs: list[str], node, *, out: str | None = None,
             suffix: str = "", **params: Any) -> str:
-        base = readable(name_of(node)) + suffix
-        nid = self.graph.new_id(base if base[:1].isalpha() else f"{type_.lower()}_{base}")
+        base = readable(name_of(node))
+        if _GENERIC.match(base):       # 'n12', '3', 'node_7': the layer's type reads better
+            base = type_.lower()
+        nid = self.graph.new_id(base + suffix if base[:1].isalpha() else f"{type_.lower()}_{base}")
         self.builder.layer(type_, [self.src[i] for i in inputs], id=nid, **params)
         self.src[out or node.output[0]] = nid
         return nid
@@ -87,6 +89,9 @@ class Mapper:
             if v is not None:
                 self.state[f"{nid}.{k}"] = np.array(v, copy=True)
 
+
+
+_GENERIC = re.compile(r"^(n|node|op)?_?\d+$")
 
 
 def name_of(node) -> str:
