@@ -99,13 +99,18 @@ def name_of(node) -> str:
 
 
 def readable(name: str) -> str:
-    """``/features/features.0/Conv`` -> ``features_0_conv``; ``conv1_1`` stays."""
+    """``/features/features.0/Conv`` -> ``features_0``; ``conv1_1`` stays ``conv1_1``.
+
+    TorchScript names a node ``/<module path>/<OpType>``: the module path is the name a
+    student knows from the PyTorch code."""
     parts = [p for p in re.split(r"[/:]", name) if p]
-    if len(parts) > 2:
-        parts = parts[-2:]
-    if len(parts) == 2 and parts[0].split(".")[-1] and parts[1][:1].isupper():
-        parts = [parts[0].split(".", 1)[-1], parts[1]]
+    if len(parts) > 1 and parts[-1][:1].isupper():
+        parts = parts[:-1]
+        # '/layer1/layer1.0/conv1': 'layer1' is already inside 'layer1.0'
+        parts = [p for k, p in enumerate(parts)
+                 if not any(q.startswith(p + ".") for q in parts[k + 1:])]
     text = re.sub(r"[^0-9a-zA-Z_]+", "_", "_".join(parts)).strip("_").lower()
+    text = text.removeprefix("node_") if len(text) > 5 else text   # the dynamo exporter's
     return text or "node"
 
 
