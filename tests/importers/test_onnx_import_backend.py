@@ -287,3 +287,11 @@ def test_in_scope_models_import_and_match_onnxruntime(name):
 def test_out_of_scope_models_are_refused(name):
     with pytest.raises(ModelImportError):
         import_onnx(DATA / name)
+
+
+def test_classic_alexnet_keeps_its_local_response_norms():
+    result = import_onnx(DATA / "light/light_bvlc_alexnet.onnx")
+    types = [n.type for n in result.project.graph.nodes.values()]
+    assert types.count("LocalResponseNorm") == 2 and types.count("Conv2d") == 5
+    lrn = next(n for n in result.project.graph.nodes.values() if n.type == "LocalResponseNorm")
+    assert lrn.params["size"] == 5

@@ -68,3 +68,51 @@ def test_recurrent_and_transformer_examples_are_refused_naming_the_ops(name, tmp
     op = OUT_OF_SCOPE[name]
     with pytest.raises(ModelImportError, match=f"{op} '" if op else "cannot be imported"):
         import_onnx(path)
+
+
+# The layers import needs, each exported by netbuilder and imported back as itself. The
+# dynamo exporter writes Softplus (Greater/Where around its threshold) and LocalResponseNorm
+# as element-wise pieces, so it goes through the TorchScript exporter, which writes the
+# Softplus operator. Both exporters write LocalResponseNorm as Pad/Pow/AveragePool pieces:
+# the LRN operator is imported from the ONNX package's AlexNet (test_onnx_import_backend.py).
+TORCHSCRIPT = {"Softplus"}
+NEW_LAYERS = [
+    ("PReLU", (4, 6, 6), {"num_parameters": 4}),
+    ("PReLU", (4, 6, 6), {}),
+    ("Softplus", (4, 6, 6), {}),
+    ("SELU", (4, 6, 6), {}),
+    ("Hardswish", (4, 6, 6), {}),
+    ("Hardsigmoid", (4, 6, 6), {}),
+    ("Mish", (4, 6, 6), {}),
+    ("ZeroPad2d", (4, 6, 6), {"padding": [1, 2, 0, 3]}),
+    ("ConstantPad2d", (4, 6, 6), {"padding": 1, "value": 0.5}),
+    ("Upsample", (4, 6, 6), {}),
+    ("Upsample", (4, 6, 6), {"scale_factor": None, "size": [9, 8], "mode": "bilinear",
+                             "align_corners": False}),
+    ("Upsample", (4, 6, 6), {"mode": "bilinear", "align_corners": True}),
+    ("PixelShuffle", (8, 3, 3), {"upscale_factor": 2}),
+    ("ChannelShuffle", (6, 4, 4), {"groups": 3}),
+]
+
+
+@pytest.mark.parametrize("type_, shape, params", NEW_LAYERS,
+                         ids=[f"{t}{i}" for i, (t, _, _) in enumerate(NEW_LAYERS)])
+def test_new_layers_round_trip_as_themselves(type_, shape, params, tmp_path):
+    from netbuilder.graph.builder import GraphBuilder
+
+    b = GraphBuilder(f"{type_} net")
+    x = b.input(shape)
+    b.layer(type_, b.layer("Tanh", x, id="before"), id="layer", **params)
+    torch.manual_seed(0)
+    original = build_module(b.graph).eval()
+    path = tmp_path / "m.onnx"
+    export_onnx(b.graph, path, weights=original.state_dict(),
+                exporter="torchscript" if type_ in TORCHSCRIPT else "auto")
+    result = import_onnx(path)
+    types = [n.type for n in result.project.graph.nodes.values()]
+    assert types == ["Input", "Tanh", type_]
+    imported = build_module(result.project.graph).eval()
+    imported.load_state_dict(result.state_dict)
+    xs = torch.randn(3, *shape)
+    with torch.no_grad():
+        torch.testing.assert_close(imported(xs), original(xs), rtol=1e-3, atol=1e-5)
