@@ -71,8 +71,8 @@ def test_recurrent_and_transformer_examples_are_refused_naming_the_ops(name, tmp
 
 
 # The layers import needs, each exported by netbuilder and imported back as itself. The
-# dynamo exporter writes Softplus (Greater/Where around its threshold) and LocalResponseNorm
-# as element-wise pieces, so it goes through the TorchScript exporter, which writes the
+# dynamo exporter writes Softplus as element-wise pieces (Greater/Where around its
+# threshold), so it goes through the TorchScript exporter, which writes the
 # Softplus operator. Both exporters write LocalResponseNorm as Pad/Pow/AveragePool pieces:
 # the LRN operator is imported from the ONNX package's AlexNet (test_onnx_import_backend.py).
 TORCHSCRIPT = {"Softplus"}
