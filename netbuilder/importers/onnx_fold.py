@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .errors import ModelImportError
+
 # The batch entry of a folded Shape: large, odd and recognisable, never a real size.
 BATCH = 2**31 - 3
 MAX_FOLDED_ELEMENTS = 150_000_000
@@ -23,7 +25,14 @@ def fold_constants(model, shapes: dict[str, tuple]) -> tuple[dict[str, Any], lis
     import numpy as np
     from onnx import numpy_helper
 
-    values: dict[str, Any] = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    values: dict[str, Any] = {}
+    for t in model.graph.initializer:
+        try:
+            values[t.name] = numpy_helper.to_array(t)
+        except (ValueError, TypeError) as exc:
+            raise ModelImportError(
+                f"tensor '{t.name}' declares shape {list(t.dims)} but its data does not fit it "
+                f"({str(exc).splitlines()[0][:120]}); the file is damaged or was edited") from None
     rest = []
     for node in model.graph.node:
         ins = [i for i in node.input if i]

@@ -114,6 +114,7 @@ HOSTILE = {
     "domain": "domains netbuilder does not know: FancyOp 'fancy' (domain 'com.example')",
     "outside": "outside the model's folder",
     "missing_data": "not beside the model",
+    "lying_tensor": "raw_data size (40 bytes) is too small for the declared shape",
 }
 
 
@@ -134,6 +135,12 @@ def test_hostile_files_are_refused_cleanly(tmp_path, capsys, kind):
     elif kind == "outside":
         (tmp_path / "secret.data").write_bytes(b"\0" * 10000)
         external_data(path, location="../secret.data")
+    elif kind == "lying_tensor":
+        conv_net(path)
+        m = onnx.load(str(path))
+        w = next(t for t in m.graph.initializer if t.name == "w")
+        w.raw_data = w.raw_data[:40]
+        onnx.save(m, str(path))
     else:
         external_data(path, location="gone.data")
     before = sorted(p.name for p in folder.iterdir())
