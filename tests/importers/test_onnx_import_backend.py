@@ -3,7 +3,8 @@
 Every model whose operators are in scope imports, and ``import_onnx`` has compared it with
 onnxruntime on random inputs before it returns (rtol 1e-3, atol 1e-5); the light classic
 networks (AlexNet, DenseNet-121, Inception v2, ResNet-50, ShuffleNet, SqueezeNet, VGG-19,
-ZFNet-512) are among them. The rest are listed with the reason they do not import, and the
+ZFNet-512) are among them. (Their weights are constant fills, replaced here by random ones so that the comparison
+means something.) The rest are listed with the reason they do not import, and the
 test fails when one of them starts working, so the list stays true.
 """
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import onnx
 import pytest
+from light_models import with_random_weights
 
 from netbuilder.importers.errors import ModelImportError
 from netbuilder.importers.onnx_import import import_onnx
@@ -272,9 +274,16 @@ def test_every_shipped_model_is_listed():
     assert set(_all_models()) == listed
 
 
+def _model(name: str, tmp_path: Path) -> Path:
+    """The light models' weights are constant fills; random ones make the comparison count."""
+    if name.startswith("light/"):
+        return with_random_weights(DATA / name, tmp_path / Path(name).name)
+    return DATA / name
+
+
 @pytest.mark.parametrize("name", IN_SCOPE)
-def test_in_scope_models_import_and_match_onnxruntime(name):
-    result = import_onnx(DATA / name)
+def test_in_scope_models_import_and_match_onnxruntime(name, tmp_path):
+    result = import_onnx(_model(name, tmp_path))
     graph = result.project.graph
     assert any(n.type == "Input" for n in graph.nodes.values())
     assert result.max_abs_diff <= 1e-3
@@ -284,13 +293,24 @@ def test_in_scope_models_import_and_match_onnxruntime(name):
 
 
 @pytest.mark.parametrize("name", sorted(OUT_OF_SCOPE))
-def test_out_of_scope_models_are_refused(name):
+def test_out_of_scope_models_are_refused(name, tmp_path):
     with pytest.raises(ModelImportError):
-        import_onnx(DATA / name)
+        import_onnx(_model(name, tmp_path))
 
 
-def test_classic_alexnet_keeps_its_local_response_norms():
-    result = import_onnx(DATA / "light/light_bvlc_alexnet.onnx")
+def test_light_models_get_weights_that_make_outputs_differ(tmp_path):
+    import numpy as np
+    import onnxruntime as ort
+
+    path = _model("light/light_squeezenet.onnx", tmp_path)
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    x = np.random.default_rng(0).standard_normal((1, 3, 224, 224)).astype(np.float32)
+    y = sess.run(None, {sess.get_inputs()[0].name: x})[0]
+    assert y.std() > 1e-4 * abs(y.mean())
+
+
+def test_classic_alexnet_keeps_its_local_response_norms(tmp_path):
+    result = import_onnx(_model("light/light_bvlc_alexnet.onnx", tmp_path))
     types = [n.type for n in result.project.graph.nodes.values()]
     assert types.count("LocalResponseNorm") == 2 and types.count("Conv2d") == 5
     lrn = next(n for n in result.project.graph.nodes.values() if n.type == "LocalResponseNorm")
