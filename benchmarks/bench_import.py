@@ -35,6 +35,7 @@ def _ort_seconds(path: Path) -> float:
     import numpy as np
     import onnxruntime as ort
 
+    ort.set_default_logger_severity(3)
     start = time.perf_counter()
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     inp = sess.get_inputs()[0]
