@@ -602,7 +602,11 @@ def resize(m: Mapper, node) -> None:
     spatial = x.ndim - 1
     if mode == "nearest":
         near = attr(node, "nearest_mode", "round_prefer_floor")
-        if node.op_type == "Resize" and (coord != "asymmetric" or near != "floor"):
+        if node.op_type == "Resize" and (coord, near) != ("asymmetric", "floor") and not (
+                coord in ("half_pixel", "pytorch_half_pixel")
+                and near in ("round_prefer_floor", "round_prefer_ceil")
+                and _integer_scales(x, scales, sizes)):
+            # (with whole-number scales, half-pixel rounding picks the same pixels)
             raise Unsupported(node.op_type, name_of(node), f"mode=nearest with {coord}/{near}")
         torch_mode, align = "nearest", None
     elif mode in ("linear", "bilinear"):
@@ -629,6 +633,14 @@ def resize(m: Mapper, node) -> None:
         return
     m.add("Upsample", [_data(node)], node, scale_factor=s.pop(), mode=torch_mode,
           align_corners=align)
+
+
+def _integer_scales(x: Tensor, scales, sizes) -> bool:
+    if sizes is not None and sizes.size:
+        out = [int(v) for v in sizes.tolist()[2:]]
+        return len(out) == x.ndim - 1 and all(o % i == 0 for o, i in zip(out, x.shape[1:],
+                                                                          strict=True))
+    return scales is not None and all(float(f).is_integer() for f in scales)
 
 
 def depth_to_space(m: Mapper, node) -> None:

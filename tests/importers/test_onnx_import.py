@@ -14,7 +14,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 import torch
-from onnx import helper
+from onnx import helper, numpy_helper
 from onnx_models import (
     conv_net,
     cubic_upsample,
@@ -216,3 +216,51 @@ def test_a_pytorch_module_name_is_not_imported_yet(tmp_path, capsys):
 def test_refusal_is_a_model_import_error(tmp_path):
     with pytest.raises(ModelImportError, match="Erf 'erf1'"):
         import_onnx(cubic_upsample(tmp_path / "c.onnx"))
+
+
+def _i64(v, name):
+    return numpy_helper.from_array(np.array(v, np.int64), name)
+
+
+def _f32(v, name):
+    return numpy_helper.from_array(np.array(v, np.float32), name)
+
+
+SINGLE_OPS = [  # (opset, node, constants, the layer it becomes, its parameters)
+    (9, helper.make_node("Upsample", ["x", "s"], ["y"], name="up1", mode="nearest"),
+     [_f32([1, 1, 2, 2], "s")], "Upsample", {"scale_factor": 2.0, "mode": "nearest"}),
+    (13, helper.make_node("Resize", ["x", "", "s"], ["y"], name="up1", mode="nearest"),
+     [_f32([1, 1, 3, 3], "s")], "Upsample", {"scale_factor": 3.0, "mode": "nearest"}),
+    (13, helper.make_node("Resize", ["x", "", "s"], ["y"], name="up1", mode="linear"),
+     [_f32([1, 1, 2, 2], "s")], "Upsample", {"mode": "bilinear", "align_corners": False}),
+    (13, helper.make_node("Resize", ["x", "", "", "z"], ["y"], name="up1", mode="linear",
+                          coordinate_transformation_mode="align_corners"),
+     [_i64([2, 4, 7, 9], "z")], "Upsample", {"size": (7, 9), "align_corners": True}),
+    (13, helper.make_node("DepthToSpace", ["x"], ["y"], name="d2s", blocksize=2, mode="CRD"),
+     [], "PixelShuffle", {"upscale_factor": 2}),
+    (13, helper.make_node("PRelu", ["x", "s"], ["y"], name="pr"),
+     [_f32(np.linspace(0.1, 0.4, 4).reshape(4, 1, 1), "s")], "PReLU", {"num_parameters": 4}),
+    (13, helper.make_node("Pad", ["x", "p", "v"], ["y"], name="pad"),
+     [_i64([0, 0, 1, 2, 0, 0, 3, 0], "p"), _f32(0.5, "v")], "ConstantPad2d",
+     {"padding": (2, 0, 1, 3), "value": 0.5}),
+    (13, helper.make_node("LRN", ["x"], ["y"], name="lrn", size=3, alpha=2e-4, beta=0.7, bias=2.0),
+     [], "LocalResponseNorm", {"size": 3, "k": 2.0}),
+    (17, helper.make_node("HardSigmoid", ["x"], ["y"], name="hs", alpha=1 / 6), [], "Hardsigmoid", {}),
+    (13, helper.make_node("Clip", ["x", "lo", "hi"], ["y"], name="clip"),
+     [_f32(0.0, "lo"), _f32(6.0, "hi")], "ReLU6", {}),
+    (13, helper.make_node("GlobalMaxPool", ["x"], ["y"], name="gmp"), [], "AdaptiveMaxPool2d",
+     {"output_size": 1}),
+]
+
+
+@pytest.mark.parametrize("opset, node, consts, type_, params", SINGLE_OPS,
+                         ids=[f"{n.op_type}{i}" for i, (_, n, *_r) in enumerate(SINGLE_OPS)])
+def test_single_operators_become_their_layer(tmp_path, opset, node, consts, type_, params):
+    x = f32("x", ["N", 4, 5, 5]) if node.op_type != "Resize" or "z" not in node.input \
+        else f32("x", [2, 4, 5, 5])
+    path = save(tmp_path / "op.onnx", [node], [x], [f32("y", None)], consts, opset=opset)
+    result = import_onnx(path)
+    (layer,) = [n for n in result.project.graph.nodes.values() if n.type != "Input"]
+    assert layer.type == type_
+    for k, v in params.items():
+        assert layer.params.get(k) == v, (k, layer.params)
