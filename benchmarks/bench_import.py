@@ -26,7 +26,7 @@ from light_models import with_random_weights  # noqa: E402
 from machine import busy, cpu_name, load_average  # noqa: E402
 from results import RESULTS, write_section  # noqa: E402
 
-MODELS = ("squeezenet", "shufflenet", "resnet50", "densenet121", "inception_v2",
+MODELS = ("squeezenet", "shufflenet", "resnet50", "densenet121", "inception_v1", "inception_v2",
           "bvlc_alexnet", "zfnet512", "vgg19")
 HEADING = "## ONNX import"
 

@@ -218,10 +218,12 @@ def pool(m: Mapper, node) -> None:
         raise Unsupported(node.op_type, name_of(node), f"dilations {dil}")
     pads = _pads(m, node, kernel, strides, dil, rank)
     include = bool(attr(node, "count_include_pad", 0))
-    if kind == "Avg" and pads[:rank] != pads[rank:] and not include:
-        raise Unsupported(node.op_type, name_of(node),
-                          "asymmetric pads with count_include_pad=0")
     ceil = bool(attr(node, "ceil_mode", 0))
+    if kind == "Avg" and pads[:rank] != pads[rank:] and not include:
+        # Padding that is never averaged (Caffe's ceil-mode pads, [0, 0, 1, 1]): the torch
+        # pool pads the begin amount on both sides and lets ceil_mode reach the rest.
+        _avg_pool_excluding_pads(m, node, kernel, strides, pads, rank, ceil)
+        return
     if ceil and pads[:rank] != pads[rank:]:
         ceil = _ceil_after_explicit_pads(m, node, kernel, strides, pads, rank)
     src, padding = _pad_first(m, node, pads, rank, _LOWEST if kind == "Max" else 0.0)
@@ -240,6 +242,28 @@ def _out_size(size: int, k: int, s: int, begin: int, end: int, ceil: bool) -> in
     if ceil and (out - 1) * s >= size + begin:
         out -= 1
     return out
+
+
+def _avg_pool_excluding_pads(m: Mapper, node, kernel, strides, pads, rank, ceil) -> None:
+    size = m.shape(_data(node)).shape[1:]
+    begin = pads[:rank]
+    want = [_out_size(size[d], kernel[d], strides[d], pads[d], pads[rank + d], ceil)
+            for d in range(rank)]
+    if want == [1] * rank and all(kernel[d] - begin[d] >= size[d] for d in range(rank)):
+        # one window over the whole map (GoogLeNet's 7x7 on a 6x6 map): global average
+        m.add(f"AdaptiveAvgPool{rank}d", [_data(node)], node, output_size=1)
+        return
+    for c in (False, True):
+        got = [_out_size(size[d], kernel[d], strides[d], begin[d], begin[d], c)
+               for d in range(rank)]
+        if got == want and all(2 * b <= k for b, k in zip(begin, kernel, strict=True)):
+            one = (lambda v: v[0]) if rank == 1 else tuple
+            m.add(f"AvgPool{rank}d", [_data(node)], node, kernel_size=one(kernel),
+                  stride=one(strides), padding=one(begin), ceil_mode=c,
+                  count_include_pad=False)
+            return
+    raise Unsupported(node.op_type, name_of(node),
+                      f"pads {pads} with count_include_pad=0 on {size}")
 
 
 def _ceil_after_explicit_pads(m: Mapper, node, kernel, strides, pads, rank) -> bool:

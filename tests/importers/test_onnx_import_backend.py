@@ -2,7 +2,7 @@
 
 Every model whose operators are in scope imports, and ``import_onnx`` has compared it with
 onnxruntime on random inputs before it returns (rtol 1e-3, atol 1e-5); the light classic
-networks (AlexNet, DenseNet-121, Inception v2, ResNet-50, ShuffleNet, SqueezeNet, VGG-19,
+networks (AlexNet, DenseNet-121, GoogLeNet (Inception v1), Inception v2, ResNet-50, ShuffleNet, SqueezeNet, VGG-19,
 ZFNet-512) are among them. (Their weights are constant fills, replaced here by random ones so that the comparison
 means something.) The rest are listed with the reason they do not import, and the
 test fails when one of them starts working, so the list stays true.
@@ -30,6 +30,7 @@ def _all_models() -> list[str]:
 IN_SCOPE = [
     "light/light_bvlc_alexnet.onnx",
     "light/light_densenet121.onnx",
+    "light/light_inception_v1.onnx",
     "light/light_inception_v2.onnx",
     "light/light_resnet50.onnx",
     "light/light_shufflenet.onnx",
@@ -97,8 +98,6 @@ IN_SCOPE = [
 
 # Each with the reason it does not import; the test fails when one starts working.
 OUT_OF_SCOPE = {
-    "light/light_inception_v1.onnx":
-        "Caffe AveragePool with asymmetric pads and count_include_pad=0: no layer averages over a partial window that way",
     "pytorch-converted/test_AvgPool1d/model.onnx":
         "1-D pooling written as Unsqueeze -> 2-D pool -> Squeeze",
     "pytorch-converted/test_AvgPool1d_stride/model.onnx":
