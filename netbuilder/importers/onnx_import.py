@@ -233,7 +233,7 @@ def _verify(path: Path, proto, module, m: Mapper, inputs: dict[str, tuple[int, .
               if "::" not in name and name not in inputs and name not in outputs}
     for name in layers:
         proto.graph.output.append(helper.make_tensor_value_info(name, 1, None))
-    ort.set_default_logger_severity(3)   # failures become our message, not log lines
+    ort.set_default_logger_severity(4)   # failures become our message, not log lines
     options = ort.SessionOptions()
     options.log_severity_level = 3
     # The model as loaded (weights inside, old opsets converted): what the mapping read.

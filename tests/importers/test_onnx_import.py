@@ -264,3 +264,24 @@ def test_single_operators_become_their_layer(tmp_path, opset, node, consts, type
     assert layer.type == type_
     for k, v in params.items():
         assert layer.params.get(k) == v, (k, layer.params)
+
+
+def test_a_mismatch_with_onnxruntime_is_refused_and_nothing_is_written(tmp_path):
+    """Asked for bit-exact agreement, a deep stack of wide layers (whose float32 sums
+    onnxruntime and PyTorch order differently) is refused, naming what differs; the default
+    tolerance accepts the same file."""
+    nodes, inits, x = [], [], "x"
+    for i in range(6):
+        nodes += [helper.make_node("Gemm", [x, f"w{i}", f"b{i}"], [f"g{i}"], name=f"fc{i}",
+                                   transB=1),
+                  helper.make_node("Tanh", [f"g{i}"], [f"t{i}"], name=f"tanh{i}")]
+        w = np.random.default_rng(i).standard_normal((512, 512)) / np.sqrt(512)  # He-like
+        inits += [numpy_helper.from_array(w.astype(np.float32), f"w{i}"), weight(f"b{i}", 512)]
+        x = f"t{i}"
+    nodes[-1].output[0] = "y"
+    path = save(tmp_path / "deep.onnx", nodes, [f32("x", ["N", 512])], [f32("y", None)], inits)
+    out = tmp_path / "deep.json"
+    with pytest.raises(ModelImportError, match=r"computes a different (output 'y'|layer 'fc\d')"):
+        import_onnx(path, rtol=0.0, atol=0.0)
+    assert main(["import", str(path), "-o", str(out)]) == 0
+    assert import_onnx(path).max_abs_diff > 0.0
