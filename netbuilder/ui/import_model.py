@@ -105,7 +105,8 @@ class ModelImporter(QObject):
 
     def _on_done(self, project: str, summary: str) -> None:
         self._stop()
-        ok = self._window.files.open_path(project, ask=False)
+        # Asks again only if the network was edited while the import ran.
+        ok = self._window.files.open_path(project)
         if ok:
             self._window.statusBar().showMessage(summary, 15000)
         self.finished.emit(ok)
