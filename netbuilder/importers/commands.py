@@ -34,7 +34,13 @@ def import_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         raise
     except ModelImportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        if exc.problems:   # one line per node: a long list stays readable in a terminal
+            print(f"error: {exc.head} {len(exc.problems)} node(s) have no mapping:",
+                  file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem}", file=sys.stderr)
+        else:
+            print(f"error: {exc}", file=sys.stderr)
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}cannot write the file ({exc.strerror or exc})", file=sys.stderr)

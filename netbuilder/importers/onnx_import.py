@@ -65,8 +65,8 @@ def import_onnx(path: str | os.PathLike[str], input_shape: tuple[int, ...] | Non
         m.src[name] = nid
     problems = _map_nodes(m, nodes)
     if problems:
-        raise ModelImportError(f"{p.name}: cannot be imported; nothing was written. "
-                               + "; ".join(problems))
+        head = f"{p.name}: cannot be imported; nothing was written."
+        raise ModelImportError(head + " " + "; ".join(problems), problems, head)
     outputs = [o.name for o in model.graph.output]
     missing = [o for o in outputs if o not in m.src]
     if missing:

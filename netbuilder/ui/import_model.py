@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 ONNX_FILTER = "ONNX models (*.onnx);;All files (*)"
 PROJECT_FILTER = "netbuilder project (*.json)"
@@ -22,7 +22,7 @@ class _Worker(QObject):
     """Imports and writes in a thread; reports plain strings."""
 
     done = Signal(str, str)       # project path, summary
-    failed = Signal(str)
+    failed = Signal(str, str)     # message, every unsupported node (one per line) or ""
 
     def __init__(self, model: Path, project: Path) -> None:
         super().__init__()
@@ -30,21 +30,29 @@ class _Worker(QObject):
 
     def run(self) -> None:
         from ..graph.errors import NetbuilderError
+        from ..importers.errors import ModelImportError
         from ..importers.onnx_import import import_onnx, write_import
 
         try:
             result = import_onnx(self.model)
             proj, weights = write_import(result, self.project)
+        except ModelImportError as exc:
+            if exc.problems:
+                self.failed.emit(f"{exc.head}\n\nNo mapping for: {exc.by_type()}. Show "
+                                 "Details for every node.", "\n".join(exc.problems))
+            else:
+                self.failed.emit(str(exc), "")
+            return
         except NetbuilderError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit(str(exc), "")
             return
         except OSError as exc:
             self.failed.emit(f"{exc.filename or self.project}: cannot be written "
-                             f"({exc.strerror or exc}); nothing was imported")
+                             f"({exc.strerror or exc}); nothing was imported", "")
             return
         except Exception as exc:  # noqa: BLE001 - an onnx/torch failure becomes a message
             self.failed.emit(f"the import failed unexpectedly ({type(exc).__name__}: "
-                             f"{str(exc)[:200]}); nothing was written")
+                             f"{str(exc)[:200]}); nothing was written", "")
             return
         summary = (f"Imported {self.model.name}: {len(result.project.graph.nodes)} layers, "
                    f"{result.parameters:,} parameters, matches onnxruntime (max diff "
@@ -111,8 +119,15 @@ class ModelImporter(QObject):
             self._window.statusBar().showMessage(summary, 15000)
         self.finished.emit(ok)
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, message: str, details: str) -> None:
         self._stop()
         self._window.statusBar().clearMessage()
-        self._window.files.show_error("Cannot import model", message)
+        if details:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Cannot import model", message,
+                              QMessageBox.StandardButton.Ok, self._window)
+            box.setObjectName("error_box")
+            box.setDetailedText(details)
+            box.exec()
+        else:
+            self._window.files.show_error("Cannot import model", message)
         self.finished.emit(False)

@@ -70,3 +70,21 @@ def test_an_imported_classic_reads_as_its_architecture(make_window, qtbot, tmp_p
     assert _import(w, qtbot, SQUEEZENET, tmp_path / "squeezenet.json") == [True]
     types = [n.type for n in w.document.graph.nodes.values()]
     assert types.count("Concat") == 8 and types.count("Conv2d") == 26
+
+
+def test_unsupported_nodes_are_counted_with_every_node_in_the_details(make_window, qtbot,
+                                                                       tmp_path):
+    from netbuilder.graph.builder import GraphBuilder
+
+    w = make_window(example="lenet5")
+    b = GraphBuilder("lstm")
+    b.layer("LastTimeStep", b.layer("LSTM", b.input((6, 3)), id="lstm", hidden_size=4),
+            id="last")
+    model = tmp_path / "lstm.onnx"
+    export_onnx(b.graph, model, weights=build_module(b.graph).state_dict())
+    with BoxAnswerer(QMessageBox.StandardButton.Ok) as boxes:
+        results = _import(w, qtbot, model, tmp_path / "lstm.json")
+        qtbot.waitUntil(lambda: bool(boxes.seen), timeout=5000)
+    assert results == [False]
+    assert "No mapping for: " in boxes.texts and "LSTM (1 node)" in boxes.texts
+    assert not (tmp_path / "lstm.json").exists()
