@@ -533,7 +533,7 @@ def flatten(m: Mapper, node) -> None:
 def reshape(m: Mapper, node) -> None:
     target = [int(v) for v in m.const(node, 1, "the target shape").tolist()]
     x = m.shape(_data(node))
-    if _channel_shuffle(m, node, target, x):
+    if _channel_shuffle(m, node, target, x) or _pixel_shuffle(m, node, target, x):
         return
     if not target or target[0] not in (0, BATCH, -1, 1) or (target[0] == -1 and -1 in target[1:]):
         raise Unsupported(node.op_type, name_of(node), f"to {target}: its first dimension is "
@@ -585,6 +585,28 @@ def _channel_shuffle(m: Mapper, node, target: list[int], x: Tensor) -> bool:
         return False
     m.skip.update({id(tr), id(back)})
     m.add("ChannelShuffle", [_data(node)], node, out=back.output[0], groups=g)
+    return True
+
+
+def _pixel_shuffle(m: Mapper, node, target: list[int], x: Tensor) -> bool:
+    """Reshape(N, C, r, r, H, W) -> Transpose(0, 1, 4, 2, 5, 3) -> Reshape(N, C, H*r, W*r):
+    PixelShuffle, as older exporters wrote it."""
+    if x.ndim != 3 or len(target) != 6:
+        return False
+    c, h, w = x.shape
+    r = target[2]
+    if r < 1 or target[3] != r or target[1] * r * r != c or target[4:] != [h, w]:
+        return False
+    tr = m.only_consumer(node.output[0], "Transpose")
+    if tr is None or list(attr(tr, "perm", [])) != [0, 1, 4, 2, 5, 3]:
+        return False
+    back = m.only_consumer(tr.output[0], "Reshape")
+    shape_back = m.values.get(back.input[1]) if back is not None else None
+    if shape_back is None or [int(v) for v in shape_back.tolist()][1:] != [c // (r * r), h * r,
+                                                                           w * r]:
+        return False
+    m.skip.update({id(tr), id(back)})
+    m.add("PixelShuffle", [_data(node)], node, out=back.output[0], upscale_factor=r)
     return True
 
 

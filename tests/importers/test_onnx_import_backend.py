@@ -74,6 +74,7 @@ IN_SCOPE = [
     "pytorch-converted/test_MaxPool1d_stride/model.onnx",
     "pytorch-converted/test_MaxPool2d/model.onnx",
     "pytorch-converted/test_PReLU_1d/model.onnx",
+    "pytorch-converted/test_PixelShuffle/model.onnx",
     "pytorch-converted/test_PReLU_2d/model.onnx",
     "pytorch-converted/test_PReLU_3d/model.onnx",
     "pytorch-converted/test_ReLU/model.onnx",
@@ -150,8 +151,6 @@ OUT_OF_SCOPE = {
         "opset 6 slope of shape (C,): onnx's version converter keeps it and onnxruntime refuses the converted file",
     "pytorch-converted/test_PReLU_3d_multiparam/model.onnx":
         "opset 6 slope of shape (C,): onnx's version converter keeps it and onnxruntime refuses the converted file",
-    "pytorch-converted/test_PixelShuffle/model.onnx":
-        "PixelShuffle written as 6-D Reshape/Transpose",
     "pytorch-converted/test_PoissonNLLLLoss_no_reduce/model.onnx":
         "Exp: arithmetic that is not a layer",
     "pytorch-converted/test_ReflectionPad2d/model.onnx":
