@@ -22,7 +22,8 @@ from ..graph.project import Project, fingerprint
 from .errors import ModelImportError, Unsupported
 from .onnx_fold import fold_constants
 from .onnx_load import load_model
-from .onnx_ops import OPS, Mapper, name_of, readable
+from .onnx_mapper import Mapper, name_of, readable
+from .onnx_ops import OPS
 
 if TYPE_CHECKING:
     import torch

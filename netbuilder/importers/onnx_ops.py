@@ -11,121 +11,18 @@ Transpose + Reshape as a channel shuffle) are recognised by the function of thei
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..graph.analysis import Analyzer
-from ..graph.builder import GraphBuilder
-from ..graph.errors import NetbuilderError
 from ..graph.tensor import Tensor
 from .errors import Unsupported
 from .onnx_fold import BATCH
+from .onnx_mapper import Mapper, attr, data_input, name_of
 
 # float32's lowest value: MaxPool's asymmetric padding must never win the max.
 _LOWEST = float(np.finfo(np.float32).min)
-
-
-class Mapper:
-    """The graph being built, where each ONNX value comes from, and the weights."""
-
-    def __init__(self, name: str, values: dict[str, Any], nodes: list) -> None:
-        self.builder = GraphBuilder(name)
-        self.graph = self.builder.graph
-        self.values = values
-        self.src: dict[str, str] = {}            # ONNX value name -> node id
-        self.state: dict[str, np.ndarray] = {}   # state_dict entries
-        self.consumers: dict[str, list] = {}
-        for n in nodes:
-            for i in n.input:
-                self.consumers.setdefault(i, []).append(n)
-        self.skip: set[int] = set()              # nodes already mapped by a pattern
-        self._analyzer = Analyzer()
-        self.outputs: set[str] = set()           # the model's output names
-
-    # -- reading -------------------------------------------------------------------------
-    def const(self, node, k: int, what: str) -> np.ndarray:
-        if k >= len(node.input) or not node.input[k]:
-            raise Unsupported(node.op_type, name_of(node), f"{what} is missing")
-        v = self.values.get(node.input[k])
-        if v is None:
-            raise Unsupported(node.op_type, name_of(node), f"{what} is computed at run time, "
-                              "not a constant")
-        return v
-
-    def opt_const(self, node, k: int):
-        if k >= len(node.input) or not node.input[k]:
-            return None
-        return self.values.get(node.input[k])
-
-    def shape(self, value: str) -> Tensor:
-        nid = self.src[value]
-        t = self._analyzer.run(self.graph).nodes[nid].output
-        if t is None:
-            raise NetbuilderError(f"the layer '{nid}' does not accept its input")
-        return t
-
-    def only_consumer(self, value: str, op_type: str):
-        users = self.consumers.get(value, [])
-        if len(users) == 1 and users[0].op_type == op_type and value not in self.outputs:
-            return users[0]
-        return None
-
-    # -- writing -------------------------------------------------------------------------
-    def add(self, type_: str, inputs: list[str], node, *, out: str | None = None,
-            suffix: str = "", **params: Any) -> str:
-        base = readable(name_of(node))
-        if _GENERIC.match(base):       # 'n12', '3', 'node_7': the layer's type reads better
-            base = type_.lower()
-        nid = self.graph.new_id(base + suffix if base[:1].isalpha() else f"{type_.lower()}_{base}")
-        self.builder.layer(type_, [self.src[i] for i in inputs], id=nid, **params)
-        self.src[out or node.output[0]] = nid
-        return nid
-
-    def weights(self, nid: str, **tensors: np.ndarray | None) -> None:
-        for k, v in tensors.items():
-            if v is not None:
-                self.state[f"{nid}.{k}"] = np.array(v, copy=True)
-
-
-
-_GENERIC = re.compile(r"^(n|node|op)?_?\d+$")
-
-
-def name_of(node) -> str:
-    return node.name or node.output[0]
-
-
-def readable(name: str) -> str:
-    """``/features/features.0/Conv`` -> ``features_0``; ``conv1_1`` stays ``conv1_1``.
-
-    TorchScript names a node ``/<module path>/<OpType>``: the module path is the name a
-    student knows from the PyTorch code."""
-    parts = [p for p in re.split(r"[/:]", name) if p]
-    if len(parts) > 1 and parts[-1][:1].isupper():
-        parts = parts[:-1]
-        # '/layer1/layer1.0/conv1': 'layer1' is already inside 'layer1.0'
-        parts = [p for k, p in enumerate(parts)
-                 if not any(q.startswith(p + ".") for q in parts[k + 1:])]
-    text = re.sub(r"[^0-9a-zA-Z_]+", "_", "_".join(parts)).strip("_").lower()
-    text = text.removeprefix("node_") if len(text) > 5 else text   # the dynamo exporter's
-    return text or "node"
-
-
-def attr(node, name: str, default=None):
-    from onnx import helper
-
-    for a in node.attribute:
-        if a.name == name:
-            v = helper.get_attribute_value(a)
-            return v.decode() if isinstance(v, bytes) else v
-    return default
-
-
-def _data(node) -> str:
-    return node.input[0]
 
 
 # ---------------------------------------------------------------------------------------
@@ -138,7 +35,7 @@ def _pads(m: Mapper, node, kernel, strides, dilations, rank: int) -> list[int]:
         return list(attr(node, "pads", [0] * (2 * rank)))
     if auto == "VALID":
         return [0] * (2 * rank)
-    size = m.shape(_data(node)).shape[1:]
+    size = m.shape(data_input(node)).shape[1:]
     begin, end = [], []
     for d in range(rank):
         out = -(-size[d] // strides[d])
@@ -153,15 +50,15 @@ def _pad_first(m: Mapper, node, pads: list[int], rank: int, value: float) -> tup
     """Symmetric pads become the layer's ``padding``; others a ZeroPad2d/ConstantPad2d."""
     begin, end = pads[:rank], pads[rank:]
     if begin == end:
-        return _data(node), tuple(begin) if rank > 1 else begin[0]
+        return data_input(node), tuple(begin) if rank > 1 else begin[0]
     if rank != 2:
         raise Unsupported(node.op_type, name_of(node), f"asymmetric pads {pads} in 1-D")
     padding = [begin[1], end[1], begin[0], end[0]]   # left, right, top, bottom
     tmp = f"{node.output[0]}::padded"
     if value == 0.0:
-        m.add("ZeroPad2d", [_data(node)], node, out=tmp, suffix="_pad", padding=padding)
+        m.add("ZeroPad2d", [data_input(node)], node, out=tmp, suffix="_pad", padding=padding)
     else:
-        m.add("ConstantPad2d", [_data(node)], node, out=tmp, suffix="_pad", padding=padding,
+        m.add("ConstantPad2d", [data_input(node)], node, out=tmp, suffix="_pad", padding=padding,
               value=value)
     return tmp, (0, 0)
 
@@ -195,7 +92,7 @@ def conv_transpose(m: Mapper, node) -> None:
     if pads[:2] != pads[2:]:
         raise Unsupported(node.op_type, name_of(node), f"asymmetric pads {pads}")
     groups = attr(node, "group", 1)
-    nid = m.add("ConvTranspose2d", [_data(node)], node, out_channels=w.shape[1] * groups,
+    nid = m.add("ConvTranspose2d", [data_input(node)], node, out_channels=w.shape[1] * groups,
                 kernel_size=tuple(attr(node, "kernel_shape", w.shape[2:])),
                 stride=tuple(attr(node, "strides", [1, 1])), padding=tuple(pads[:2]),
                 output_padding=tuple(attr(node, "output_padding", [0, 0])),
@@ -245,20 +142,20 @@ def _out_size(size: int, k: int, s: int, begin: int, end: int, ceil: bool) -> in
 
 
 def _avg_pool_excluding_pads(m: Mapper, node, kernel, strides, pads, rank, ceil) -> None:
-    size = m.shape(_data(node)).shape[1:]
+    size = m.shape(data_input(node)).shape[1:]
     begin = pads[:rank]
     want = [_out_size(size[d], kernel[d], strides[d], pads[d], pads[rank + d], ceil)
             for d in range(rank)]
     if want == [1] * rank and all(kernel[d] - begin[d] >= size[d] for d in range(rank)):
         # one window over the whole map (GoogLeNet's 7x7 on a 6x6 map): global average
-        m.add(f"AdaptiveAvgPool{rank}d", [_data(node)], node, output_size=1)
+        m.add(f"AdaptiveAvgPool{rank}d", [data_input(node)], node, output_size=1)
         return
     for c in (False, True):
         got = [_out_size(size[d], kernel[d], strides[d], begin[d], begin[d], c)
                for d in range(rank)]
         if got == want and all(2 * b <= k for b, k in zip(begin, kernel, strict=True)):
             one = (lambda v: v[0]) if rank == 1 else tuple
-            m.add(f"AvgPool{rank}d", [_data(node)], node, kernel_size=one(kernel),
+            m.add(f"AvgPool{rank}d", [data_input(node)], node, kernel_size=one(kernel),
                   stride=one(strides), padding=one(begin), ceil_mode=c,
                   count_include_pad=False)
             return
@@ -268,7 +165,7 @@ def _avg_pool_excluding_pads(m: Mapper, node, kernel, strides, pads, rank, ceil)
 
 def _ceil_after_explicit_pads(m: Mapper, node, kernel, strides, pads, rank) -> bool:
     """The ceil_mode that gives ONNX's sizes once asymmetric pads are a layer of their own."""
-    size = m.shape(_data(node)).shape[1:]
+    size = m.shape(data_input(node)).shape[1:]
     want = [_out_size(size[d], kernel[d], strides[d], pads[d], pads[rank + d], True)
             for d in range(rank)]
     for ceil in (False, True):
@@ -280,17 +177,17 @@ def _ceil_after_explicit_pads(m: Mapper, node, kernel, strides, pads, rank) -> b
 
 
 def global_pool(m: Mapper, node) -> None:
-    rank = m.shape(_data(node)).ndim - 1
+    rank = m.shape(data_input(node)).ndim - 1
     kind = "Avg" if node.op_type == "GlobalAveragePool" else "Max"
     if rank not in (1, 2) or (kind == "Max" and rank != 2):
         raise Unsupported(node.op_type, name_of(node), f"on {rank}-D inputs")
-    m.add(f"Adaptive{kind}Pool{rank}d", [_data(node)], node, output_size=1)
+    m.add(f"Adaptive{kind}Pool{rank}d", [data_input(node)], node, output_size=1)
 
 
 def reduce_pool(m: Mapper, node) -> None:
     """ReduceMean/ReduceMax over every spatial axis: global pooling (then Flatten when the
     axes are dropped), as ``x.mean((2, 3))`` exports."""
-    x = m.shape(_data(node))
+    x = m.shape(data_input(node))
     nd = x.ndim + 1
     axes = attr(node, "axes")
     if axes is None:
@@ -304,7 +201,7 @@ def reduce_pool(m: Mapper, node) -> None:
         raise Unsupported(node.op_type, name_of(node), "on 1-D feature maps")
     keep = attr(node, "keepdims", 1)
     out = node.output[0] if keep else f"{node.output[0]}::pooled"
-    m.add(f"Adaptive{kind}Pool{nd - 2}d", [_data(node)], node, out=out, output_size=1)
+    m.add(f"Adaptive{kind}Pool{nd - 2}d", [data_input(node)], node, out=out, output_size=1)
     if not keep:
         m.add("Flatten", [out], node, out=node.output[0], suffix="_flat")
 
@@ -323,7 +220,7 @@ def gemm(m: Mapper, node) -> None:
     c = m.opt_const(node, 2)
     if c is not None:
         c = (np.broadcast_to(c, (w.shape[0],)) * np.float32(attr(node, "beta", 1.0))).astype(np.float32)
-    nid = m.add("Linear", [_data(node)], node, out_features=w.shape[0], bias=c is not None)
+    nid = m.add("Linear", [data_input(node)], node, out_features=w.shape[0], bias=c is not None)
     m.weights(nid, weight=w, bias=c)
 
 
@@ -339,7 +236,7 @@ def matmul(m: Mapper, node) -> None:
         if b is not None and b.size == w.shape[1] and b.shape[-1:] == (w.shape[1],):
             bias, out = b.reshape(-1), add.output[0]
             m.skip.add(id(add))
-    nid = m.add("Linear", [_data(node)], node, out=out, out_features=w.shape[1],
+    nid = m.add("Linear", [data_input(node)], node, out=out, out_features=w.shape[1],
                 bias=bias is not None)
     m.weights(nid, weight=w.T, bias=bias)
 
@@ -353,11 +250,11 @@ def batchnorm(m: Mapper, node) -> None:
     mean, var = m.const(node, 3, "mean"), m.const(node, 4, "var")
     if attr(node, "training_mode", 0):
         raise Unsupported(node.op_type, name_of(node), "training_mode=1")
-    nd = m.shape(_data(node)).ndim
+    nd = m.shape(data_input(node)).ndim
     if nd > 3:
         raise Unsupported(node.op_type, name_of(node), f"on {nd - 1}-D feature maps")
     type_ = "BatchNorm2d" if nd == 3 else "BatchNorm1d"
-    nid = m.add(type_, [_data(node)], node, eps=float(attr(node, "epsilon", 1e-5)),
+    nid = m.add(type_, [data_input(node)], node, eps=float(attr(node, "epsilon", 1e-5)),
                 momentum=round(1.0 - float(attr(node, "momentum", 0.9)), 6))
     _bn_weights(m, nid, scale, bias, mean, var)
 
@@ -368,7 +265,7 @@ def _bn_weights(m: Mapper, nid: str, scale, bias, mean, var) -> None:
 
 
 def lrn(m: Mapper, node) -> None:
-    m.add("LocalResponseNorm", [_data(node)], node, size=attr(node, "size"),
+    m.add("LocalResponseNorm", [data_input(node)], node, size=attr(node, "size"),
           alpha=float(attr(node, "alpha", 1e-4)), beta=float(attr(node, "beta", 0.75)),
           k=float(attr(node, "bias", 1.0)))
 
@@ -384,51 +281,51 @@ _PLAIN = {"Relu": "ReLU", "Sigmoid": "Sigmoid", "Tanh": "Tanh", "Softplus": "Sof
 def activation(m: Mapper, node) -> None:
     op = node.op_type
     if op in _PLAIN:
-        m.add(_PLAIN[op], [_data(node)], node)
+        m.add(_PLAIN[op], [data_input(node)], node)
     elif op == "LeakyRelu":
-        m.add("LeakyReLU", [_data(node)], node, negative_slope=float(attr(node, "alpha", 0.01)))
+        m.add("LeakyReLU", [data_input(node)], node, negative_slope=float(attr(node, "alpha", 0.01)))
     elif op == "Elu":
-        m.add("ELU", [_data(node)], node, alpha=float(attr(node, "alpha", 1.0)))
+        m.add("ELU", [data_input(node)], node, alpha=float(attr(node, "alpha", 1.0)))
     elif op == "Selu":
         a, g = attr(node, "alpha", 1.67326), attr(node, "gamma", 1.0507)
         if abs(a - 1.6732632) > 1e-5 or abs(g - 1.0507010) > 1e-5:
             raise Unsupported(op, name_of(node), f"alpha={a:g}, gamma={g:g}")
-        m.add("SELU", [_data(node)], node)
+        m.add("SELU", [data_input(node)], node)
     elif op == "HardSigmoid":
         a, b = attr(node, "alpha", 0.2), attr(node, "beta", 0.5)
         if abs(a - 1 / 6) > 1e-6 or abs(b - 0.5) > 1e-6:
             raise Unsupported(op, name_of(node), f"alpha={a:g}, beta={b:g} (torch's is 1/6, 0.5)")
-        m.add("Hardsigmoid", [_data(node)], node)
+        m.add("Hardsigmoid", [data_input(node)], node)
     elif op == "Gelu":
-        m.add("GELU", [_data(node)], node, approximate=attr(node, "approximate", "none"))
+        m.add("GELU", [data_input(node)], node, approximate=attr(node, "approximate", "none"))
     elif op == "Clip":
         lo = m.opt_const(node, 1) if len(node.input) > 1 else attr(node, "min")
         hi = m.opt_const(node, 2) if len(node.input) > 2 else attr(node, "max")
         lo = None if lo is None else float(lo)
         hi = None if hi is None else float(hi)
         if lo == 0.0 and hi == 6.0:
-            m.add("ReLU6", [_data(node)], node)
+            m.add("ReLU6", [data_input(node)], node)
         elif lo == 0.0 and (hi is None or math.isinf(hi)):
-            m.add("ReLU", [_data(node)], node)
+            m.add("ReLU", [data_input(node)], node)
         else:
             raise Unsupported(op, name_of(node), f"min={lo}, max={hi} (only ReLU/ReLU6 ranges)")
     elif op == "PRelu":
         slope = m.const(node, 1, "the slope")
-        x = m.shape(_data(node))
+        x = m.shape(data_input(node))
         if slope.size == 1:
             n = 1
         elif slope.size == x.shape[0] and slope.shape[0] in (x.shape[0], 1):
             n = slope.size
         else:
             raise Unsupported(op, name_of(node), f"slope of shape {list(slope.shape)}")
-        nid = m.add("PReLU", [_data(node)], node, num_parameters=n)
+        nid = m.add("PReLU", [data_input(node)], node, num_parameters=n)
         m.weights(nid, weight=slope.reshape(-1).astype(np.float32))
     elif op in ("Softmax", "LogSoftmax"):
         axis = attr(node, "axis", -1)
-        nd = m.shape(_data(node)).ndim + 1
+        nd = m.shape(data_input(node)).ndim + 1
         if axis % nd == 0:
             raise Unsupported(op, name_of(node), "along the batch axis")
-        m.add(op, [_data(node)], node, dim=axis if axis < 0 else axis)
+        m.add(op, [data_input(node)], node, dim=axis)
     else:
         raise Unsupported(op, name_of(node))
 
@@ -518,21 +415,21 @@ def identity(m: Mapper, node) -> None:
     if node.op_type == "Dropout" and len(node.output) > 1 and node.output[1] \
             and m.consumers.get(node.output[1]):
         raise Unsupported(node.op_type, name_of(node), "its mask output is used")
-    m.src[node.output[0]] = m.src[_data(node)]
+    m.src[node.output[0]] = m.src[data_input(node)]
 
 
 def flatten(m: Mapper, node) -> None:
     axis = attr(node, "axis", 1)
-    nd = m.shape(_data(node)).ndim + 1
+    nd = m.shape(data_input(node)).ndim + 1
     if axis % nd != 1 and not (axis % nd == 0 and nd == 1):
         raise Unsupported(node.op_type, name_of(node), f"axis={axis} mixes the batch into "
                           "the features")
-    m.add("Flatten", [_data(node)], node)
+    m.add("Flatten", [data_input(node)], node)
 
 
 def reshape(m: Mapper, node) -> None:
     target = [int(v) for v in m.const(node, 1, "the target shape").tolist()]
-    x = m.shape(_data(node))
+    x = m.shape(data_input(node))
     if _channel_shuffle(m, node, target, x) or _pixel_shuffle(m, node, target, x):
         return
     if not target or target[0] not in (0, BATCH, -1, 1) or (target[0] == -1 and -1 in target[1:]):
@@ -547,15 +444,15 @@ def reshape(m: Mapper, node) -> None:
     if math.prod(rest) != x.numel:
         raise Unsupported(node.op_type, name_of(node), f"to {target} from {x}")
     if tuple(rest) == x.shape:
-        m.src[node.output[0]] = m.src[_data(node)]
+        m.src[node.output[0]] = m.src[data_input(node)]
         return
-    src = _data(node)
+    src = data_input(node)
     if x.ndim > 1:
         if len(rest) == 1:
             m.add("Flatten", [src], node)
             return
         src = f"{node.output[0]}::flat"
-        m.add("Flatten", [_data(node)], node, out=src, suffix="_flat")
+        m.add("Flatten", [data_input(node)], node, out=src, suffix="_flat")
     m.add("Unflatten", [src], node, dim=1, unflattened_size=tuple(rest))
 
 
@@ -584,7 +481,7 @@ def _channel_shuffle(m: Mapper, node, target: list[int], x: Tensor) -> bool:
             or not all(v in (d, 0, -1) for v, d in zip(sb[1:], x.shape, strict=True)):
         return False
     m.skip.update({id(tr), id(back)})
-    m.add("ChannelShuffle", [_data(node)], node, out=back.output[0], groups=g)
+    m.add("ChannelShuffle", [data_input(node)], node, out=back.output[0], groups=g)
     return True
 
 
@@ -606,7 +503,7 @@ def _pixel_shuffle(m: Mapper, node, target: list[int], x: Tensor) -> bool:
                                                                            w * r]:
         return False
     m.skip.update({id(tr), id(back)})
-    m.add("PixelShuffle", [_data(node)], node, out=back.output[0], upscale_factor=r)
+    m.add("PixelShuffle", [data_input(node)], node, out=back.output[0], upscale_factor=r)
     return True
 
 
@@ -627,13 +524,13 @@ def pad(m: Mapper, node) -> None:
                           "dimensions, by at least 0")
     padding = [begin[-1], end[-1], begin[-2], end[-2]]
     if value == 0.0:
-        m.add("ZeroPad2d", [_data(node)], node, padding=padding)
+        m.add("ZeroPad2d", [data_input(node)], node, padding=padding)
     else:
-        m.add("ConstantPad2d", [_data(node)], node, padding=padding, value=value)
+        m.add("ConstantPad2d", [data_input(node)], node, padding=padding, value=value)
 
 
 def resize(m: Mapper, node) -> None:
-    x = m.shape(_data(node))
+    x = m.shape(data_input(node))
     mode = attr(node, "mode", "nearest")
     if node.op_type == "Upsample":
         scales = attr(node, "scales") or m.opt_const(node, 1)
@@ -666,7 +563,7 @@ def resize(m: Mapper, node) -> None:
         raise Unsupported(node.op_type, name_of(node), f"on a {spatial}-D input")
     if sizes is not None and sizes.size:
         size = tuple(int(v) for v in sizes.tolist()[2:])
-        m.add("Upsample", [_data(node)], node, size=size, scale_factor=None, mode=torch_mode,
+        m.add("Upsample", [data_input(node)], node, size=size, scale_factor=None, mode=torch_mode,
               align_corners=align)
         return
     if scales is None or len(scales) != spatial + 2 or scales[:2] != [1.0, 1.0]:
@@ -674,10 +571,10 @@ def resize(m: Mapper, node) -> None:
     s = set(scales[2:])
     if len(s) != 1:
         size = tuple(int(math.floor(d * f)) for d, f in zip(x.shape[1:], scales[2:], strict=True))
-        m.add("Upsample", [_data(node)], node, size=size, scale_factor=None, mode=torch_mode,
+        m.add("Upsample", [data_input(node)], node, size=size, scale_factor=None, mode=torch_mode,
               align_corners=align)
         return
-    m.add("Upsample", [_data(node)], node, scale_factor=s.pop(), mode=torch_mode,
+    m.add("Upsample", [data_input(node)], node, scale_factor=s.pop(), mode=torch_mode,
           align_corners=align)
 
 
@@ -692,7 +589,7 @@ def _integer_scales(x: Tensor, scales, sizes) -> bool:
 def depth_to_space(m: Mapper, node) -> None:
     if attr(node, "mode", "DCR") != "CRD":
         raise Unsupported(node.op_type, name_of(node), "mode=DCR (only CRD is PixelShuffle)")
-    m.add("PixelShuffle", [_data(node)], node, upscale_factor=attr(node, "blocksize"))
+    m.add("PixelShuffle", [data_input(node)], node, upscale_factor=attr(node, "blocksize"))
 
 
 OPS: dict[str, Callable[[Mapper, Any], None]] = {
