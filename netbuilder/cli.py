@@ -133,6 +133,12 @@ def _load_weights(args: argparse.Namespace) -> int:
     return load_weights_command(args)
 
 
+def _import(args: argparse.Namespace) -> int:
+    from .importers.commands import import_command
+
+    return import_command(args)
+
+
 def _gui(args: argparse.Namespace) -> int:
     from .ui.app import gui_command
 
@@ -204,6 +210,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="list every tensor, not only the "
                    "ones that did not load")
     p.set_defaults(func=_load_weights)
+
+    p = sub.add_parser("import", help="turn an ONNX model into an editable project with its "
+                       "weights, verified against onnxruntime")
+    p.add_argument("model", help="an ONNX file (.onnx); nothing in it is executed")
+    p.add_argument("-o", "--output", required=True, metavar="PROJECT.json",
+                   help="the project file to write (weights go beside it as PROJECT.pt)")
+    p.add_argument("--weights-out", metavar="FILE", help="where to write the weights instead")
+    p.add_argument("--input-shape", metavar="C,H,W",
+                   help="the input's sample shape (batch excluded) where the file leaves it open")
+    p.set_defaults(func=_import)
 
     p = sub.add_parser("gui", help="open the window (the default command)")
     p.add_argument("project", nargs="?", help="a project file to open")

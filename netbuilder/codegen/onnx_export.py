@@ -181,10 +181,28 @@ def _export_torchscript(model: torch.nn.Module, inputs: tuple, staged: Path, ops
                         in_names: tuple[str, ...], out_names: tuple[str, ...]) -> None:
     import torch
 
+    _register_channel_shuffle(opset)
     axes = {n: {0: "batch"} for n in [*in_names, *out_names]}
     torch.onnx.export(model, inputs, str(staged), dynamo=False, opset_version=opset,
                       input_names=list(in_names), output_names=list(out_names),
                       dynamic_axes=axes, do_constant_folding=True)
+
+
+def _register_channel_shuffle(opset: int) -> None:
+    """TorchScript has no ONNX rule for ``aten::channel_shuffle`` (nn.ChannelShuffle); write
+    it as ShuffleNet's Reshape -> Transpose -> Reshape, the pattern ONNX import recognises."""
+    import torch
+    from torch.onnx import symbolic_helper
+
+    def channel_shuffle(g, x, groups):
+        sizes = symbolic_helper._get_tensor_sizes(x)
+        groups = symbolic_helper._get_const(groups, "i", "groups")
+        split = g.op("Constant", value_t=torch.tensor([0, groups, sizes[1] // groups, -1]))
+        y = g.op("Reshape", x, split)
+        y = g.op("Transpose", y, perm_i=[0, 2, 1, 3])
+        return g.op("Reshape", y, g.op("Shape", x))
+
+    torch.onnx.register_custom_op_symbolic("aten::channel_shuffle", channel_shuffle, opset)
 
 
 def _opset_of(path: Path) -> int:

@@ -18,6 +18,8 @@ from .layers import (
     positional,
     sequence,
 )
+from .layers.padding import SPECS as PADDING_SPECS
+from .layers.resample import SPECS as RESAMPLE_SPECS
 from .spec import LayerSpec
 
 # Display order of the palette; the colours live in ui/, not here.
@@ -29,6 +31,7 @@ CATEGORIES = (
 _ALL: tuple[LayerSpec, ...] = (
     *core.SPECS, *activations.SPECS, *conv.SPECS, *pooling.SPECS, *norm.SPECS,
     *sequence.SPECS, *attention.SPECS, *merge.SPECS, *positional.SPECS, *maxout.SPECS,
+    *PADDING_SPECS, *RESAMPLE_SPECS,
 )
 
 CATALOGUE: dict[str, LayerSpec] = {s.type: s for s in _ALL}

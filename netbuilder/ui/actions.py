@@ -24,6 +24,7 @@ PRESENTATION_KEY = "Ctrl+Shift+P"
 class Actions:
     new: QAction
     open: QAction
+    import_model: QAction
     save: QAction
     save_as: QAction
     export_onnx: QAction
@@ -87,6 +88,8 @@ def create_actions(win) -> Actions:
     a = Actions(
         new=_action(win, "&New", win.new_file, [K.New], "Start a new, empty network"),
         open=_action(win, "&Open...", win.open_file, [K.Open], "Open a project file"),
+        import_model=_action(win, "&Import Model...", win.import_model, [],
+                             "Turn an ONNX model into an editable project with its weights"),
         save=_action(win, "&Save", win.save_file, [K.Save], "Save the project"),
         save_as=_action(win, "Save &As...", win.save_file_as, ["Ctrl+Shift+S"],
                         "Save the project under a new name"),
@@ -167,6 +170,7 @@ def build_menus(win, a: Actions) -> dict[str, QMenu]:
         act.setToolTip(info.description)
         act.setData(info.name)
         act.triggered.connect(lambda _=False, n=info.name: win.open_example(n))
+    file.addAction(a.import_model)
     file.addSeparator()
     file.addActions([a.save, a.save_as])
     file.addSeparator()

@@ -321,6 +321,15 @@ class MainWindow(QMainWindow):
     def open_example(self, name: str) -> bool:
         return not self._refuse_while_training() and self.files.open_example(name)
 
+    def import_model(self) -> bool:
+        if self._refuse_while_training():
+            return False
+        from .import_model import ModelImporter
+
+        if getattr(self, "model_importer", None) is None:
+            self.model_importer = ModelImporter(self)
+        return self.model_importer.ask()
+
     def save_file(self) -> bool:
         return self.files.save()
 

@@ -98,6 +98,22 @@ CASES: list[Case] = [
     Case("Multiply", SEQ, ports=3),
     Case("Concat", IMG, ports=2),
     Case("Concat", SEQ, {"dim": -1}, ports=2),
+    # Layers ONNX import maps onto (issue 14).
+    Case("PReLU", IMG, {"num_parameters": 4}),
+    Case("PReLU", SEQ),
+    Case("Softplus", SEQ, {"beta": 2.0}),
+    Case("SELU", SEQ),
+    Case("Hardswish", SEQ),
+    Case("Hardsigmoid", SEQ),
+    Case("Mish", SEQ),
+    Case("LocalResponseNorm", IMG, {"size": 3}),
+    Case("ZeroPad2d", IMG, {"padding": [1, 2, 0, 3]}),
+    Case("ConstantPad2d", IMG, {"padding": 1, "value": 0.5}),
+    Case("Upsample", IMG),
+    Case("Upsample", IMG, {"scale_factor": None, "size": [12, 10], "mode": "bilinear",
+                           "align_corners": False}),
+    Case("PixelShuffle", IMG, {"upscale_factor": 2}),
+    Case("ChannelShuffle", IMG, {"groups": 2}),
 ]
 
 # Every graph starts with an Input, so Input needs no case of its own.

@@ -92,6 +92,8 @@ def layout_ranks(spec: LayerSpec) -> tuple[int, ...]:
         return (1, 2)
     if t.endswith("1d"):
         return (2,)
+    if t == "PixelShuffle":
+        return (3,)
     if t.endswith("2d"):
         return (3,)
     if spec.category in ("Recurrent", "Attention") and t != "Embedding":
@@ -334,7 +336,8 @@ def deliberate_difference(spec: LayerSpec, p: dict[str, Any], ins: list[Tensor],
 
         if all(explained(n) for n in names):
             return "range torch does not check, or size 0"
-        if names == {"padding"} and full.get("padding_mode", "zeros") != "zeros":
+        if names == {"padding"} and (full.get("padding_mode", "zeros") != "zeros"
+                                     or spec.type in ("ZeroPad2d", "ConstantPad2d")):
             # torch's F.pad crops with a negative padding in reflect/replicate/circular mode
             # (in 'zeros' mode it refuses); padding below 0 is always a slip here.
             return "negative padding"

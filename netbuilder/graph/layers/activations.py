@@ -1,7 +1,8 @@
-"""Element-wise activations and (Log)Softmax."""
+"""Element-wise activations (PReLU with its learned slopes) and (Log)Softmax."""
 
 from __future__ import annotations
 
+from ..errors import ShapeError
 from ..params import CHOICE, FLOAT, INT, ParamSpec
 from ..spec import LayerResult, LayerSpec
 from ._common import torch_dim
@@ -24,6 +25,16 @@ def _softmax_rule(name):
     return rule
 
 
+def _prelu(p, ins):
+    (x,) = ins
+    n = p["num_parameters"]
+    if n != 1 and x.shape[0] != n:
+        raise ShapeError(f"PReLU with num_parameters={n} learns one slope per channel, so the "
+                         f"input needs {n} channels first; received {x}. Set num_parameters to "
+                         f"{x.shape[0]} or 1 (one slope shared by all)")
+    return LayerResult([x], n, 0, formula=[f"learns {n} negative slope{'s' if n > 1 else ''}"])
+
+
 _DIM = ParamSpec("dim", INT, -1, "Dimension whose values are turned into probabilities "
                  "(-1: the last, i.e. the classes)", emit_always=True)
 
@@ -39,6 +50,22 @@ SPECS = (
     _act("GELU", "x * Phi(x): a smooth ReLU used in transformers.",
          (ParamSpec("approximate", CHOICE, "none", "'tanh' uses a faster approximation",
                     choices=("none", "tanh")),)),
+    LayerSpec(type="PReLU", category="Activation",
+              help="x for x > 0, a * x otherwise, with the slope a learned (one, or one per "
+                   "channel); starts at 0.25.",
+              params=(ParamSpec("num_parameters", INT, 1, "Number of slopes learned: 1, or the "
+                                "number of channels (dimension 1)", min=1),),
+              rule=_prelu, module="PReLU", summary=lambda p: f"{p['num_parameters']} slope(s)"),
+    _act("Softplus", "log(1 + exp(beta * x)) / beta: a smooth ReLU that is never exactly zero.",
+         (ParamSpec("beta", FLOAT, 1.0, "Sharpness: larger is closer to ReLU"),
+          ParamSpec("threshold", FLOAT, 20.0, "Above beta * x > threshold the output is just x "
+                    "(for numerical stability)")),
+         lambda p: f"beta {p['beta']:g}"),
+    _act("SELU", "scale * ELU(x) with fixed constants (1.0507, 1.6733): keeps activations "
+                 "normalised in deep MLPs."),
+    _act("Hardswish", "x * ReLU6(x + 3) / 6: a cheap SiLU used by MobileNetV3."),
+    _act("Hardsigmoid", "ReLU6(x + 3) / 6: a cheap piecewise-linear sigmoid (MobileNetV3)."),
+    _act("Mish", "x * tanh(softplus(x)): smooth and non-monotonic, used by YOLOv4."),
     _act("SiLU", "x * sigmoid(x) (also called Swish): smooth and non-monotonic."),
     _act("Sigmoid", "1 / (1 + exp(-x)): squashes to (0, 1); for a probability of one class."),
     _act("Tanh", "Squashes to (-1, 1); zero-centred, used in RNNs."),

@@ -1,4 +1,4 @@
-"""BatchNorm1d, BatchNorm2d, LayerNorm and GroupNorm."""
+"""BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm and LocalResponseNorm."""
 
 from __future__ import annotations
 
@@ -125,4 +125,31 @@ GROUPNORM = LayerSpec(
     summary=lambda p: f"{p['num_groups']} groups",
 )
 
-SPECS = (BATCHNORM1D, BATCHNORM2D, LAYERNORM, GROUPNORM)
+
+
+def _lrn(p, ins):
+    (x,) = ins
+    need_ndim("LocalResponseNorm", x, (2, 3, 4, 5), "with channels first (CxL, CxHxW, ...)")
+    return LayerResult([x], 0, 0, formula=[
+        f"each value divided by (k + alpha/n * sum of squares over {p['size']} neighbouring "
+        f"channels)^beta"])
+
+
+LOCALRESPONSENORM = LayerSpec(
+    type="LocalResponseNorm",
+    category="Normalisation",
+    help="Divides each value by the activity of its neighbouring channels (AlexNet, GoogLeNet); "
+         "no weights.",
+    params=(
+        ParamSpec("size", INT, 5, "Number of neighbouring channels summed over", min=1,
+                  positional=True),
+        ParamSpec("alpha", FLOAT, 1e-4, "Multiplier of the sum of squares"),
+        ParamSpec("beta", FLOAT, 0.75, "Exponent"),
+        ParamSpec("k", FLOAT, 1.0, "Added constant"),
+    ),
+    rule=_lrn,
+    module="LocalResponseNorm",
+    summary=lambda p: f"size {p['size']}",
+)
+
+SPECS = (BATCHNORM1D, BATCHNORM2D, LAYERNORM, GROUPNORM, LOCALRESPONSENORM)
