@@ -85,7 +85,7 @@ def best_wrap(graph: Graph, width: float, height: float, dx: float = 240.0,
     """
     if not graph.nodes:
         return None
-    flat = layered_layout(graph, dx=1.0, dy=1.0)
+    flat = layered_layout(graph, dx=1.0, dy=1.0, gap=(0.0, 0.0))   # column and row numbers
     cols = int(max(p[0] for p in flat.values())) + 1
     rows = int(max(p[1] for p in flat.values())) + 1
     best, best_zoom = None, 0.0

@@ -122,12 +122,25 @@ def best_path_for(last: str | os.PathLike[str]) -> Path:
     return last.with_name(f"{last.stem}.best{last.suffix or '.pt'}")
 
 
+def _check_crcs(path: Path) -> None:
+    """A torch.save file is a zip whose members carry CRC-32s that torch.load does not check:
+    a damaged byte in the pickled part could read back as another epoch or setting. Check
+    them (one read of the file); BadZipFile names the first damaged member."""
+    if not zipfile.is_zipfile(path):
+        return                      # torch.load says what it is (legacy or not a checkpoint)
+    with zipfile.ZipFile(path) as archive:
+        bad = archive.testzip()
+    if bad is not None:
+        raise zipfile.BadZipFile(f"the file is damaged: {bad} does not match its checksum")
+
+
 def load_checkpoint(
     path: str | os.PathLike[str], *, expected_fingerprint: str | None = None
 ) -> Checkpoint:
     """Read a checkpoint (``weights_only=True``); check its fingerprint when one is given."""
     path = Path(path)
     try:
+        _check_crcs(path)
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise CheckpointError(f"{path}: checkpoint file not found") from None

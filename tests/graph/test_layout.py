@@ -40,3 +40,19 @@ def test_a_wide_column_spreads_only_what_follows_it():
     assert wide["conv1"] == plain["conv1"]
     assert wide["relu1"][0] == plain["conv1"][0] + 300 + GAP[0]   # the gap after conv1 stays
     assert wide["relu1"][0] - wide["conv1"][0] > plain["relu1"][0] - plain["conv1"][0]
+
+
+def test_best_wrap_counts_columns_not_pixels():
+    """A chain of 12 layers has 12 columns: the best wrap for a wide, short view is all of
+    them in one band (None), and for a square view a band of a few columns, never more
+    columns than the chain has (the gap between cards once made it count 80 per column)."""
+    from netbuilder.graph.builder import GraphBuilder
+    from netbuilder.graph.layout import best_wrap
+
+    b = GraphBuilder()
+    x = b.input((4,))
+    for i in range(11):
+        x = b.layer("ReLU", x, id=f"relu{i}")
+    assert best_wrap(b.graph, 12 * 240, 200, 240, 130) is None
+    wrap = best_wrap(b.graph, 1000, 1000, 240, 130)
+    assert wrap is not None and 3 <= wrap < 12

@@ -34,7 +34,9 @@ OUT_OF_SCOPE = {
     # Maxout comes from another branch; it exports as a reshape and a max over the pieces.
     "maxout_mlp": None,
 }
-SHIPPED = sorted(p.stem for p in EXAMPLES.glob("*.json"))
+# examples our exporter refuses, so there is no file to import (tests/test_examples.py)
+NOT_EXPORTED = {"init_demo"}   # std 1.0 tanh stack: float rounding grows ~8x a layer
+SHIPPED = sorted(p.stem for p in EXAMPLES.glob("*.json") if p.stem not in NOT_EXPORTED)
 IN_SCOPE = [n for n in SHIPPED if n not in OUT_OF_SCOPE]
 
 
@@ -55,8 +57,15 @@ def test_example_round_trips_through_onnx(name, tmp_path):
     imported.load_state_dict(result.state_dict)
     folded = sum(p.numel() for m in original.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
                  for p in m.parameters())
+    # the exporter's optimiser drops a bias that is all zeros from the file (the init demos
+    # zero their biases), so the imported Linear has none: the same outputs, fewer tensors
+    zero_biases = sum(b.numel() for name, b in original.named_parameters()
+                      if name.endswith(".bias") and not b.any()
+                      and not isinstance(original.get_submodule(name.rsplit(".", 1)[0]),
+                                         nn.modules.batchnorm._BatchNorm))
     ours = sum(p.numel() for p in original.parameters())
-    assert sum(p.numel() for p in imported.parameters()) == ours - folded == result.parameters
+    assert (sum(p.numel() for p in imported.parameters()) == ours - folded - zero_biases
+            == result.parameters)
     inputs = example_inputs(make_plan(graph).inputs, batch=3, seed=5)
     with torch.no_grad():
         torch.testing.assert_close(imported(*inputs), original(*inputs), rtol=1e-3, atol=1e-5)
