@@ -23,7 +23,7 @@ import pyqtgraph as pg
 import torch
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from netbuilder.runtime.insight.boundary import (
     DecisionGrid,
@@ -41,6 +41,7 @@ from .embedding_view import PALETTE
 from .images import widget_font
 from .source import EDITED
 from .unit_squares import UnitSquares, unit_colours
+from .widgets import message_stack
 
 LIVE_MS = 200               # a new picture at most five times a second while training
 LIVE_RESOLUTION = 64
@@ -161,15 +162,7 @@ class BoundaryView(QWidget):
 
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(6, 6, 6, 6)
-        self.stack = QStackedWidget()
-        outer.addWidget(self.stack)
-        self.message = QLabel()
-        self.message.setObjectName("insight_message")
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
-        self.stack.addWidget(self.message)
+        self.stack, self.message = message_stack(self)
         page = QWidget()
         pv = QVBoxLayout(page)
         pv.setContentsMargins(0, 0, 0, 0)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +39,7 @@ from .background import Background
 from .images import lut, widget_font
 from .source import EDITED
 from .thumbnails import is_image, png_data_uri, thumbnail
+from .widgets import message_stack
 
 # Okabe & Ito's colour-blind-safe palette (black swapped for grey, which reads on dark
 # backgrounds too); each class also gets its own marker shape, so even two classes that
@@ -113,15 +113,7 @@ class EmbeddingView(QWidget):
 
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(6, 6, 6, 6)
-        self.stack = QStackedWidget()
-        outer.addWidget(self.stack)
-        self.message = QLabel()
-        self.message.setObjectName("insight_message")
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
-        self.stack.addWidget(self.message)
+        self.stack, self.message = message_stack(self)
         page = QWidget()
         pv = QVBoxLayout(page)
         pv.setContentsMargins(0, 0, 0, 0)

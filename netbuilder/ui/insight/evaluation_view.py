@@ -48,6 +48,7 @@ from .background import Background
 from .images import fmt, widget_font
 from .source import EDITED
 from .thumbnails import is_image, thumbnail
+from .widgets import message_stack
 
 # (light, dark): right answers blue, mistakes orange (apart for colour-blind eyes too; the
 # diagonal is also told by its place and its bold numbers)
@@ -327,15 +328,7 @@ class EvaluationView(QWidget):
 
     # -- building -------------------------------------------------------------------------
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(6, 6, 6, 6)
-        self.stack = QStackedWidget()
-        outer.addWidget(self.stack)
-        self.message = QLabel()
-        self.message.setObjectName("insight_message")
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
-        self.stack.addWidget(self.message)
+        self.stack, self.message = message_stack(self)
 
         page = QWidget()
         pv = QVBoxLayout(page)

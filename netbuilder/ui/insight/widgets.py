@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from .images import fmt, heat_image, sample_image, widget_font
 
@@ -309,3 +309,19 @@ class PositionPicker(QWidget):
         self._pos = (min(row, h - 1), min(col, w - 1))
         self.update()
         self.picked.emit(*self._pos)
+
+
+def message_stack(owner: QWidget) -> tuple[QStackedWidget, QLabel]:
+    """The frame every insight view has: a stack whose first page is a centred message (what
+    to do to see the view: train, retrain this network, pick a 2-D dataset); the view adds
+    its own page after it and switches between the two."""
+    outer = QVBoxLayout(owner)
+    outer.setContentsMargins(6, 6, 6, 6)
+    stack = QStackedWidget()
+    outer.addWidget(stack)
+    message = QLabel()
+    message.setObjectName("insight_message")
+    message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    message.setWordWrap(True)
+    stack.addWidget(message)
+    return stack, message
