@@ -195,3 +195,25 @@ class Prober:
         if isinstance(out, tuple):
             out = out[0]
         return out, seen
+
+
+class ReusedProber:
+    """One Prober for the successive weights of a run, for a view that refreshes live.
+
+    Building a Prober generates and compiles the tap module, which costs far more than
+    loading weights and would compete with the starting run for the GIL; so it is rebuilt
+    only when the network (its fingerprint) changes. Use it from one thread only.
+    """
+
+    def __init__(self) -> None:
+        self._prober: Prober | None = None
+        self._built_for: str | None = None
+
+    def get(self, context) -> Prober:
+        """A Prober of ``context.graph`` holding ``context.state_dict`` (a RunContext)."""
+        key = context.fingerprint or str(id(context.graph))
+        if self._prober is None or self._built_for != key:
+            self._prober, self._built_for = Prober(context.graph, context.state_dict), key
+        else:
+            self._prober.load_state_dict(context.state_dict)
+        return self._prober

@@ -145,7 +145,9 @@ class BoundaryView(QWidget):
         self._generation = 0
         self._dirty = True
         self._waiting = False           # a snapshot was asked for and has not come yet
-        self._live_prober: Any = None   # used on the worker thread only
+        from netbuilder.runtime.insight.probe import ReusedProber  # torch: loaded with the view
+
+        self._live_prober = ReusedProber()   # used on the worker thread only
         self._points: list[pg.ScatterPlotItem] = []
         self._bg = Background(self)
         self._bg.done.connect(self._on_done)
@@ -275,16 +277,7 @@ class BoundaryView(QWidget):
         holder = self
 
         def work():
-            from netbuilder.runtime.insight.probe import Prober
-
-            # one module for every run of the same network: building one costs a code
-            # generation, which would compete with the starting run for the GIL
-            prober, built_for = holder._live_prober or (None, None)
-            if prober is None or built_for != ctx.fingerprint:
-                prober = Prober(ctx.graph, ctx.state_dict)
-                holder._live_prober = (prober, ctx.fingerprint)
-            else:
-                prober.load_state_dict(ctx.state_dict)
+            prober = holder._live_prober.get(ctx)   # one module for every run of the network
             return generation, ctx, _compute(prober, plane, ctx, LIVE_RESOLUTION, base), ctx.epoch
         self._bg.submit("boundary", work)
 

@@ -313,7 +313,9 @@ class EvaluationView(QWidget):
         self._dirty = True
         self._want_live = False
         self._followed_panel: Any = None
-        self._live_prober: Any = None     # used on the worker thread only
+        from netbuilder.runtime.insight.probe import ReusedProber  # torch: loaded with the view
+
+        self._live_prober = ReusedProber()     # used on the worker thread only
         self._bg = Background(self)
         self._bg.done.connect(self._on_done)
         self._bg.failed.connect(self._on_failed)
@@ -548,13 +550,8 @@ class EvaluationView(QWidget):
 
         def work():
             from netbuilder.runtime.insight.evaluation import evaluate
-            from netbuilder.runtime.insight.probe import Prober
 
-            prober = holder._live_prober
-            if prober is None or prober.graph is not ctx.graph:
-                prober = holder._live_prober = Prober(ctx.graph, ctx.state_dict)
-            else:
-                prober.load_state_dict(ctx.state_dict)
+            prober = holder._live_prober.get(ctx)
             data = ctx.eval_set()
             return generation, ctx, data, evaluate(prober, data, ctx.config.loss), ctx.epoch
         self._bg.submit("evaluation", work)

@@ -166,7 +166,9 @@ class HistogramView(QWidget):
         self._generation = 0
         self._dirty = True
         self._want_live = False
-        self._live_prober: Any = None     # used on the worker thread only
+        from netbuilder.runtime.insight.probe import ReusedProber  # torch: loaded with the view
+
+        self._live_prober = ReusedProber()     # used on the worker thread only
         self._live_cost_s = 0.0           # how long the last live refresh took to compute
         self._bg = Background(self)
         self._bg.done.connect(self._on_done)
@@ -273,13 +275,7 @@ class HistogramView(QWidget):
         holder = self
 
         def work():
-            from netbuilder.runtime.insight.probe import Prober
-
-            prober = holder._live_prober
-            if prober is None or prober.graph is not ctx.graph:
-                prober = holder._live_prober = Prober(ctx.graph, ctx.state_dict)
-            else:
-                prober.load_state_dict(ctx.state_dict)
+            prober = holder._live_prober.get(ctx)
             started = time.perf_counter()
             result = _compute(prober, ctx)
             holder._live_cost_s = time.perf_counter() - started
