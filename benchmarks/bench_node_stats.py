@@ -27,6 +27,7 @@ from results import RESULTS, write_section  # noqa: E402
 from netbuilder.graph.examples import example_path  # noqa: E402
 from netbuilder.graph.project import load_project  # noqa: E402
 from netbuilder.runtime.events import Finished, NodeStats, Started  # noqa: E402
+from netbuilder.runtime.insight.stats import MIN_INTERVAL_S  # noqa: E402
 from netbuilder.runtime.session import plan_training  # noqa: E402
 
 SECTION = "## Per-node statistics overhead"
@@ -63,7 +64,8 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(1)
     lines = ["| network | statistics off | statistics on (every "
-             f"{args.every} steps, at most 5/s) | on / off | NodeStats events per run |",
+             f"{args.every} steps, at most {1 / MIN_INTERVAL_S:g}/s) | on / off "
+             "| NodeStats events per run |",
              "|---|---:|---:|---:|---:|"]
     for example in args.examples:
         off, on, events = [], [], []
