@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..graph.atomic import WriteError
 from .errors import ModelImportError
 
 EXIT_OK, EXIT_UNREADABLE = 0, 2
@@ -41,6 +42,8 @@ def import_command(args: argparse.Namespace) -> int:
                 print(f"  {problem}", file=sys.stderr)
         else:
             print(f"error: {exc}", file=sys.stderr)
+    except WriteError as exc:   # graph/atomic.py: the file, why, and that the old one stands
+        print(f"error: {exc}", file=sys.stderr)
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}cannot write the file ({exc.strerror or exc})", file=sys.stderr)

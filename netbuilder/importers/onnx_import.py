@@ -10,12 +10,14 @@ is returned; ``write_import`` then writes the project and the checkpoint (the fo
 
 from __future__ import annotations
 
+import io
 import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..graph import atomic
 from ..graph.errors import NetbuilderError
 from ..graph.layout import apply_layout, layered_layout
 from ..graph.project import Project, fingerprint
@@ -316,18 +318,11 @@ def write_import(result: ImportResult, project_path: str | os.PathLike[str],
         "fingerprint": fingerprint(result.project.graph), "epoch": 0,
         "model": result.state_dict, "optimizer": None, "metrics": {}, "trainer": {},
     }
-    staged = []
-    try:
-        tmp_p = proj.with_name(proj.name + ".tmp")
-        tmp_p.write_text(dumps_project(result.project), encoding="utf-8")
-        staged.append(tmp_p)
-        if weights is not None:
-            tmp_w = weights.with_name(weights.name + ".tmp")
-            torch.save(payload, tmp_w)
-            staged.append(tmp_w)
-            tmp_w.replace(weights)
-        tmp_p.replace(proj)
-    finally:
-        for t in staged:
-            t.unlink(missing_ok=True)
+    # through graph/atomic.py, weights first: a kill at any moment leaves the old files or
+    # the new ones, never half a file (the writer sweeps a stale temporary next time)
+    if weights is not None:
+        buffer = io.BytesIO()
+        torch.save(payload, buffer)
+        atomic.write_bytes(weights, buffer.getvalue())
+    atomic.write_text(proj, dumps_project(result.project))
     return proj, weights

@@ -194,6 +194,19 @@ def test_weights_out_chooses_the_checkpoint_path(tmp_path):
     assert (tmp_path / "w.ckpt").exists() and not (tmp_path / "a.pt").exists()
 
 
+def test_a_project_path_that_cannot_be_written_is_a_message_and_the_old_file_stays(
+        tmp_path, capsys):
+    path = conv_net(tmp_path / "net.onnx")
+    out = tmp_path / "net.json"
+    out.write_text("my earlier project", encoding="utf-8")
+    (tmp_path / "net.pt").mkdir()          # the weights' place is taken by a folder
+    assert main(["import", str(path), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "net.pt" in err and "cannot be written" in err and "Traceback" not in err
+    assert out.read_text(encoding="utf-8") == "my earlier project"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.json", "net.onnx", "net.pt"]
+
+
 def test_old_opsets_are_upgraded(tmp_path):
     nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[3, 3],
                               pads=[1, 1, 1, 1]),
