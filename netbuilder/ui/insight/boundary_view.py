@@ -39,7 +39,6 @@ from ..theme import Theme
 from .background import Background
 from .embedding_view import PALETTE
 from .images import widget_font
-from .source import EDITED
 from .unit_squares import UnitSquares, unit_colours
 from .widgets import message_stack
 
@@ -234,15 +233,12 @@ class BoundaryView(QWidget):
     def _on_source_changed(self) -> None:
         """New weights, none, or weights that no longer fit the network."""
         self._generation += 1
-        ctx = self.source.context()
-        reason = self.source.reason()
-        if ctx is None or reason is not None:
-            if self.source.running and reason != EDITED:
-                if self.live_epoch is None:
-                    self._show_message(TRAINING)
-                return
-            self._forget()
-            self._show_message(reason or "Nothing to show yet.")
+        message = self.source.blocked(self.live_epoch is not None, TRAINING)
+        if message is not None:
+            if message and message != TRAINING:    # no weights to show: forget the last
+                self._forget()
+            if message:
+                self._show_message(message)
             return
         self._dirty = True
         if self.isVisible():

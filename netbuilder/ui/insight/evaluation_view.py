@@ -46,7 +46,6 @@ from ...graph.words import plural
 from ..theme import Theme, header_text_color, selected_color
 from .background import Background
 from .images import fmt, widget_font
-from .source import EDITED
 from .thumbnails import is_image, thumbnail
 from .widgets import message_stack
 
@@ -510,14 +509,10 @@ class EvaluationView(QWidget):
         """New weights, none, or weights that no longer fit the network."""
         self._generation += 1
         self._follow_panel()
-        ctx = self.source.context()
-        reason = self.source.reason()
-        if ctx is None or reason is not None:
-            if self.source.running and reason != EDITED:
-                if self.live_epoch is None:
-                    self._show_message(TRAINING)
-                return
-            self._show_message(reason or "Nothing to show yet.")
+        message = self.source.blocked(self.live_epoch is not None, TRAINING)
+        if message is not None:
+            if message:
+                self._show_message(message)
             return
         self.live_epoch = None
         self._dirty = True

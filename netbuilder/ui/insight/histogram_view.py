@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
 from ..theme import Theme
 from .background import Background
 from .images import fmt, widget_font
-from .source import EDITED
 
 SAMPLES = 128               # validation samples per refresh (LeNet-5: bench_histograms.py)
 LIVE_EVERY_MS = 1000        # while training: one live snapshot a second at most,
@@ -237,14 +236,10 @@ class HistogramView(QWidget):
     # -- following the source ---------------------------------------------------------------
     def _on_source_changed(self) -> None:
         self._generation += 1
-        ctx = self.source.context()
-        reason = self.source.reason()
-        if ctx is None or reason is not None:
-            if self.source.running and reason != EDITED:
-                if self.live_epoch is None:
-                    self._show_message(TRAINING)
-                return
-            self._show_message(reason or "Nothing to show yet.")
+        message = self.source.blocked(self.live_epoch is not None, TRAINING)
+        if message is not None:
+            if message:
+                self._show_message(message)
             return
         self.live_epoch = None
         self._dirty = True

@@ -106,6 +106,18 @@ class InsightSource(QObject):
             return EDITED
         return None
 
+    def blocked(self, showing_live: bool, training: str) -> str | None:
+        """What a view that follows the held weights should say instead of showing them:
+        None when they can be shown; ``training`` (the view's own words) while a run is
+        going and the view has no live picture yet; "" to keep the live picture it has;
+        else why there is nothing (not trained, the network edited)."""
+        reason = self.reason()
+        if self.context() is not None and reason is None:
+            return None
+        if self.running and reason != EDITED:
+            return "" if showing_live else training
+        return reason or "Nothing to show yet."
+
     def prober(self) -> Any:
         """A Prober for the held weights (built once per set of weights)."""
         ctx = self.context()
