@@ -52,7 +52,7 @@ def fixes_on(doc: Document, diagnostic: Diagnostic) -> list[Fix]:
 
     Inside a block (a view of the block's own graph, fed by its uses) none are offered: the
     fixes are checked on the whole network."""
-    if getattr(doc, "scope_suffix", "") or diagnostic.node is None:   # " in BasicBlock"
+    if doc.scope_suffix or diagnostic.node is None:   # " in BasicBlock": inside a block
         return []
     analysis = doc.analysis
     held = _cache.get(doc)

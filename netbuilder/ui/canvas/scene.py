@@ -111,9 +111,10 @@ class GraphScene(QGraphicsScene):
         if node.type in graph.blocks:
             repeat = int(spec.full_params(node.params).get("repeat", 1))
             tip.append("Double-click (or Enter) to open the block; Ctrl+Shift+G to ungroup it")
-        fixes = len(node_fixes(self.doc, nid)) if message else 0
-        if fixes:
-            tip.append("Fix: " + "; or ".join(f.description for f in node_fixes(self.doc, nid)))
+        offered = node_fixes(self.doc, nid) if message else []
+        fixes = len(offered)
+        if offered:
+            tip.append("Fix: " + "; or ".join(f.description for f in offered))
         if not node.trainable:
             cost = f"{cost}, frozen" if cost else "frozen"
             tip.append("Frozen: training leaves its weights as they are (Trainable in the "
