@@ -498,8 +498,8 @@ def _id_limit(graph: Graph, analysis: Analysis, nid: str) -> int:
     for e in graph.out_edges(nid):
         node = graph.nodes[e.target]
         spec = graph.spec(node.type)
-        if node.type == "Embedding":
-            limits.append(spec.full_params(node.params)["num_embeddings"])
+        if spec.id_limit_param is not None:
+            limits.append(spec.full_params(node.params)[spec.id_limit_param])
         elif spec.forward == FWD_BLOCK:
             defn = graph.blocks[node.type]
             inner = instantiate(defn, spec.full_params(node.params))

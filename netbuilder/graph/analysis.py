@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import ShapeError
 from .model import Edge, Graph
-from .spec import LayerResult
+from .spec import LayerResult, warning_code
 from .tensor import INT, Tensor
 from .walk import topological_order
 
@@ -224,7 +224,7 @@ class Analyzer:
             for msg in problems:
                 report(msg, "param")
             return
-        if spec.type != "Embedding" and block is None:  # a block's inside decides for itself
+        if spec.id_limit_param is None and block is None:  # a block's inside decides itself
             for e, t in zip(edges, tensors, strict=True):
                 if t is not None and t.dtype == INT:
                     report(f"{node.type} needs real numbers but receives integer token ids from "
@@ -246,8 +246,7 @@ class Analyzer:
         me.output = result.outputs[0]
         me.status = OK
         for w in result.warnings:
-            report(w, "inexact" if "not a whole number" in w else "warning",
-                   severity=SEVERITY_WARNING)
+            report(w, warning_code(w), severity=SEVERITY_WARNING)
 
 
 _default = Analyzer()

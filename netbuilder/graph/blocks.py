@@ -27,7 +27,7 @@ from .catalogue import CATALOGUE
 from .errors import GraphEditError, ShapeError
 from .model import Edge, Graph, Node
 from .params import INT, INTS, PADDING, ParamSpec
-from .spec import FWD_BLOCK, LayerResult, LayerSpec
+from .spec import FWD_BLOCK, LayerResult, LayerSpec, LayerWarning
 from .tensor import Tensor
 
 REPEAT = "repeat"
@@ -219,8 +219,8 @@ def run_block(defn: BlockDef, params: dict[str, Any], ins: list[Tensor]) -> Laye
         if out.status != OK or out.output is None:
             raise BlockShapeError(f"inside {label}: the output '{defn.output}' has no shape",
                                   (defn.output,))
-        warnings += [f"inside {label}, '{d.node}': {d.message}" for d in a.warnings
-                     if d.code != "unused"]
+        warnings += [LayerWarning(f"inside {label}, '{d.node}': {d.message}", d.code)
+                     for d in a.warnings if d.code != "unused"]
         total_params += a.total_params
         total_macs += a.total_macs
         current = [out.output]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import ShapeError
+from .spec import LayerWarning
 
 
 @dataclass
@@ -57,11 +58,11 @@ def conv_size(
     lost = num % s - p
     if lost > 0 and not ceil and span >= s:
         unit = {"H": "row", "W": "column"}.get(axis, "position")
-        warning = (
+        warning = LayerWarning(
             f"{axis}: ({x} + 2*{p} - {span}) / {s} = {num}/{s} is not a whole number, so the "
             f"last {lost} {unit}{'s' if lost > 1 else ''} of the input "
             f"{'are' if lost > 1 else 'is'} never covered by the {what} (floor drops "
-            f"{'them' if lost > 1 else 'it'})"
+            f"{'them' if lost > 1 else 'it'})", "inexact"
         )
     return SizeResult(size, formula, warning)
 

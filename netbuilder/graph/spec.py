@@ -28,6 +28,23 @@ FWD_INPUT = "input"          # a forward() argument
 FWD_BLOCK = "block"          # y = self.block(x, ...): a use of a reusable block
 
 
+class LayerWarning(str):
+    """A warning's text with the diagnostic code it is reported under (``"inexact"`` for a
+    division the floor rounds, so a fix can find it); plain ``str`` warnings are ``"warning"``."""
+
+    code: str
+
+    def __new__(cls, text: str, code: str = "warning") -> LayerWarning:
+        self = super().__new__(cls, text)
+        self.code = code
+        return self
+
+
+def warning_code(warning: str) -> str:
+    """The diagnostic code a rule's warning is reported under."""
+    return warning.code if isinstance(warning, LayerWarning) else "warning"
+
+
 @dataclass
 class LayerResult:
     """What a shape rule found for one node."""
@@ -69,6 +86,12 @@ class LayerSpec:
     # Extra keyword arguments of the forward call, as source text in which ``{x}`` is the
     # first input's variable: ``tgt_mask=...`` for a causal TransformerDecoderLayer.
     call_keywords: Callable[[dict[str, Any]], tuple[tuple[str, str], ...]] | None = None
+    # What the output holds when the layer ends a network ("probabilities" for Softmax,
+    # "log_probabilities" for LogSoftmax): the trainer's loss check reads it.
+    output_kind: str | None = None
+    # The parameter that bounds the integer token ids the layer reads (Embedding:
+    # ``num_embeddings``); None for a layer that needs real numbers.
+    id_limit_param: str | None = None
 
     def param(self, name: str) -> ParamSpec:
         for p in self.params:

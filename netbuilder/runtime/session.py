@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from netbuilder.graph.analysis import Analysis, analyze
 from netbuilder.graph.model import Graph
@@ -23,9 +23,6 @@ from netbuilder.runtime.control import TrainingControl
 from netbuilder.runtime.datasets import Dataset, load_dataset
 from netbuilder.runtime.errors import ConfigError, DatasetError
 from netbuilder.runtime.events import Event
-
-_OUTPUT_KIND: dict[str, OutputKind] = {"Softmax": "probabilities",
-                                       "LogSoftmax": "log_probabilities"}
 
 
 @dataclass
@@ -154,7 +151,8 @@ def plan_training(graph: Graph, settings: Mapping[str, Any] | None = None, *,
     inp = analysis.nodes[analysis.inputs[0]].output
     out_id = analysis.outputs[0]
     out = analysis.nodes[out_id].output
-    kind = _OUTPUT_KIND.get(graph.nodes[out_id].type)
+    out_node = graph.nodes[out_id]
+    kind = cast(OutputKind | None, graph.spec(out_node.type).output_kind)
     problems += check_compat(tuple(inp.shape), tuple(out.shape), plan.dataset.info,
                              plan.config.loss, output_kind=kind)
     return plan

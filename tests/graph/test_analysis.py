@@ -109,3 +109,35 @@ def test_token_ids_into_a_convolution() -> None:
             id="emb")
     a = analyze(b.graph)
     assert a.valid and a.nodes["emb"].output.shape == (12, 8)
+
+
+def test_warning_codes_are_declared_by_the_rule_not_read_from_the_words() -> None:
+    # the floor dropping a row is "inexact" (a fix offers the padding); Linear on a 2-D
+    # input is a plain warning even though its words say nothing the other does not
+    b = GraphBuilder()
+    x = b.input((3, 224, 224))
+    conv = b.layer("Conv2d", x, out_channels=4, kernel_size=11, stride=4, id="conv")
+    b.layer("Linear", conv, out_features=5, id="fc")
+    a = analyze(b.graph)
+    codes = {(d.node, d.code) for d in a.warnings}
+    assert ("conv", "inexact") in codes
+    assert ("fc", "warning") in codes and ("fc", "inexact") not in codes
+
+
+def test_integer_ids_are_refused_by_every_layer_but_the_one_that_declares_an_id_limit() -> None:
+    from netbuilder.graph.catalogue import CATALOGUE
+
+    takes_ids = {t for t, spec in CATALOGUE.items() if spec.id_limit_param is not None}
+    assert takes_ids == {"Embedding"}
+    b = GraphBuilder()
+    ids = b.input((12,), dtype="int64")
+    b.layer("Linear", ids, out_features=4, id="fc")
+    a = analyze(b.graph)
+    assert [d.code for d in a.nodes["fc"].diagnostics] == ["dtype"]
+
+
+def test_softmax_layers_declare_what_their_output_holds() -> None:
+    from netbuilder.graph.catalogue import CATALOGUE
+
+    kinds = {t: spec.output_kind for t, spec in CATALOGUE.items() if spec.output_kind}
+    assert kinds == {"Softmax": "probabilities", "LogSoftmax": "log_probabilities"}

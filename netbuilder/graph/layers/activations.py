@@ -73,9 +73,11 @@ SPECS = (
               help="Turns scores into probabilities that sum to 1 along dim. (Not needed before "
                    "CrossEntropyLoss, which applies it itself.)",
               params=(_DIM,), rule=_softmax_rule("Softmax"), module="Softmax",
+              output_kind="probabilities",
               summary=lambda p: f"dim={p['dim']}"),
     LayerSpec(type="LogSoftmax", category="Activation",
               help="log(softmax(x)) along dim, computed stably; pair it with NLLLoss.",
               params=(_DIM,), rule=_softmax_rule("LogSoftmax"), module="LogSoftmax",
+              output_kind="log_probabilities",
               summary=lambda p: f"dim={p['dim']}"),
 )

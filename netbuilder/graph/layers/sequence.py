@@ -39,6 +39,7 @@ EMBEDDING = LayerSpec(
     ),
     rule=_embedding,
     module="Embedding",
+    id_limit_param="num_embeddings",
     summary=lambda p: f"{p['num_embeddings']} ids -> {p['embedding_dim']}",
 )
 
