@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from .analysis import Analysis, Analyzer
-from .blocks import BlockDef, instantiate, make_block, uses_of
+from .blocks import BlockDef, contains_any, instantiate, make_block, uses_of
 from .document import Change, Document
 from .errors import GraphEditError
 from .model import Graph, Node
@@ -254,21 +254,6 @@ class BlockDocument(Document):
 
     def restore(self, state: dict[str, Any]) -> None:
         self.root.restore(state)
-
-
-def contains_any(graph: Graph, name: str, names: set[str]) -> bool:
-    """Whether block ``name`` is one of ``names`` or uses one of them, at any depth."""
-    seen: set[str] = set()
-    todo = [name]
-    while todo:
-        b = todo.pop()
-        if b in names:
-            return True
-        if b in seen or b not in graph.blocks:
-            continue
-        seen.add(b)
-        todo += [n.type for n in graph.blocks[b].graph.nodes.values() if n.type in graph.blocks]
-    return False
 
 
 def make_block_problem(graph: Graph, ids: list[str]) -> str | None:

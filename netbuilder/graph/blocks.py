@@ -29,6 +29,7 @@ from .model import Edge, Graph, Node
 from .params import INT, INTS, PADDING, ParamSpec
 from .spec import FWD_BLOCK, LayerResult, LayerSpec, LayerWarning
 from .tensor import Tensor
+from .walk import reachable
 
 REPEAT = "repeat"
 CATEGORY = "Blocks"
@@ -281,26 +282,42 @@ def uses_of(graph: Graph, name: str) -> list[str]:
     return [nid for nid, n in graph.nodes.items() if n.type == name]
 
 
+# -- which blocks hold which: one walk for every question about nesting --------------------
+
+def inner_blocks(graph: Graph, name: str) -> set[str]:
+    """The blocks used directly inside block ``name``."""
+    defn = graph.blocks.get(name)
+    if defn is None:
+        return set()
+    return {n.type for n in defn.graph.nodes.values() if n.type in graph.blocks}
+
+
+def _nesting(graph: Graph) -> list[Edge]:
+    """One edge from each block to each block used directly inside it."""
+    return [Edge(b, inner) for b in graph.blocks for inner in sorted(inner_blocks(graph, b))]
+
+
+def blocks_inside(graph: Graph, name: str) -> set[str]:
+    """``name`` and every block it uses inside, at any depth."""
+    return reachable(_nesting(graph), name)
+
+
 def containing_blocks(graph: Graph, name: str) -> set[str]:
     """The blocks that use ``name`` inside them, at any depth."""
-    out: set[str] = set()
-    todo = [name]
-    while todo:
-        inner = todo.pop()
-        for b, defn in graph.blocks.items():
-            if b not in out and any(n.type == inner for n in defn.graph.nodes.values()):
-                out.add(b)
-                todo.append(b)
-    return out
+    return reachable(_nesting(graph), name, forward=False) - {name}
+
+
+def contains_any(graph: Graph, name: str, names: set[str]) -> bool:
+    """Whether block ``name`` is one of ``names`` or uses one of them, at any depth."""
+    return bool(blocks_inside(graph, name) & names)
 
 
 def block_depth(graph: Graph, name: str, seen: tuple[str, ...] = ()) -> int:
     """Nesting depth of a block; GraphEditError for a block that contains itself."""
     if name in seen:
         raise GraphEditError("a block cannot contain itself: " + " -> ".join((*seen, name)))
-    defn = graph.blocks[name]
-    inner = {n.type for n in defn.graph.nodes.values() if n.type in graph.blocks}
-    return 1 + max((block_depth(graph, b, (*seen, name)) for b in inner), default=0)
+    return 1 + max((block_depth(graph, b, (*seen, name)) for b in inner_blocks(graph, name)),
+                   default=0)
 
 
 # -- make and ungroup -----------------------------------------------------------------------

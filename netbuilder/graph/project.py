@@ -245,7 +245,8 @@ def _read_node(raw: Any, where: str, graph: Graph) -> tuple[Node, dict[str, Any]
     ui = raw.get("ui", {})
     if not isinstance(ui, dict):
         raise ProjectFileError(f"{here}.ui: expected an object, received {_kind(ui)}")
-    return Node(nid, canon, params, position, label, trainable), ui
+    # an empty label is no label (the writer leaves it out, so it must read back the same)
+    return Node(nid, canon, params, position, label or None, trainable), ui
 
 
 _INFERRED_ARGS = {"in_channels", "in_features", "num_features", "input_size", "embed_dim",

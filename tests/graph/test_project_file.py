@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from netbuilder.graph.analysis import BLOCKED, ERROR, Analyzer, analyze
 from netbuilder.graph.catalogue import CATALOGUE
 from netbuilder.graph.errors import ProjectFileError
-from netbuilder.graph.examples import list_examples
+from netbuilder.graph.examples import examples_dir, list_examples
 from netbuilder.graph.model import Edge, Graph, Node
 from netbuilder.graph.project import (
     Project,
@@ -473,3 +473,12 @@ def test_duplicates_anywhere_are_found_and_unique_keys_pass(keys) -> None:
     else:
         with pytest.raises(DuplicateKeyError, match="appears twice in one object at line 1"):
             loads(text)
+
+
+def test_an_empty_label_reads_back_as_no_label() -> None:
+    # found by the fuzzer: the writer leaves an empty label out, so the reader must not keep it
+    data = json.loads((examples_dir() / "lenet5.json").read_text(encoding="utf-8"))
+    data["nodes"][0]["label"] = ""
+    project = project_from_dict(data)
+    assert project.graph.nodes["input"].label is None
+    check_loaded(project)
