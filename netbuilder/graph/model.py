@@ -113,13 +113,17 @@ class Graph:
             port += 1
         return port
 
-    def new_id(self, base: str) -> str:
-        """A fresh id from a type or label: ``conv2d``, ``conv2d_2``, ..."""
+    def new_id(self, base: str, taken: set[str] | None = None) -> str:
+        """A fresh id from a type, label or copied id: ``conv2d``, ``conv2d_2``, ... (a copy
+        of ``conv2d_2`` is ``conv2d_3``, not ``conv2d_2_2``). ``taken``: the ids in use, when
+        more than this graph's (several ids made before any is added)."""
+        taken = set(self.nodes) if taken is None else taken
         stem = re.sub(r"[^0-9a-zA-Z_]+", "_", base).strip("_").lower() or "node"
-        if stem not in self.nodes:
+        if stem not in taken:
             return stem
+        stem = re.sub(r"_\d+$", "", stem) or stem
         i = 2
-        while f"{stem}_{i}" in self.nodes:
+        while f"{stem}_{i}" in taken:
             i += 1
         return f"{stem}_{i}"
 

@@ -435,6 +435,30 @@ def _list_lines(key: str, items: list, indent: str, comma: str, ascii_only: bool
     return out
 
 
+FRAGMENT_FORMAT = "netbuilder-clipboard"
+
+
+def fragment_to_dict(graph: Graph, ids: Any) -> dict[str, Any]:
+    """Some nodes of ``graph`` and the wires between them, in the project file's node and
+    edge schema (the clipboard: copy, paste, duplicate)."""
+    sub = graph.subgraph(ids)
+    return {"format": FRAGMENT_FORMAT, "version": 1,
+            "nodes": [_node_dict(graph, n, None) for n in sub.nodes.values()],
+            "edges": [_edge_dict(e) for e in sub.edges]}
+
+
+def fragment_from_dict(data: Any, graph: Graph) -> tuple[list[Node], list[Edge]]:
+    """The nodes and wires of a fragment, read as strictly as a project file's (types may be
+    ``graph``'s blocks); their ids are the fragment's own. ProjectFileError names what is wrong."""
+    if not isinstance(data, dict) or data.get("format") != FRAGMENT_FORMAT:
+        raise ProjectFileError("this is not netbuilder clipboard data")
+    scratch = Graph(graph.name)
+    scratch.blocks = graph.blocks
+    _read_nodes_edges({"nodes": data.get("nodes", []), "edges": data.get("edges", [])},
+                      scratch, "")
+    return list(scratch.nodes.values()), list(scratch.edges)
+
+
 def save_project(project: Project, path: str | Path) -> None:
     """Write atomically: a crash mid-save never leaves a half-written project.
 

@@ -20,14 +20,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..graph import jsonfile
-from ..graph.catalogue import canonical_type
 from ..graph.document import Document
-from ..graph.errors import GraphEditError, NetbuilderError, ParamError
+from ..graph.errors import GraphEditError, NetbuilderError, ProjectFileError
 from ..graph.layout import layered_layout
 from ..graph.model import Edge, Node
+from ..graph.project import FRAGMENT_FORMAT, fragment_from_dict, fragment_to_dict
 from ..graph.words import plural
 
-CLIPBOARD_FORMAT = "netbuilder-clipboard"
 Pos = tuple[float, float]
 
 
@@ -392,22 +391,11 @@ class AutoLayout(MoveNodes):
 
 
 # -- clipboard -----------------------------------------------------------------------------
+# The clipboard holds a fragment in the project file's own node schema (graph/project.py).
 
 def clipboard_payload(doc: Document, ids: Iterable[str]) -> dict[str, Any]:
     """Plain JSON data for the selected nodes and the wires between them."""
-    sub = doc.graph.subgraph(ids)
-    nodes = []
-    for n in sub.nodes.values():
-        spec = doc.graph.spec(n.type)
-        d: dict[str, Any] = {"id": n.id, "type": n.type,
-                             "params": {k: spec.param(k).to_json(v) for k, v in n.params.items()},
-                             "position": list(n.position) if n.position else None}
-        if n.label:
-            d["label"] = n.label
-        nodes.append(d)
-    edges = [{"source": e.source, "target": e.target, "target_port": e.target_port}
-             for e in sub.edges]
-    return {"format": CLIPBOARD_FORMAT, "version": 1, "nodes": nodes, "edges": edges}
+    return fragment_to_dict(doc.graph, ids)
 
 
 def clipboard_text(doc: Document, ids: Iterable[str]) -> str:
@@ -420,7 +408,7 @@ def parse_clipboard(text: str) -> dict[str, Any] | None:
         data = jsonfile.loads(text)
     except (ValueError, RecursionError):
         return None
-    if not isinstance(data, dict) or data.get("format") != CLIPBOARD_FORMAT:
+    if not isinstance(data, dict) or data.get("format") != FRAGMENT_FORMAT:
         return None
     return data
 
@@ -442,32 +430,20 @@ class Paste(EditCommand):
 
     def _read(self, doc: Document, payload: dict[str, Any], offset: Pos) -> str | None:
         try:
-            raw_nodes = list(payload.get("nodes", []))
-            mapping: dict[str, str] = {}
-            taken = set(doc.graph.nodes)
-            for i, raw in enumerate(raw_nodes):
-                raw_type = str(raw["type"])
-                type_name = raw_type if raw_type in doc.graph.blocks else canonical_type(raw_type)
-                if type_name is None:
-                    return (f"cannot paste: {raw_type!r} is not a layer type or a block of "
-                            "this project")
-                spec = doc.graph.spec(type_name)
-                params = {k: spec.param(k).coerce(v) for k, v in (raw.get("params") or {}).items()}
-                pos = raw.get("position") or (40.0 * i, 0.0)
-                new_id = _unique_id(str(raw.get("id") or type_name), taken)
-                taken.add(new_id)
-                mapping[str(raw.get("id"))] = new_id
-                if i == 0:
-                    self._first_source = str(raw.get("id") or type_name)
-                position = (float(pos[0]) + offset[0], float(pos[1]) + offset[1])
-                self.nodes.append(Node(new_id, type_name, params, position, raw.get("label")))
-            for raw in payload.get("edges", []):
-                s, t = mapping.get(str(raw["source"])), mapping.get(str(raw["target"]))
-                if s and t:
-                    self.edges.append(Edge(s, t, int(raw.get("target_port", 0))))
-        except (KeyError, TypeError, ValueError, IndexError, ParamError) as exc:
-            self.nodes, self.edges = [], []
+            nodes, edges = fragment_from_dict(payload, doc.graph)
+        except ProjectFileError as exc:
             return f"cannot paste: the clipboard data is damaged ({exc})"
+        mapping: dict[str, str] = {}
+        taken = set(doc.graph.nodes)
+        for i, node in enumerate(nodes):
+            new_id = doc.graph.new_id(node.id, taken)
+            taken.add(new_id)
+            mapping[node.id] = new_id
+            x, y = node.position or (40.0 * i, 0.0)
+            self.nodes.append(Node(new_id, node.type, node.params, (x + offset[0], y + offset[1]),
+                                   node.label, node.trainable))
+        self._first_source = nodes[0].id if nodes else ""
+        self.edges = [Edge(mapping[e.source], mapping[e.target], e.target_port) for e in edges]
         self.new_ids = [n.id for n in self.nodes]
         return None
 
@@ -490,16 +466,3 @@ class Paste(EditCommand):
 class Duplicate(Paste):
     def __init__(self, doc: Document, ids: Iterable[str], offset: Pos = (40.0, 40.0)) -> None:
         super().__init__(doc, clipboard_payload(doc, ids), offset, verb="Duplicate")
-
-
-def _unique_id(base: str, taken: set[str]) -> str:
-    import re
-
-    stem = re.sub(r"[^0-9a-zA-Z_]+", "_", base).strip("_").lower() or "node"
-    stem = re.sub(r"_\d+$", "", stem) if stem in taken else stem
-    if stem not in taken:
-        return stem
-    i = 2
-    while f"{stem}_{i}" in taken:
-        i += 1
-    return f"{stem}_{i}"

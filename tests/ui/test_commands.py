@@ -121,7 +121,23 @@ def test_clipboard_text_round_trips_and_foreign_text_is_ignored(lenet):
     assert parse_clipboard(json.dumps(payload)) == payload
     assert parse_clipboard("hello") is None and parse_clipboard('{"a": 1}') is None
     bad = Paste(lenet, {"format": "netbuilder-clipboard", "nodes": [{"id": "x", "type": "Conv9d"}]})
-    assert bad.nodes == []
+    assert bad.nodes == [] and "unknown layer type 'Conv9d'" in bad._problem
+
+
+def test_the_clipboard_is_the_project_files_node_schema(lenet, undo_stack):
+    # a frozen layer pasted stays frozen; a damaged parameter is named as the file reader
+    # names it; a copy of a copy counts on (conv1_2 -> conv1_3, not conv1_2_2)
+    lenet.set_trainable({"conv1": False})
+    payload = clipboard_payload(lenet, ["conv1", "relu1"])
+    assert payload["nodes"][0].get("trainable") is False
+    assert push(undo_stack, Paste(lenet, payload)) is None
+    assert lenet.graph.nodes["conv1_2"].trainable is False
+    again = Paste(lenet, clipboard_payload(lenet, ["conv1_2"]))
+    assert again.new_ids == ["conv1_3"]
+    payload["nodes"][0]["params"]["kernel_size"] = "big"
+    bad = Paste(lenet, payload)
+    assert bad.nodes == [] and "kernel_size" in bad._problem
+    assert push(undo_stack, bad) is not None
 
 
 def test_auto_layout_undo_restores_shown_positions(lenet, undo_stack):
