@@ -37,7 +37,6 @@ class BlockDocument(Document):
         self._renames_seen = len(self.root.block_renames)
         self.use_id = use_id
         self.detached = False        # the block or the project went away: views leave
-        self._own_lock: str | None = None
         self._syncing = False
         super().__init__(Project(parent.graph.blocks[name].graph))
         self._inner = Analyzer()
@@ -88,12 +87,9 @@ class BlockDocument(Document):
         return f" in {self.name}"
 
     @property
-    def locked_reason(self) -> str | None:  # type: ignore[override]
-        return self._own_lock or self.parent.locked_reason
-
-    @locked_reason.setter
-    def locked_reason(self, reason: str | None) -> None:
-        self._own_lock = reason
+    def locked_reason(self) -> str | None:
+        """Locked whenever the document it lives in is (training runs), or on its own."""
+        return self._locked_reason or self.parent.locked_reason
 
     def close(self) -> None:
         """Stop following the parent (the view left this block)."""
@@ -159,7 +155,8 @@ class BlockDocument(Document):
 
     def _flush(self) -> None:
         change, self._pending = self._pending, Change()
-        if not (change.structure or change.nodes or change.moved or change.reset or change.meta):
+        if not (change.structure or change.nodes or change.moved or change.reset or change.meta
+                or change.lock):
             return
         if change.structure or change.nodes or change.reset:
             self._syncing = True
@@ -172,6 +169,10 @@ class BlockDocument(Document):
             listener(change)
 
     def _on_parent_change(self, change: Change) -> None:
+        if change.lock and not (change.structure or change.nodes or change.reset):
+            for listener in list(self._listeners):     # the lock is the whole project's
+                listener(Change(lock=True))
+            return
         if self._syncing or not (change.structure or change.nodes or change.reset):
             return
         if not self._listeners:         # nobody shows this block any more

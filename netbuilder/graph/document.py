@@ -33,6 +33,7 @@ class Change:
     reset: bool = False                             # a whole new project
     meta: bool = False                              # name, description or training settings
     blocks: set[str] = field(default_factory=set)   # blocks whose inside was rebuilt wholesale
+    lock: bool = False                              # editing was locked or unlocked
 
 
 Listener = Callable[[Change], None]
@@ -42,7 +43,7 @@ class Document:
     def __init__(self, project: Project | None = None, path: Path | None = None) -> None:
         self.project = project or Project(Graph("Untitled"))
         self.path = path
-        self.locked_reason: str | None = None
+        self._locked_reason: str | None = None
         self._analyzer = Analyzer()
         self.analysis: Analysis = self._analyzer.run(self.graph)
         self._listeners: list[Listener] = []
@@ -83,7 +84,8 @@ class Document:
 
     def _flush(self) -> None:
         change, self._pending = self._pending, Change()
-        if not (change.structure or change.nodes or change.moved or change.reset or change.meta):
+        if not (change.structure or change.nodes or change.moved or change.reset or change.meta
+                or change.lock):
             return
         if change.structure or change.nodes or change.reset:
             self.analysis = self._analyzer.run(self.graph)
@@ -102,9 +104,20 @@ class Document:
         if self.locked_reason:
             raise GraphEditError(f"editing is locked: {self.locked_reason}")
 
+    @property
+    def locked_reason(self) -> str | None:
+        """Why edits are refused now (training runs), or None: the one lock every view reads."""
+        return self._locked_reason
+
     def set_locked(self, reason: str | None) -> None:
-        """Lock edits (e.g. "training is running; stop it to edit") or unlock with None."""
-        self.locked_reason = reason
+        """Lock edits (e.g. "training is running; stop it to edit") or unlock with None;
+        listeners hear it as a ``Change`` with ``lock`` set."""
+        if reason == self._locked_reason:
+            return
+        self._locked_reason = reason
+        self._pending.lock = True
+        if self._depth == 0:
+            self._flush()
 
     # -- primitive edits -------------------------------------------------------------------
     def add_node(self, node: Node) -> Node:
@@ -270,7 +283,8 @@ class Document:
         """Open another project (New, Open, Examples, restore): views rebuild everything."""
         self.project = project
         self.path = path
-        self.locked_reason = None
+        self._pending.lock = self._locked_reason is not None
+        self._locked_reason = None
         self._pending.reset = True
         self._pending.structure = True
         if self._depth == 0:

@@ -27,6 +27,7 @@ from ..graph.document import Change, Document
 from ..graph.errors import NetbuilderError
 from ..graph.model import Graph
 from .appearance import is_dark, monospace_font
+from .doc_link import DocumentLink
 
 DEBOUNCE_MS = 200
 
@@ -182,7 +183,7 @@ class CodeView(QWidget):
 
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.regenerate)
-        document.subscribe(self._on_change)
+        self._link = DocumentLink(self, document, self._on_change)
 
     # -- when to regenerate ---------------------------------------------------------------
     def _on_change(self, change: Change) -> None:
@@ -252,7 +253,7 @@ class CodeView(QWidget):
 
     def detach(self) -> None:
         self._timer.stop()
-        self.document.unsubscribe(self._on_change)
+        self._link.detach()
 
 
 def _escape(text: str) -> str:

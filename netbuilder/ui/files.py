@@ -23,6 +23,7 @@ from ..graph.errors import NetbuilderError, ProjectFileError
 from ..graph.examples import example_path
 from ..graph.model import UNTITLED, Graph
 from ..graph.project import Project, dumps_project, load_project, loads_project, save_project
+from .doc_link import DocumentLink
 from .recovery import RecoveredWork, RecoveryStore
 from .settings import Preferences
 
@@ -52,7 +53,7 @@ class FileController(QObject):
         self.run_epoch = 0
 
         undo_stack.cleanChanged.connect(self._on_clean_changed)
-        document.subscribe(self._on_document_change)
+        self._link = DocumentLink(self, document, self._on_document_change)
         self._debounce = QTimer(self, singleShot=True, interval=AUTOSAVE_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.autosave)
         self._periodic = QTimer(self, interval=AUTOSAVE_INTERVAL_MS)
@@ -322,7 +323,7 @@ class FileController(QObject):
         """The window closes normally: the work is saved or discarded by the user's choice."""
         self._debounce.stop()
         self._periodic.stop()
-        self.document.unsubscribe(self._on_document_change)
+        self._link.detach()
         if self.recovery is not None:
             self.recovery.close()
 

@@ -8,7 +8,6 @@ owns no editing logic itself. Files and recovery live in ``files.py``, actions a
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPointF, Qt, QTimer, Signal
@@ -41,6 +40,7 @@ from .blocks.glue import BlockGlue
 from .canvas import EditorCanvas
 from .code_view import CodeView
 from .commands import command_events
+from .doc_link import DocumentLink
 from .export_dialogs import ExportController, OnnxExportDialog
 from .files import FileController
 from .insight.host import InsightHost
@@ -62,11 +62,6 @@ LOCK_REASON = "training is running: stop it to edit"
 STATE_VERSION = 1
 
 
-def _unsubscribe(document: Document, listeners: list, *_args) -> None:
-    for listener in listeners:
-        document.unsubscribe(listener)
-
-
 class MainWindow(QMainWindow):
     presentation_changed = Signal(bool)
     training_running_changed = Signal(bool)
@@ -80,7 +75,6 @@ class MainWindow(QMainWindow):
         self.prefs = prefs or Preferences()
         self.persist = persist
         self.presentation = False
-        self.training_running = False
         self._state_before_presentation: QByteArray | None = None
         self.undo_stack = QUndoStack(self)
 
@@ -198,16 +192,19 @@ class MainWindow(QMainWindow):
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):
             hints.colorSchemeChanged.connect(self._on_system_scheme)
-        self.document.subscribe(self._on_document_change)
-        # Destroyed without close(): the document must not call into deleted views.
-        listeners = [self._on_document_change, self.files._on_document_change,
-                     self.problems._on_change, self.summary._on_change, self.code_view._on_change]
-        self.destroyed.connect(partial(_unsubscribe, self.document, listeners))
+        self._link = DocumentLink(self, self.document, self._on_document_change)
         self._on_counts(len(self.document.analysis.errors), len(self.document.analysis.warnings))
 
     # -- views follow the document ----------------------------------------------------------
+    @property
+    def training_running(self) -> bool:
+        """Training runs: read from the document's lock (the one place it is kept)."""
+        return self.document.locked_reason is not None
+
     def _on_document_change(self, change: Change) -> None:
-        if change.meta or change.reset:
+        if change.lock:
+            self._on_lock_changed()
+        elif change.meta or change.reset:
             self.update_title()
 
     def _on_project_replaced(self) -> None:
@@ -450,14 +447,14 @@ class MainWindow(QMainWindow):
         self._ensure_overlay().set_enabled(on)
 
     def set_training_running(self, running: bool) -> None:
-        """While training runs the network cannot change: lock the document and the canvas."""
-        running = bool(running)
+        """While training runs the network cannot change: lock the document; the canvas, the
+        inspector and this window follow its lock (``_on_lock_changed``)."""
         if running:
             self._ensure_overlay()           # listens to the run's per-node statistics
-        self.training_running = running
         self.document.set_locked(LOCK_REASON if running else None)
-        self.canvas.set_locked(running)
-        self.inspector.set_locked(running)
+
+    def _on_lock_changed(self) -> None:
+        running = self.training_running
         self.training_label.setText("● Training — editing is locked until it stops")
         self.training_label.setVisible(running)
         if not (running and self.presentation):    # the indicator says it; room is short
@@ -603,5 +600,5 @@ class MainWindow(QMainWindow):
         self.files.close()
         for view in (self.problems, self.summary, self.code_view):
             view.detach()
-        self.document.unsubscribe(self._on_document_change)
+        self._link.detach()
         event.accept()

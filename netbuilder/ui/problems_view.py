@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from ..graph.analysis import SEVERITY_ERROR
 from ..graph.document import Change, Document
 from ..graph.tensor import fmt_shape
+from .doc_link import DocumentLink
 from .fixes import entry_text, fix_menu, fixes_on
 
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -81,7 +82,7 @@ class ProblemsView(QWidget):
             "error": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),
             "warning": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
         }
-        document.subscribe(self._on_change)
+        self._link = DocumentLink(self, document, self._on_change)
         self.refresh()
 
     def _on_change(self, change: Change) -> None:
@@ -171,4 +172,4 @@ class ProblemsView(QWidget):
                 for i in range(self.tree.topLevelItemCount())]
 
     def detach(self) -> None:
-        self.document.unsubscribe(self._on_change)
+        self._link.detach()

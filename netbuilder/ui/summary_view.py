@@ -23,6 +23,7 @@ from ..graph.analysis import OK
 from ..graph.document import Change, Document
 from ..graph.report import summary_rows
 from ..graph.transfer import parameter_split
+from .doc_link import DocumentLink
 
 HEADERS = ("Layer", "Type", "Output shape", "Params", "MACs")
 BYTES_PER_VALUE = 4   # float32
@@ -143,7 +144,7 @@ class SummaryView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(footer)
 
-        document.subscribe(self._on_change)
+        self._link = DocumentLink(self, document, self._on_change)
         self.refresh()
 
     def _on_change(self, change: Change) -> None:
@@ -191,4 +192,4 @@ class SummaryView(QWidget):
             self.node_activated.emit(self.model.rows[index.row()][0])
 
     def detach(self) -> None:
-        self.document.unsubscribe(self._on_change)
+        self._link.detach()

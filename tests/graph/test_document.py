@@ -91,6 +91,9 @@ def test_an_edit_refused_inside_a_batch_still_announces_the_edits_before_it():
 def test_a_locked_document_refuses_edits_with_the_reason_and_sends_nothing():
     doc, changes = mlp_document()
     doc.set_locked("training is running; stop it to edit")
+    doc.set_locked("training is running; stop it to edit")     # no news: no second event
+    assert [c.lock for c in changes] == [True] and not changes[0].structure
+    del changes[:]
     with pytest.raises(GraphEditError, match="^editing is locked: training is running; stop it"):
         doc.set_param("fc1", "out_features", 9)
     assert changes == [] and doc.graph.nodes["fc1"].params["out_features"] == 8
@@ -98,6 +101,7 @@ def test_a_locked_document_refuses_edits_with_the_reason_and_sends_nothing():
     doc.set_description("allowed while training")
     assert len(changes) == 2
     doc.set_locked(None)
+    assert changes[-1].lock and doc.locked_reason is None
     doc.set_param("fc1", "out_features", 9)
     assert doc.analysis.nodes["fc1"].output.shape == (9,)
 

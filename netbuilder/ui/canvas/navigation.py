@@ -150,7 +150,7 @@ class NavigationMixin:
 
     # -- locked banner -----------------------------------------------------------------------
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
-        if not self._locked:
+        if not self.is_locked():
             return
         colors = canvas_colors(self.scene().dark)
         painter.save()
@@ -183,7 +183,7 @@ class NavigationMixin:
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
-        if self._locked:  # the banner is fixed to the viewport: repaint, don't scroll it
+        if self.is_locked():  # the banner is fixed to the viewport: repaint, don't scroll it
             self.viewport().update()
 
     # -- export ------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ class Scope:
 
 
 class BlockScopeMixin:
-    """Block levels for a QGraphicsView with ``doc``, ``graph_scene`` and ``_listener``."""
+    """Block levels for a QGraphicsView with ``doc``, ``graph_scene`` and ``_link`` (a DocumentLink)."""
 
     def _init_scopes(self) -> None:
         self._scopes: list[Scope] = [Scope(self.doc)]
@@ -95,7 +95,6 @@ class BlockScopeMixin:
             return
         came_from = self._scopes[level + 1].use_id
         for scope in self._scopes[level + 1:]:
-            scope.doc.unsubscribe(self._listener)
             scope.doc.close()
         del self._scopes[level + 1:]
         target = self._scopes[level]
@@ -116,9 +115,8 @@ class BlockScopeMixin:
 
     def _switch_to(self, doc: Document) -> None:
         self._cancel_wire()
-        self.doc.unsubscribe(self._listener)
         self.doc = doc
-        doc.subscribe(self._listener)
+        self._link.follow(doc)
         self.graph_scene.doc = doc
         # The inside of a block is usually unplaced: wrap it to the window's shape.
         self.graph_scene.auto_wrap = self._best_wrap() if self.in_block() else None
@@ -155,11 +153,6 @@ class BlockScopeMixin:
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._place_breadcrumbs()
-
-    def _close_scopes(self) -> None:
-        for scope in self._scopes[1:]:
-            scope.doc.unsubscribe(self._listener)
-            scope.doc.close()
 
     # -- keys -------------------------------------------------------------------------------------
     def event(self, event) -> bool:

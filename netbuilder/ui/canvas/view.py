@@ -9,9 +9,6 @@ from the command and are shown through ``status_message``.
 
 from __future__ import annotations
 
-import weakref
-
-import shiboken6
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPainter, QUndoStack
 from PySide6.QtWidgets import QApplication, QGraphicsView, QMenu
@@ -33,6 +30,7 @@ from ..commands import (
     parse_clipboard,
     push,
 )
+from ..doc_link import DocumentLink
 from ..fixes import ApplyFix, fix_menu, node_fixes
 from ..theme import Theme
 from .fix_button import FixButton
@@ -47,16 +45,6 @@ from .wiring import ConnectRequest, WireDrag
 
 LAYER_MIME = "application/x-netbuilder-layer"
 LOCKED_MESSAGE = "Editing is locked while training: stop training to change the network"
-
-
-def _weak_listener(canvas: EditorCanvas):
-    ref = weakref.ref(canvas)
-
-    def listener(change: Change) -> None:
-        obj = ref()
-        if obj is not None and shiboken6.isValid(obj):
-            obj._on_document_changed(change)
-    return listener
 
 
 class EditorCanvas(NavigationMixin, BlockScopeMixin, ContextMenuMixin, QGraphicsView):
@@ -80,7 +68,6 @@ class EditorCanvas(NavigationMixin, BlockScopeMixin, ContextMenuMixin, QGraphics
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self._locked = False
         self._wiring: WireDrag | None = None
         self._pan_from: QPointF | None = None
         self._space = False
@@ -91,22 +78,21 @@ class EditorCanvas(NavigationMixin, BlockScopeMixin, ContextMenuMixin, QGraphics
         self._presenting = Theme.presentation
         self.graph_scene.selectionChanged.connect(self._on_scene_selection)
         self.graph_scene.set_dark(Theme.dark_for(self.palette()))
-        self._listener = listener = _weak_listener(self)
-        document.subscribe(listener)
+        self._link = DocumentLink(self, document, self._on_document_changed)
         self._shown_project = document.project
         self._init_scopes()
         command_events.failed.connect(self._on_command_failed)
         Theme.changed.connect(self._on_theme_changed)
-        self.destroyed.connect(lambda *_: document.unsubscribe(listener))
         scopes = self._scopes
-        self.destroyed.connect(lambda *_: [(s.doc.unsubscribe(listener), s.doc.close())
-                                           for s in scopes[1:]])
+        self.destroyed.connect(lambda *_: [s.doc.close() for s in scopes[1:]])
         self.zoom_reset()
 
     # -- Document events ---------------------------------------------------------------------
     def _on_document_changed(self, change: Change) -> None:
-        if self._wiring is not None and (change.structure or change.reset):
+        if self._wiring is not None and (change.structure or change.reset or self.is_locked()):
             self._cancel_wire()
+        if change.lock:
+            self.viewport().update()       # the locked banner comes or goes
         if getattr(self.doc, "detached", False):
             self._leave_detached()
             return
@@ -207,18 +193,13 @@ class EditorCanvas(NavigationMixin, BlockScopeMixin, ContextMenuMixin, QGraphics
         Theme.set_presentation(on)
         self._on_theme_changed()
 
-    def set_locked(self, locked: bool) -> None:
-        """Show that the network cannot change (training runs); moving nodes still works."""
-        self._locked = bool(locked)
-        if self._locked:
-            self._cancel_wire()
-        self.viewport().update()
-
     def is_locked(self) -> bool:
-        return self._locked
+        """Whether the network shown cannot change now (training runs): the document says;
+        moving nodes still works."""
+        return bool(self.doc.locked_reason)
 
     def _refuse_if_locked(self) -> bool:
-        if self._locked or self.doc.locked_reason:
+        if self.is_locked():
             self.status_message.emit(LOCKED_MESSAGE)
             return True
         return False

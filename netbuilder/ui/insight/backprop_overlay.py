@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from netbuilder.graph.document import Change
 
+from ..doc_link import DocumentLink
 from ..theme import Theme
 
 FORWARD_COLOUR = "#0072B2"       # Okabe-Ito blue
@@ -146,9 +147,7 @@ class BackpropOverlay(QObject):
         self._shown: tuple | None = None          # (record, phase, sample) last drawn
         canvas.scope_changed.connect(self._on_scope)   # a block opened or closed
         Theme.changed.connect(self._on_theme)
-        listener = self._on_document_change
-        self.document.subscribe(listener)
-        self.destroyed.connect(lambda *_: self.document.unsubscribe(listener))
+        self._link = DocumentLink(self, self.document, self._on_document_change)
 
     def _on_document_change(self, change: Change) -> None:
         if (change.structure or change.nodes or change.reset) and self._tags:

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from netbuilder.graph.document import Change
 
+from ..doc_link import DocumentLink
 from ..theme import Theme
 from .backprop_overlay import BACKWARD_COLOUR, FORWARD_COLOUR, power_text, scaled
 from .images import lut, widget_font
@@ -149,9 +150,7 @@ class BackpropView(QWidget):
         self.record: Any = None
         self.phase: str | None = None
         self._build()
-        listener = self._on_document_change
-        self.document.subscribe(listener)
-        self.destroyed.connect(lambda *_: self.document.unsubscribe(listener))
+        self._link = DocumentLink(self, self.document, self._on_document_change)
         self._show_message(START)
         self._on_weights()
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from netbuilder.graph.document import Change
 
+from ..doc_link import DocumentLink
 from ..theme import Theme
 from .images import fmt, lut, widget_font
 
@@ -138,9 +139,7 @@ class StatsOverlay(QObject):
         self.legend = StatsLegend(canvas.viewport())
         self.legend.stat_chosen.connect(self.set_stat)
         self.legend.hide()
-        listener = self._on_document_change
-        self.document.subscribe(listener)
-        self.destroyed.connect(lambda *_: self.document.unsubscribe(listener))
+        self._link = DocumentLink(self, self.document, self._on_document_change)
         Theme.changed.connect(self._relayout)
         training_host.panel_created.connect(self._attach)
         if getattr(training_host, "panel", None) is not None:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from netbuilder.graph.document import Change, Document
 from netbuilder.graph.project import fingerprint
+from netbuilder.ui.doc_link import DocumentLink
 
 NOT_TRAINED = "Train the network (or load a checkpoint) to see inside it."
 EDITED = ("The network has changed since these weights were trained: retrain to see "
@@ -39,9 +40,7 @@ class InsightSource(QObject):
         self._live_context: Any = None
         self._live_prober: Any = None
         self._fits = False
-        listener = self._on_document_change
-        document.subscribe(listener)
-        self.destroyed.connect(lambda *_: document.unsubscribe(listener))
+        self._link = DocumentLink(self, document, self._on_document_change)
         host.panel_created.connect(self._attach)
         if getattr(host, "panel", None) is not None:
             self._attach(host.panel)

@@ -11,14 +11,13 @@ and help, the settings (with the sizes inferred from the input, read-only) and C
 (parameters, multiply-accumulates, activation memory). With nothing selected: the network's
 name (editable; the exported class follows it), its description and totals.
 
-While training runs the inspector is locked (``set_locked``); each rebuild applies the lock
+While training runs the inspector is locked (the document's lock); each rebuild applies it
 to the fields it builds and forgets the widgets of the body it replaces.
 """
 
 from __future__ import annotations
 
 import html
-import weakref
 from typing import Any
 
 import shiboken6
@@ -44,6 +43,7 @@ from ...graph.model import UNTITLED
 from ...graph.tensor import fmt_shape
 from ...graph.words import plural
 from ..commands import SetDescription, SetLabel, SetName, SetParam, SetTrainable, push
+from ..doc_link import DocumentLink
 from ..theme import Theme, category_color, error_color, header_text_color, warning_color
 from .blocks import add_use_section, inside_notes
 from .description import DescriptionDialog, DescriptionSection
@@ -115,7 +115,6 @@ class Inspector(QWidget):
         self._frozen: set[str] = set()      # inside a block: settings each use sets
         self._buttons: list = []
         self._lockable: list[QWidget] = []   # editors of the body on screen, off while locked
-        self._locked = False
         self.label_edit: QLineEdit | None = None
         self.trainable_box: QCheckBox | None = None
         self.name_edit: QLineEdit | None = None
@@ -127,17 +126,8 @@ class Inspector(QWidget):
         outer.addWidget(scroll)
         self._scroll = scroll
         self._body: QWidget | None = None
-        ref = weakref.ref(self)
-
-        def listener(change: Change, ref=ref) -> None:
-            obj = ref()
-            if obj is not None and shiboken6.isValid(obj):
-                obj._on_document_changed(change)
-        self._listener = listener
-        document.subscribe(listener)
-        holder = [document]   # the document followed now (the canvas may open a block)
-        self._followed = holder
-        self.destroyed.connect(lambda *_: holder[0].unsubscribe(listener))
+        # the document followed now (the canvas may open a block)
+        self._link = DocumentLink(self, document, self._on_document_changed)
         Theme.changed.connect(self._rebuild)
         self.show_node(None)
 
@@ -145,9 +135,8 @@ class Inspector(QWidget):
         """Follow another document: the main one, or the inside of a block being edited."""
         if document is self.doc:
             return
-        self.doc.unsubscribe(self._listener)
-        self.doc = self._followed[0] = document
-        document.subscribe(self._listener)
+        self.doc = document
+        self._link.follow(document)
         self.show_node(None)
 
     # -- public API ----------------------------------------------------------------------------
@@ -157,20 +146,16 @@ class Inspector(QWidget):
         self.node_id = node_id
         self._rebuild()
 
-    def set_locked(self, locked: bool) -> None:
-        """Grey the editors out while training runs (the document refuses edits anyway).
-
-        The lock is a state of the inspector, not of its widgets: every rebuild (another
-        layer selected, the network view, a theme change) applies it to the fields it builds,
-        and only the fields of the body on screen are touched."""
-        self._locked = bool(locked)
-        self._apply_lock()
-
     def is_locked(self) -> bool:
-        return self._locked
+        """Whether the editors are greyed out: the document is locked (training runs).
+
+        The lock is the document's, not the widgets': every rebuild (another layer selected,
+        the network view, a theme change) applies it to the fields it builds, and a lock
+        change re-applies it to the fields of the body on screen only."""
+        return bool(self.doc.locked_reason)
 
     def _apply_lock(self) -> None:
-        editable = not self._locked
+        editable = not self.is_locked()
         for name, f in self.fields.items():
             f.setEnabled(editable and name not in self._frozen)
         for w in self._lockable:
@@ -367,6 +352,8 @@ class Inspector(QWidget):
 
     # -- refreshing ----------------------------------------------------------------------------
     def _on_document_changed(self, change: Change) -> None:
+        if change.lock:
+            self._apply_lock()
         if change.reset:
             self.show_node(None)
             return

@@ -27,6 +27,7 @@ from netbuilder.runtime.datasets import format_shape
 from netbuilder.runtime.events import Epoch, Started, Step
 from netbuilder.runtime.session import plan_training
 
+from ..doc_link import DocumentLink
 from ..theme import Theme
 from . import weights as weight_files
 from .checkpoint_actions import CheckpointActions
@@ -96,9 +97,7 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
         self._refresh_timer.timeout.connect(self._tick)
         self.checker = CheckerThread()
         self.checker.checked.connect(self._on_checked, Qt.ConnectionType.QueuedConnection)
-        listener = self._on_document_change
-        document.subscribe(listener)
-        self.destroyed.connect(lambda *_: document.unsubscribe(listener))
+        self._link = DocumentLink(self, document, self._on_document_change)
         self.destroyed.connect(self.checker.thread.quit)
         Theme.changed.connect(self._apply_theme)
         app = QCoreApplication.instance()
@@ -169,7 +168,7 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
         if not self._closed:
             self._closed = True
             self._check_timer.stop()
-            self.document.unsubscribe(self._on_document_change)
+            self._link.detach()
         ended = True
         if self._run is not None:
             self._run.stop()
