@@ -13,12 +13,13 @@ arrive in. So the same seed gives the same trials, with any number of jobs.
 
 Methods: ``tpe`` (Optuna's TPESampler with a MedianPruner that stops a trial whose
 intermediate validation score is worse than the median of earlier trials at that epoch),
-``random`` (RandomSampler, the same pruner) and ``grid`` (GridSampler over each parameter's
-``grid()`` points; every point trains its full epochs).
+``random`` (RandomSampler, the same pruner) and ``grid`` (every combination of each
+parameter's ``grid()`` points, enqueued in order; every point trains its full epochs).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Iterator, Mapping
@@ -122,6 +123,10 @@ def search(project: Project, space: SearchSpace, *, trials: int | None = None,
     study = optuna.create_study(direction=space.direction, sampler=_sampler(space, method,
                                 seed, total), pruner=_pruner(method))
     distributions = _distributions(space, method)
+    if method == "grid":
+        for point in itertools.islice(itertools.product(*(p.grid() for p in space.parameters)),
+                                      total):
+            study.enqueue_trial(dict(zip(distributions, point, strict=True)))
     start = time.monotonic()
     deadline = start + limit if limit is not None else None
     yield SearchStarted(total, jobs, method, space.objective, space.direction,
@@ -195,8 +200,9 @@ def _sampler(space: SearchSpace, method: str, seed: int, total: int) -> Any:
     if method == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if method == "grid":
-        return optuna.samplers.GridSampler({p.name: p.grid() for p in space.parameters},
-                                           seed=seed)
+        # the points are enqueued in order (see search()); GridSampler itself calls
+        # study.stop() when the grid is done, which ask-and-tell does not allow
+        return optuna.samplers.RandomSampler(seed=seed)
     # a small budget still gets some trials guided by the model of the earlier ones
     startup = max(2, min(10, total // 3))
     return optuna.samplers.TPESampler(seed=seed, n_startup_trials=startup)

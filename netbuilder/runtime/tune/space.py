@@ -42,6 +42,9 @@ TRAINING_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "lr_schedule": ("choice", SCHEDULES),
     "loss": ("choice", LOSSES),
 }
+# what people also call them (Keras, Optuna's examples, British spelling)
+ALIASES = {"learning_rate": "lr", "optimiser": "optimizer", "batch": "batch_size",
+           "decay": "weight_decay", "l2": "weight_decay", "schedule": "lr_schedule"}
 _TOP = {"format", "version", "method", "seed", "objective", "budget", "parameters"}
 _BUDGET = {"trials", "epochs", "time_limit_s"}
 _PARAM = {"low", "high", "log", "step", "choices", "grid_points"}
@@ -265,7 +268,9 @@ def _parameter(name: Any, spec: Any, problems: list[str]) -> Parameter | None:
         return None
     if "." not in name and name not in TRAINING_KINDS:
         problems.append(f"{where}: not a training setting a search can vary (one of "
-                        f"{', '.join(TRAINING_KINDS)}){_close(name, tuple(TRAINING_KINDS))}; "
+                        f"{', '.join(TRAINING_KINDS)})"
+                        + (f" (did you mean '{ALIASES[name]}'?)" if name in ALIASES
+                           else _close(name, tuple(TRAINING_KINDS))) + "; "
                         "a layer's parameter is written NODE.PARAM, e.g. fc1.out_features")
         return None
     if not isinstance(spec, dict):
