@@ -5,7 +5,7 @@ from netbuilder.runtime.runs.verdict import fit_verdict
 
 def curves(train, val, acc=None):
     return [{"epoch": i + 1, "train_loss": t, "val_loss": v,
-             "train_acc": acc[i] if acc else None} for i, (t, v) in enumerate(zip(train, val))]
+             "train_acc": acc[i] if acc else None} for i, (t, v) in enumerate(zip(train, val, strict=True))]
 
 
 def test_validation_rising_while_training_falls_is_over_fitting_from_the_best_epoch():
