@@ -196,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="start from a state_dict file's tensors that fit (matched by name, "
                         "else by order and shape); frozen layers keep them")
     p.add_argument("--metrics-out", metavar="FILE.json", help="write final metrics and history")
+    p.add_argument("--name", help="the run's name in the project's run history")
+    p.add_argument("--no-history", action="store_true",
+                   help="do not record this run in the project's history (PROJECT.runs/)")
     p.add_argument("--list-datasets", action="store_true", help="list shipped datasets and exit")
     p.set_defaults(func=_train)
 
