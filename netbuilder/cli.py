@@ -218,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--apply", action="store_true", help="write the project with the best "
                    "settings applied (needs -o)")
     p.add_argument("-o", "--output", metavar="OUT.json", help="where --apply writes")
+    p.add_argument("--no-history", action="store_true",
+                   help="do not record the trials in the project's run history")
     p.set_defaults(func=_tune)
 
     p = sub.add_parser("report", help="write a self-contained HTML report on trained weights")

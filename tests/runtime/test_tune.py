@@ -213,3 +213,24 @@ def test_apply_writes_the_best_settings_and_leaves_the_rest(tmp_path, capsys):
 def test_apply_without_output_is_refused_before_any_training(tmp_path, capsys):
     code = main(["tune", MOONS, "--space", _write(tmp_path, LR_SPACE), "--apply"])
     assert code == 2 and "--apply needs -o" in capsys.readouterr().err
+
+
+def test_each_trial_is_recorded_as_a_run_in_the_projects_history(tmp_path, capsys):
+    from netbuilder.runtime.runs.store import RunStore
+
+    project = tmp_path / "moons.json"
+    project.write_text(open(MOONS, encoding="utf-8").read(), encoding="utf-8")
+    space = _write(tmp_path, {"method": "grid", "budget": {"epochs": 2},
+                              "parameters": {"hidden1.out_features": {"choices": [4, 32]}}})
+    assert main(["tune", str(project), "--space", space]) == 0
+    assert "2 trial(s) recorded as runs in" in capsys.readouterr().out
+    runs = sorted(RunStore(project).runs(), key=lambda r: r.id)
+    assert [r.name for r in runs] == ["trial 0: hidden1.out_features=4",
+                                      "trial 1: hidden1.out_features=32"]
+    assert all(r.status == "finished" and r.epochs_recorded == 2 for r in runs)
+    # the run keeps the trial's graph, not the project's
+    widths = [next(n for n in r.graph["nodes"] if n["id"] == "hidden1")["params"]["out_features"]
+              for r in runs]
+    assert widths == [4, 32] and runs[0].settings["epochs"] == 2
+    assert main(["tune", str(project), "--space", space, "--no-history"]) == 0
+    assert len(RunStore(project).runs()) == 2

@@ -6,6 +6,5 @@ each choice, keep the best. No Qt; Optuna is imported only when a search runs.
     trial.py    one trial: the project with its values, trained and scored per epoch
     search.py   the search: Optuna's ask-and-tell, pruning, the events a caller follows
     workers.py  worker processes for --jobs N
-    record.py   each trial kept as a run in the project's run history
     command.py  ``netbuilder tune``
 """

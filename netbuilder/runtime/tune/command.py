@@ -4,6 +4,8 @@ Prints one row per trial as it ends (the values tried, validation loss and accur
 trial's best epoch, epochs run, how it ended), then the best settings. ``--apply -o OUT.json``
 writes the project with the best settings applied (atomically; PROJECT itself is left as it
 is). Ctrl+C stops after the running trials' current batch and still reports the best so far.
+Each trial is recorded as a run in the project's run history (``PROJECT.runs/``, the Runs
+panel), as ``netbuilder train`` records, unless ``--no-history`` (or a shipped example).
 
 Exit 0 done, 1 the network or its settings cannot train (or no trial completed), 2 an
 unreadable project or a malformed search space or an unwritable output, 130 Ctrl+C.
@@ -52,10 +54,11 @@ def tune_command(args: argparse.Namespace) -> int:
             print(f"error: {message}", file=sys.stderr)
         return EXIT_UNREADABLE if plan.config is not None and plan.dataset is None \
             else EXIT_INVALID
-    from netbuilder.runtime.commands import _StopOnSignal
+    from netbuilder.runtime.commands import _keeps_history, _StopOnSignal
     from netbuilder.runtime.control import TrainingControl
     from netbuilder.runtime.tune.search import search
 
+    history = None if args.no_history or not _keeps_history(args.project) else args.project
     control = TrainingControl()
     stop = _StopOnSignal(control)
     table = _Table(sys.stdout, [p.name for p in space.parameters])
@@ -64,7 +67,8 @@ def tune_command(args: argparse.Namespace) -> int:
         try:
             for ev in search(project, space, trials=args.trials, jobs=args.jobs or 1,
                              method=args.method, seed=args.seed, epochs=args.epochs,
-                             time_limit_s=args.time_limit, control=control):
+                             time_limit_s=args.time_limit, control=control,
+                             history=history):
                 ended = table.show(ev) or ended
         except SpaceError as e:
             return _fail(str(e), EXIT_UNREADABLE)
@@ -78,6 +82,11 @@ def tune_command(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_INTERRUPTED if stop.signum is not None else EXIT_INVALID
     best = ended.best
+    recorded = sum(r.run_id is not None for r in ended.results)
+    if recorded:
+        from netbuilder.runtime.runs.store import runs_folder_for
+
+        print(f"{recorded} trial(s) recorded as runs in {runs_folder_for(args.project)}")
     if args.apply:
         from netbuilder.graph.atomic import WriteError
         from netbuilder.graph.project import save_project

@@ -36,6 +36,7 @@ from netbuilder.runtime.tune.trial import (
     STOPPED,
     TrialEpoch,
     TrialResult,
+    _values_text,
     trial_run,
 )
 
@@ -98,10 +99,11 @@ def search(project: Project, space: SearchSpace, *, trials: int | None = None,
            jobs: int = 1, method: str | None = None, seed: int | None = None,
            epochs: int | None = None, time_limit_s: float | None = None,
            control: Any = None, cpu_threads: int | None = None,
-           recorder: Any = None) -> Iterator[SearchEvent]:
+           history: str | os.PathLike[str] | None = None) -> Iterator[SearchEvent]:
     """Run the search; arguments given here override the space's own (its budget, method,
     seed). ``control`` (a TrainingControl) stops it: running trials end as 'stopped'.
-    ``recorder`` (see ``record.py``) keeps each trial as a run. Raises SpaceError before the
+    With ``history`` (the project file's path) each trial is kept as a run in the project's
+    run history (runtime/runs), named after its values. Raises SpaceError before the
     first trial when the space does not fit the project; a trial that cannot train ends as
     'failed' with the reason, and the search goes on."""
     import optuna
@@ -132,8 +134,9 @@ def search(project: Project, space: SearchSpace, *, trials: int | None = None,
     yield SearchStarted(total, jobs, method, space.objective, space.direction,
                         tuple(p.name for p in space.parameters))
     results: list[TrialResult] = []
-    runner = (_InProcess(project, epochs, space.objective, threads, control) if jobs == 1
-              else _Pool(project, epochs, space.objective, threads, jobs, control))
+    runner = (_InProcess(project, epochs, space.objective, threads, control, history)
+              if jobs == 1 else
+              _Pool(project, epochs, space.objective, threads, jobs, control, history))
     reason = "done"
     try:
         while len(results) < total:
@@ -146,16 +149,13 @@ def search(project: Project, space: SearchSpace, *, trials: int | None = None,
             batch = [study.ask(distributions) for _ in range(min(jobs, total - len(results)))]
             for t in batch:
                 values = dict(t.params)
-                handle = recorder.begin(t.number, values) if recorder is not None else None
-                runner.start(t.number, values, handle)
+                runner.start(t.number, values)
                 yield TrialStarted(t.number, values)
             by_number = {t.number: t for t in batch}
             ended: dict[int, TrialResult] = {}
             for item in runner.run_round():
                 if isinstance(item, TrialEpoch):
                     trial = by_number[item.number]
-                    if recorder is not None:
-                        recorder.epoch(runner.handle(item.number), item)
                     decision: bool | str = False
                     if item.value is not None:
                         trial.report(item.value, item.epoch)
@@ -170,8 +170,6 @@ def search(project: Project, space: SearchSpace, *, trials: int | None = None,
                 result = ended[number]
                 _tell(study, by_number[number], result)
                 results.append(result)
-                if recorder is not None:
-                    recorder.end(runner.handle(number), result)
                 yield TrialEnded(result)
             if any(r.state == STOPPED for r in ended.values()):
                 reason = ("stopped" if control is not None and control.stop_requested
@@ -240,29 +238,25 @@ class _InProcess:
     """Trials one after another in this process (the dataset is read once)."""
 
     def __init__(self, project: Project, epochs: int | None, objective: str,
-                 threads: int | None, control: Any) -> None:
+                 threads: int | None, control: Any, history: Any) -> None:
         self.project, self.epochs, self.objective = project, epochs, objective
-        self.threads, self.control = threads, control
+        self.threads, self.control, self.history = threads, control, history
         self.dataset = _load_dataset(project)
-        self.pending: list[tuple[int, dict[str, Any], Any]] = []
-        self.handles: dict[int, Any] = {}
+        self.pending: list[tuple[int, dict[str, Any]]] = []
         self.decision: bool | str = False
 
-    def start(self, number: int, values: dict[str, Any], handle: Any) -> None:
-        self.pending.append((number, values, handle))
-        self.handles[number] = handle
-
-    def handle(self, number: int) -> Any:
-        return self.handles.get(number)
+    def start(self, number: int, values: dict[str, Any]) -> None:
+        self.pending.append((number, values))
 
     def decide(self, number: int, decision: bool | str) -> None:
         self.decision = decision
 
     def run_round(self) -> Iterator[TrialEpoch | TrialResult]:
-        for number, values, _handle in self.pending:
+        for number, values in self.pending:
             gen = trial_run(self.project, number, values, epochs=self.epochs,
                             objective=self.objective, dataset=self.dataset,
-                            cpu_threads=self.threads, control=self.control)
+                            cpu_threads=self.threads, control=self.control,
+                            history=self.history)
             try:
                 item = next(gen)
                 while True:
@@ -289,20 +283,16 @@ class _Pool:
     """Trials in worker processes (``workers.py``); see the module's docstring."""
 
     def __init__(self, project: Project, epochs: int | None, objective: str,
-                 threads: int | None, jobs: int, control: Any) -> None:
+                 threads: int | None, jobs: int, control: Any, history: Any) -> None:
         from netbuilder.runtime.tune.workers import WorkerPool
 
         self.control = control
         self.pool = WorkerPool(project, jobs, epochs=epochs, objective=objective,
-                               cpu_threads=threads)
-        self.handles: dict[int, Any] = {}
+                               cpu_threads=threads,
+                               history=str(history) if history is not None else None)
 
-    def start(self, number: int, values: dict[str, Any], handle: Any) -> None:
-        self.handles[number] = handle
+    def start(self, number: int, values: dict[str, Any]) -> None:
         self.pool.submit(number, values)
-
-    def handle(self, number: int) -> Any:
-        return self.handles.get(number)
 
     def decide(self, number: int, decision: bool | str) -> None:
         self.pool.answer(number, decision)
@@ -316,13 +306,7 @@ class _Pool:
 
 def values_text(values: Mapping[str, Any]) -> str:
     """``lr=0.0123, batch_size=32`` (numbers to 3 significant digits)."""
-    return ", ".join(f"{k}={_num(v)}" for k, v in values.items())
-
-
-def _num(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.3g}"
-    return str(v)
+    return _values_text(values)
 
 
 __all__ = ["SearchEnded", "SearchStarted", "TrialEnded", "TrialEpoch", "TrialStarted",

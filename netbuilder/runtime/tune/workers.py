@@ -24,7 +24,7 @@ POLL_S = 0.1
 
 
 def _worker_main(conn: Connection, project_text: str, epochs: int | None, objective: str,
-                 cpu_threads: int | None) -> None:
+                 cpu_threads: int | None, history: str | None) -> None:
     """The worker's loop (runs in the child process)."""
     from netbuilder.graph.project import loads_project
     from netbuilder.runtime.tune.search import _load_dataset
@@ -41,7 +41,7 @@ def _worker_main(conn: Connection, project_text: str, epochs: int | None, object
             return
         _, number, values = msg
         gen = trial_run(project, number, values, epochs=epochs, objective=objective,
-                        dataset=dataset, cpu_threads=cpu_threads)
+                        dataset=dataset, cpu_threads=cpu_threads, history=history)
         try:
             item = next(gen)
             while True:
@@ -55,8 +55,8 @@ def _worker_main(conn: Connection, project_text: str, epochs: int | None, object
 
 class WorkerPool:
     def __init__(self, project: Project, jobs: int, *, epochs: int | None, objective: str,
-                 cpu_threads: int | None) -> None:
-        self._args = (dumps_project(project), epochs, objective, cpu_threads)
+                 cpu_threads: int | None, history: str | None = None) -> None:
+        self._args = (dumps_project(project), epochs, objective, cpu_threads, history)
         self.workers: list[tuple[Any, Connection]] = [self._spawn() for _ in range(jobs)]
         self.free = list(range(jobs))
         self.busy: dict[int, tuple[int, dict[str, Any], float]] = {}  # worker -> trial
