@@ -148,7 +148,7 @@ def search(project: Project, space: SearchSpace, *, trials: int | None = None,
                 break
             batch = [study.ask(distributions) for _ in range(min(jobs, total - len(results)))]
             for t in batch:
-                values = dict(t.params)
+                values = _tidy(space, t.params)
                 runner.start(t.number, values)
                 yield TrialStarted(t.number, values)
             by_number = {t.number: t for t in batch}
@@ -179,6 +179,18 @@ def search(project: Project, space: SearchSpace, *, trials: int | None = None,
         runner.close()
     yield SearchEnded(tuple(results), best_of(results, space.objective), reason,
                       time.monotonic() - start)
+
+
+def _tidy(space: SearchSpace, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The trial's values with real numbers to 4 significant digits (within the range), so
+    the table, the history and an applied project read 0.0708, not 0.07076907181813105;
+    what trains is exactly what is shown."""
+    out = dict(params)
+    for p in space.parameters:
+        v = out.get(p.name)
+        if p.kind == "float" and isinstance(v, float) and v != 0:
+            out[p.name] = min(max(float(f"{v:.4g}"), p.low), p.high)
+    return out
 
 
 def _tell(study: Any, trial: Any, result: TrialResult) -> None:
