@@ -223,7 +223,9 @@ def _pruner(method: str) -> Any:
 
     if method == "grid":
         return optuna.pruners.NopPruner()
-    return optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=0)
+    # Optuna's own default: no pruning until five trials have completed, so the median
+    # it compares with means something
+    return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0)
 
 
 def _distributions(space: SearchSpace, method: str) -> dict[str, Any]:

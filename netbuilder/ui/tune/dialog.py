@@ -75,7 +75,7 @@ class TuneDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidget(self.form)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(380)
+        scroll.setMinimumWidth(470)
         self.plots = ScorePlots()
         self.table = QTableWidget(0, 0)
         self.table.setObjectName("tune_table")
@@ -83,15 +83,24 @@ class TuneDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        key = QLabel("●  completed trial      □  pruned (stopped early: poorer than the "
+                     "median of earlier trials)      ★  best")
+        key.setObjectName("tune_plot_key")
+        key.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.plots, 1)
+        top_layout.addWidget(key)
         right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.plots)
+        right.addWidget(top)
         right.addWidget(self.table)
         right.setSizes([330, 250])
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(scroll)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
-        split.setSizes([400, 700])
+        split.setSizes([470, 780])
 
         self.status = QLabel("Tick the settings to vary, set the budget, then Start.")
         self.status.setObjectName("tune_status")
@@ -123,7 +132,7 @@ class TuneDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self.form.changed.connect(self._on_form_changed)
-        self.resize(1180, 720)
+        self.resize(1280, 760)
         self._update_buttons()
 
     # -- state ------------------------------------------------------------------------------
@@ -169,7 +178,9 @@ class TuneDialog(QDialog):
         self.table.setRowCount(0)
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.plots.reset(list(space.parameters), space.objective, appearance.is_dark())
         self.progress.setRange(0, space.budget.trials if space.method != "grid"
                                else min(space.budget.trials, space.grid_size()))
@@ -207,6 +218,10 @@ class TuneDialog(QDialog):
                 self._add_result(ev.result)
             elif isinstance(ev, SearchEnded):
                 self._say(self._summary(ev))
+                if ev.best is not None:      # the answer in view, not the last trial
+                    row = self.results.index(ev.best)
+                    self.table.selectRow(row)
+                    self.table.scrollToItem(self.table.item(row, 0))
 
     def _add_result(self, r: Any) -> None:
         self.results.append(r)

@@ -68,10 +68,8 @@ class SpaceForm(QWidget):
         params = QGroupBox("Settings to vary")
         grid = self.grid = QGridLayout(params)
         grid.setHorizontalSpacing(6)
-        for col, text in enumerate(("", "From", "To", "Log")):
-            if text:
-                head = QLabel(f"<b>{text}</b>")
-                grid.addWidget(head, 0, col + 1 if col else 0)
+        for col, text in enumerate(("Vary", "From", "To", "Log")):
+            grid.addWidget(QLabel(f"<b>{text}</b>"), 0, col)
         lr = base.lr
         self._range("lr", "Learning rate", _num(lr / 10), _num(min(lr * 10, 10.0)), log=True,
                     checked=True)

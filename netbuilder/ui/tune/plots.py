@@ -1,7 +1,7 @@
 """Setting against validation score, one scatter plot per varied setting, filled as trials end.
 
 Completed trials are filled circles, pruned ones hollow squares (stopped early: their score
-is the last epoch they reached), the best so far a large star, so the kinds differ without
+is the best epoch they reached), the best so far a large star, so the kinds differ without
 colour. Rates on a log scale get a log x axis; a setting with choices (optimiser, batch size)
 gets one tick per choice.
 """
@@ -55,12 +55,17 @@ class ScorePlots(QWidget):
                 plot.setXRange(-0.5, len(p.choices) - 0.5, padding=0)
             elif p.log:
                 plot.setLogMode(x=True, y=False)
-            done = pg.ScatterPlotItem(size=9, symbol="o", pen=pg.mkPen(None),
-                                      brush=pg.mkBrush(POINT[dark]))
-            pruned = pg.ScatterPlotItem(size=9, symbol="s", pen=pg.mkPen(POINT[dark], width=1),
-                                        brush=pg.mkBrush(None))
-            best = pg.ScatterPlotItem(size=20, symbol="star", pen=pg.mkPen(fg, width=1),
-                                      brush=pg.mkBrush(BEST[dark]))
+            plot.getAxis("left").enableAutoSIPrefix(False)     # 0.25, not 250 (x0.001)
+            plot.getAxis("bottom").enableAutoSIPrefix(False)
+            # PlotDataItems (no line) rather than bare scatter items: they follow log mode
+            done = pg.PlotDataItem(pen=None, symbol="o", symbolSize=9,
+                                   symbolPen=pg.mkPen(None), symbolBrush=pg.mkBrush(POINT[dark]))
+            pruned = pg.PlotDataItem(pen=None, symbol="s", symbolSize=9,
+                                     symbolPen=pg.mkPen(POINT[dark], width=1),
+                                     symbolBrush=pg.mkBrush(None))
+            best = pg.PlotDataItem(pen=None, symbol="star", symbolSize=20,
+                                   symbolPen=pg.mkPen(fg, width=1),
+                                   symbolBrush=pg.mkBrush(BEST[dark]))
             for item in (pruned, done, best):
                 plot.addItem(item)
             self.plots[p.name] = plot
@@ -101,5 +106,5 @@ class ScorePlots(QWidget):
 
     def point_counts(self) -> dict[str, int]:
         """Points drawn per plot (completed + pruned), for tests and the status line."""
-        return {name: len(items[0].data) + len(items[1].data)
+        return {name: sum(len(item.getOriginalDataset()[0] or ()) for item in items[:2])
                 for name, items in self.items.items()}
