@@ -106,5 +106,8 @@ class ScorePlots(QWidget):
 
     def point_counts(self) -> dict[str, int]:
         """Points drawn per plot (completed + pruned), for tests and the status line."""
-        return {name: sum(len(item.getOriginalDataset()[0] or ()) for item in items[:2])
-                for name, items in self.items.items()}
+        def count(item: Any) -> int:
+            xs = item.getOriginalDataset()[0]
+            return 0 if xs is None else len(xs)
+
+        return {name: count(items[0]) + count(items[1]) for name, items in self.items.items()}
