@@ -234,3 +234,42 @@ def test_each_trial_is_recorded_as_a_run_in_the_projects_history(tmp_path, capsy
     assert widths == [4, 32] and runs[0].settings["epochs"] == 2
     assert main(["tune", str(project), "--space", space, "--no-history"]) == 0
     assert len(RunStore(project).runs()) == 2
+
+
+@pytest.mark.parametrize("space_file, example", [("lenet5_lr.json", "lenet5"),
+                                                 ("mlp_moons_mixed.json", "mlp_moons")])
+def test_the_documented_space_files_fit_their_examples(space_file, example):
+    from pathlib import Path
+
+    from netbuilder.runtime.tune.space import load_space
+
+    path = Path(__file__).resolve().parents[2] / "docs" / "spaces" / space_file
+    space = check_space(load_space(path), load_project(example_path(example)))
+    assert space.parameters and space.budget.trials >= 10
+
+
+def test_a_choice_node_parameter_needs_choices_and_a_whole_one_whole_numbers():
+    from netbuilder.graph.model import Node
+
+    project = _moons()
+    project.graph.add_node(Node("act", "LeakyReLU", {}))
+    with pytest.raises(SpaceError) as e:
+        check_space(space_from_dict({"parameters": {
+            "hidden1.out_features": {"low": 2.5, "high": 8.5},
+            "act.negative_slope": {"low": 0.01, "high": 0.3}}}), project)
+    text = str(e.value)
+    assert "out_features of 'hidden1' is a whole number" in text
+    assert "negative_slope" not in text                     # a real number: fine
+
+
+def test_optuna_is_not_imported_by_the_command_line_or_the_window():
+    import subprocess
+    import sys
+
+    code = ("import sys, netbuilder.cli, netbuilder.runtime.tune.command, "
+            "netbuilder.ui.main_window; netbuilder.cli.build_parser(); "
+            "print('optuna' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+                          timeout=120)
+    assert done.stdout.strip() == "False", done.stderr

@@ -52,10 +52,25 @@ def check_space(space: SearchSpace, project: Project) -> SearchSpace:
             problems.append(f"{where}: {p.key} of '{p.node}' is {pspec.expected()}; a search "
                             "varies numbers and names only")
             continue
+        if kind == "choice" and p.kind != "choice":
+            problems.append(f"{where}: {p.key} of '{p.node}' is a name: give \"choices\": "
+                            f"[{', '.join(repr(c) for c in pspec.choices)}]".replace("'", '"'))
+            continue
+        if kind == "int" and p.kind == "float":
+            problems.append(f"{where}: {p.key} of '{p.node}' is a whole number; give whole low "
+                            "and high")
+            continue
+        if kind == "float" and p.kind == "int":
+            if p.step is not None:
+                problems.append(f"{where}: {p.key} of '{p.node}' is a real number; it takes "
+                                "no step")
+                continue
+            resolved[-1] = dataclasses.replace(p, kind="float", low=float(p.low),
+                                               high=float(p.high))
         values = list(p.choices) if p.kind == "choice" else [p.low, p.high]
         for v in values:
             try:
-                coerced = pspec.coerce(int(v) if kind == "int" and _whole(v) else v)
+                coerced = pspec.coerce(v)
             except NetbuilderError as e:
                 problems.append(f"{where}: {v!r} does not fit {p.key} of '{p.node}': {e}")
                 break
@@ -63,18 +78,6 @@ def check_space(space: SearchSpace, project: Project) -> SearchSpace:
             if out_of_range:
                 problems.append(f"{where}: {v!r} is outside {p.key}'s range: {out_of_range[0]}")
                 break
-        if kind == "int" and p.kind == "float":
-            problems.append(f"{where}: {p.key} of '{p.node}' is a whole number; give whole low "
-                            "and high")
-        elif kind == "float" and p.kind == "int":
-            if p.step is not None:
-                problems.append(f"{where}: {p.key} of '{p.node}' is a real number; it takes "
-                                "no step")
-            resolved[-1] = dataclasses.replace(p, kind="float", low=float(p.low),
-                                               high=float(p.high))
-        elif kind == "choice" and p.kind != "choice":
-            problems.append(f"{where}: {p.key} of '{p.node}' is a name: give \"choices\": "
-                            f"[{', '.join(repr(c) for c in pspec.choices)}]".replace("'", '"'))
     if problems:
         raise SpaceError("the search space does not fit the project:\n- " + "\n- ".join(problems))
     return dataclasses.replace(space, parameters=tuple(resolved))
@@ -127,10 +130,6 @@ def in_space(space: SearchSpace, values: Mapping[str, Any]) -> bool:
         elif p.kind == "int" and p.step and (int(v) - int(p.low)) % p.step:
             return False
     return True
-
-
-def _whole(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer()
 
 
 def _close(value: str, names: list[str]) -> str:

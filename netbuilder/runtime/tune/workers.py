@@ -26,6 +26,10 @@ POLL_S = 0.1
 def _worker_main(conn: Connection, project_text: str, epochs: int | None, objective: str,
                  cpu_threads: int | None, history: str | None) -> None:
     """The worker's loop (runs in the child process)."""
+    import signal
+
+    # Ctrl+C reaches the whole process group: the search (the parent) decides what stops
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from netbuilder.graph.project import loads_project
     from netbuilder.runtime.tune.search import _load_dataset
     from netbuilder.runtime.tune.trial import trial_run
