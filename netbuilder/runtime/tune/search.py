@@ -9,7 +9,8 @@ trials run in worker processes (``workers.py``) that report each epoch here; thi
 alone asks, prunes and tells, so no storage is shared between processes. Trials go out in
 rounds of ``jobs`` and are told in trial order at the end of a round; the median pruner
 compares only with completed trials, which are the same whatever order the round's epochs
-arrive in. So the same seed gives the same trials, with any number of jobs.
+arrive in. So the same seed and the same number of jobs give the same trials (the first
+round's trials are the same for any number of jobs; later ones follow what was told).
 
 Methods: ``tpe`` (Optuna's TPESampler with a MedianPruner that stops a trial whose
 intermediate validation score is worse than the median of earlier trials at that epoch),
