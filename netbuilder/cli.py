@@ -121,6 +121,12 @@ def _train(args: argparse.Namespace) -> int:
     return train_command(args)
 
 
+def _tune(args: argparse.Namespace) -> int:
+    from .runtime.tune.command import tune_command
+
+    return tune_command(args)
+
+
 def _report(args: argparse.Namespace) -> int:
     from .runtime.report.command import report_command
 
@@ -190,8 +196,31 @@ def build_parser() -> argparse.ArgumentParser:
                    help="start from a state_dict file's tensors that fit (matched by name, "
                         "else by order and shape); frozen layers keep them")
     p.add_argument("--metrics-out", metavar="FILE.json", help="write final metrics and history")
+    p.add_argument("--name", help="the run's name in the project's run history")
+    p.add_argument("--no-history", action="store_true",
+                   help="do not record this run in the project's history (PROJECT.runs/)")
     p.add_argument("--list-datasets", action="store_true", help="list shipped datasets and exit")
     p.set_defaults(func=_train)
+
+    p = sub.add_parser("tune", help="search hyper-parameters (learning rate, batch size, "
+                       "layer widths, ...): train a trial per setting, report the best")
+    p.add_argument("project", help="a netbuilder project file (.json)")
+    p.add_argument("--space", required=True, metavar="SPACE.json",
+                   help="what to vary and over what (docs/file-format.md)")
+    p.add_argument("--trials", type=int, help="how many trials (default: the space's budget)")
+    p.add_argument("--jobs", type=int, help="trials trained at once, in worker processes")
+    p.add_argument("--method", choices=["tpe", "random", "grid"],
+                   help="tpe (Optuna, with pruning), random or grid (default: the space's)")
+    p.add_argument("--seed", type=int, help="the search's seed: the same seed, the same trials")
+    p.add_argument("--epochs", type=int, help="epochs per trial (default: the space's budget)")
+    p.add_argument("--time-limit", type=float, metavar="SECONDS",
+                   help="stop the search after this long")
+    p.add_argument("--apply", action="store_true", help="write the project with the best "
+                   "settings applied (needs -o)")
+    p.add_argument("-o", "--output", metavar="OUT.json", help="where --apply writes")
+    p.add_argument("--no-history", action="store_true",
+                   help="do not record the trials in the project's run history")
+    p.set_defaults(func=_tune)
 
     p = sub.add_parser("report", help="write a self-contained HTML report on trained weights")
     p.add_argument("project", help="a netbuilder project file (.json)")

@@ -4,7 +4,8 @@ A progress bar with loss and accuracy redrawn in place on a terminal; one plain 
 epoch when the output is piped. With ``--save C.pt`` the checkpoint is written to ``C.pt``
 after every epoch (and ``C.best.pt`` at each new best validation loss), atomically, so a
 killed run keeps every finished epoch. Ctrl+C or SIGTERM stops at the next batch boundary,
-says what is saved and how to resume; a second Ctrl+C quits at once.
+says what is saved and how to resume; a second Ctrl+C quits at once. Each run is recorded
+in the project's run history (``PROJECT.runs/``, see runtime/runs) unless ``--no-history``.
 
 Exit 0 done, 1 the network or the settings cannot train (with the reasons), 2 an unreadable
 project, dataset or checkpoint or an unwritable file, 130 stopped by Ctrl+C (SIGINT), 143
@@ -85,6 +86,13 @@ def train_command(args: argparse.Namespace) -> int:
         except CheckpointError as e:
             print(f"error: {e}", file=sys.stderr)
             return EXIT_UNREADABLE
+    if not getattr(args, "no_history", False) and _keeps_history(args.project):
+        from netbuilder.graph.project import project_to_dict
+        from netbuilder.runtime.runs.recorder import RunRecorder
+        from netbuilder.runtime.runs.store import RunStore
+
+        plan.recorder = RunRecorder(RunStore(args.project), project_to_dict(project),
+                                    name=getattr(args, "name", None))
     from netbuilder.runtime.control import TrainingControl
 
     control = TrainingControl()
@@ -114,6 +122,14 @@ def train_command(args: argparse.Namespace) -> int:
     elif save is not None and outcome.get("checkpoints", {}).get("last"):
         print(f"saved checkpoint {save}" + (f" (best: {outcome['checkpoints']['best']})"
                                              if outcome["checkpoints"].get("best") else ""))
+    recorder = plan.recorder
+    if recorder is not None:
+        if recorder.problem:
+            print(f"warning: the run was not recorded in the history: {recorder.problem}",
+                  file=sys.stderr)
+        elif recorder.run_id is not None:
+            print(f"recorded as '{recorder.name or f'run {recorder.run_id}'}' in "
+                  f"{recorder.store.folder}", flush=True)
     if args.metrics_out:
         metrics = dict(outcome.get("metrics", {}))
         # Long names as well, for scripts that read them: val_accuracy, train_accuracy.
@@ -131,6 +147,17 @@ def train_command(args: argparse.Namespace) -> int:
     if stop.signum is not None:
         return EXIT_STOPPED + stop.signum
     return EXIT_OK
+
+
+def _keeps_history(project: str) -> bool:
+    """Runs are recorded beside a student's project, not inside netbuilder's own examples
+    (a shipped example is opened and saved under a new name to keep its runs)."""
+    from netbuilder.graph.examples import examples_dir
+
+    try:
+        return not Path(project).resolve().is_relative_to(examples_dir().resolve())
+    except OSError:
+        return True
 
 
 class _StopOnSignal:

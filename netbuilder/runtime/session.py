@@ -35,6 +35,7 @@ class TrainingPlan:
     model: Any = None  # the nn.Module, once run() has built it
     stats: Any = None  # the NodeStatsCollector listening to it, with node_stats_every
     start_weights: Any = None  # tensors by the module's keys to start from (a fine-tune)
+    recorder: Any = None  # a runs.RunRecorder: the run goes into the project's history
 
     @property
     def ok(self) -> bool:
@@ -96,11 +97,17 @@ class TrainingPlan:
             raise ConfigError("cannot train: " + "; ".join(self.errors))
         model = self.model if self.model is not None else self.build_model()
         inp = self.analysis.nodes[self.analysis.inputs[0]].output
-        yield from train(model, self.dataset, self.config, control=control, resume=resume,
-                         fingerprint=fingerprint(self.graph),
-                         input_shape=tuple(inp.shape) if inp is not None else None,
-                         checkpoint_dir=checkpoint_dir, stats=self.stats,
-                         checkpoint_file=checkpoint_file)
+        recorder = self.recorder
+        if recorder is not None:
+            recorder.begin(self)
+            if checkpoint_dir is None and checkpoint_file is None:
+                checkpoint_dir = recorder.checkpoint_dir()   # best.pt straight into history
+        events = train(model, self.dataset, self.config, control=control, resume=resume,
+                       fingerprint=fingerprint(self.graph),
+                       input_shape=tuple(inp.shape) if inp is not None else None,
+                       checkpoint_dir=checkpoint_dir, stats=self.stats,
+                       checkpoint_file=checkpoint_file)
+        yield from (recorder.wrap(events) if recorder is not None else events)
 
 
 def settings_with(base: Mapping[str, Any] | None, overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -54,6 +54,7 @@ from .settings import Preferences
 from .summary_view import SummaryView
 from .training_host import TrainingHost
 from .transfer import TransferGlue
+from .tune.glue import TuneGlue
 
 TRAINING_DOCK_HEIGHT = 320
 PRESENTATION_TRAINING_SHARE = 0.4
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.stats_action.toggled.connect(self.show_training_statistics)
         self.menus["view"].addAction(self.stats_action)
         self.transfer = TransferGlue(self)   # Load Weights, Replace Head, Fine-tune
+        self.tune = TuneGlue(self)           # Train > Search Hyper-parameters...
         self.toolbar = build_toolbar(self, self.ui_actions)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         apply_icons(self.ui_actions, appearance.is_dark())
@@ -591,6 +593,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.training.shutdown()
+        self.tune.shutdown()
         self.exporter.wait()
         self.report_exporter.wait()
         if self.persist:

@@ -103,7 +103,7 @@ def test_ctrl_c_stops_at_a_batch_saves_the_last_whole_epoch_and_resumes_exactly(
     for name, tensor in a.model_state.items():
         assert torch.equal(tensor, b.model_state[name]), name
     assert {p.name for p in tmp_path.iterdir()} == {"p.json", "straight.pt", "straight.best.pt",
-                                                    "C.pt", "C.best.pt"}
+                                                    "C.pt", "C.best.pt", "p.runs"}
 
 
 def test_a_second_ctrl_c_quits_at_once():
@@ -152,7 +152,7 @@ def test_a_full_disk_keeps_the_previous_checkpoint_and_names_it(tmp_path):
     assert "the previous C.pt is unchanged" in full.stderr
     assert (tmp_path / "C.pt").read_bytes() == before
     assert load_checkpoint(tmp_path / "C.pt").epoch == 2
-    assert {p.name for p in tmp_path.iterdir()} == {"p.json", "C.pt", "C.best.pt"}
+    assert {p.name for p in tmp_path.iterdir()} == {"p.json", "C.pt", "C.best.pt", "p.runs"}
 
 
 class Exploit:
