@@ -1,0 +1,36 @@
+"""The Runs dock's content: a light placeholder until first shown, then the RunsPanel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+
+class RunsHost(QWidget):
+    def __init__(self, document: Any, training_host: Any, undo_stack: Any,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document, self.training_host, self.undo_stack = document, training_host, undo_stack
+        self.panel: Any = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.note = QLabel("Every training run of a saved project is kept here to compare.")
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.setWordWrap(True)
+        self._layout.addWidget(self.note)
+
+    def ensure_panel(self) -> Any:
+        if self.panel is None:
+            from .panel import RunsPanel
+
+            self.panel = RunsPanel(self.document, self.training_host, self.undo_stack, self)
+            self.note.hide()
+            self._layout.addWidget(self.panel)
+        return self.panel
+
+    def refresh(self, *_args: Any) -> None:
+        """Re-read the history (after a run ended); only once the panel exists."""
+        if self.panel is not None:
+            self.panel.refresh()
