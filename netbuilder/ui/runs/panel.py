@@ -120,7 +120,7 @@ class RunsPanel(QWidget):
         lay = QVBoxLayout(left)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.header)
-        lay.addWidget(self.table, 3)
+        lay.addWidget(self.table, 2)
         lay.addLayout(row)
         lay.addWidget(self.message)
         lay.addWidget(self.comparison, 2)

@@ -300,6 +300,7 @@ class TrainingPlots(QWidget):
                     self.legend.addItem(b, name)
                     self.run_names.append(name)
         self.legend.setColumnCount(2 + len(runs))
+        self._base_labels("train (solid)", "validation (dashed)")
         for part, plot in (("loss", self.loss_plot), ("metric", self.metric_plot)):
             if ys[part] and not (part == "metric" and classification):
                 plot.setYRange(0.0, max(ys[part]) or 1.0, padding=0.04)
@@ -311,6 +312,12 @@ class TrainingPlots(QWidget):
             self.legend.removeItem(name)
         self.run_items, self.run_names = [], []
         self.legend.setColumnCount(2)
+        self._base_labels("train (per step)", "validation (per epoch)")
+
+    def _base_labels(self, train: str, val: str) -> None:
+        """What the two styles mean: per step/epoch live, solid/dashed for recorded runs."""
+        for (_sample, label), text in zip(self.legend.items[:2], (train, val), strict=True):
+            label.setText(text)
 
     def _value(self, entry: dict, part: str, split: str) -> float | None:
         if part == "loss":
