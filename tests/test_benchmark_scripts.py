@@ -175,3 +175,17 @@ def test_import_benchmark_writes_its_table(tmp_path):
     text = results.read_text(encoding="utf-8")
     assert "## Startup\n\nkept as it was\n" in text
     assert "| squeezenet | 68 | 1,235,496 |" in text.split("## ONNX import\n", 1)[1]
+
+
+def test_run_history_benchmark_writes_its_table(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_runs.py", "--repeats", "1", "--epochs", "1",
+         "--records", "5", "--write", "--results", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    text = results.read_text(encoding="utf-8").split("## Run history overhead\n", 1)[1]
+    rows = [line for line in text.splitlines() if line.startswith(("| one LeNet", "| whole"))]
+    assert len(rows) == 2 and "of an epoch" in rows[0] and "samples/s" in rows[1]
