@@ -251,8 +251,7 @@ class MainWindow(QMainWindow):
 
     def _on_runs_visible(self, visible: bool) -> None:
         if visible:
-            self.runs.ensure_panel()
-            self.runs.refresh()
+            self.runs.show_panel()
 
     def show_runs(self) -> None:
         self.runs_dock.show()

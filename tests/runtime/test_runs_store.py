@@ -55,13 +55,17 @@ def test_a_damaged_history_is_one_message_naming_it(tmp_path):
         store.runs()
 
 
-def test_netbuilder_train_records_the_run_and_its_best_checkpoint(tmp_path):
-    project = small_cnn_project(tmp_path / "p.json", epochs=2)
+def test_netbuilder_train_records_the_run_and_its_best_checkpoint(tmp_path, capsys):
+    project = small_cnn_project(tmp_path / "p.json", epochs=3)
     assert main(["train", str(project), "--name", "baseline"]) == 0
+    out = capsys.readouterr().out
+    assert f"recorded as 'baseline' in {tmp_path / 'p.runs'}" in out
+    assert "\nfit: " in out                      # the verdict on the curves, in words
     assert main(["train", str(project), "--epochs", "1", "--no-history"]) == 0
+    assert "recorded as" not in capsys.readouterr().out
     (run,) = RunStore(project).runs()
-    assert run.name == "baseline" and run.status == "finished" and run.epochs_recorded == 2
-    assert run.settings["epochs"] == 2 and run.settings["lr"] == 0.01
+    assert run.name == "baseline" and run.status == "finished" and run.epochs_recorded == 3
+    assert run.settings["epochs"] == 3 and run.settings["lr"] == 0.01
     graph_fp = fingerprint(load_project(project).graph)
     assert run.fingerprint == graph_fp and run.graph["nodes"]
     best = load_checkpoint(run.best_checkpoint, expected_fingerprint=graph_fp)

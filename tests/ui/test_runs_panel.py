@@ -75,6 +75,11 @@ def test_two_runs_with_and_without_dropout_are_overlaid_with_the_diff_and_the_ve
     assert len(rows) == 50 and {r["run"] for r in rows} == {"run 1", "run 2"}
     assert rows[0]["verdict"] in ("overfits", "underfits", "fits")
 
+    # the two averaged on the validation set, against each alone
+    assert panel.run_ensemble() is None
+    assert panel.message.text().startswith("ensemble of 2 runs: validation accuracy")
+    assert "run 1: " in panel.message.text() and "run 2: " in panel.message.text()
+
     # Open run 1: the network without dropout and its best weights; one undo step back
     panel.select_runs([older.id])
     assert panel.open_run(older.id) is None

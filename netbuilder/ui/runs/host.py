@@ -14,6 +14,7 @@ class RunsHost(QWidget):
         super().__init__(parent)
         self.document, self.training_host, self.undo_stack = document, training_host, undo_stack
         self.panel: Any = None
+        self.stale = False
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.note = QLabel("Every training run of a saved project is kept here to compare.")
@@ -31,6 +32,19 @@ class RunsHost(QWidget):
         return self.panel
 
     def refresh(self, *_args: Any) -> None:
-        """Re-read the history (after a run ended); only once the panel exists."""
-        if self.panel is not None:
+        """Re-read the history (a run ended, the project was saved elsewhere): now if the
+        panel is on screen, else the next time it is shown (``show_panel``)."""
+        if self.panel is None:
+            return
+        if self.panel.isVisible():
             self.panel.refresh()
+        else:
+            self.stale = True
+
+    def show_panel(self) -> None:
+        """The dock came on screen: build the panel, or bring it up to date."""
+        if self.panel is None:
+            self.ensure_panel()
+        elif self.stale:
+            self.panel.refresh()
+        self.stale = False
