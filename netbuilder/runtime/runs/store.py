@@ -22,6 +22,10 @@ API (stable; other modules and branches build on it)::
     store.rename(run_id, name); store.delete(run_id)
     store.run_folder(run_id) -> Path  # where a run's files go (checkpoint_dir for training)
 
+To record a training run, give its plan a recorder before running it (runs/recorder.py):
+``plan.recorder = RunRecorder(store, project_to_dict(project), name="lr 0.01")``; then
+``plan.run()`` records it (``recorder.run_id`` is its id, ``recorder.problem`` says why not).
+
 ``settings``, ``graph_json`` (the project as a dict: ``project_to_dict``), ``machine`` and
 metrics are plain JSON values. ``status`` is one of STATUSES; a run still marked "running"
 whose process is gone reads back as "interrupted". Errors are :class:`RunStoreError`, with

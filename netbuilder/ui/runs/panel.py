@@ -17,7 +17,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QIODevice, Qt, Signal
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -52,6 +52,7 @@ from netbuilder.runtime.runs.store import Run, RunStore
 from netbuilder.runtime.runs.verdict import fit_verdict
 
 from ..commands import push
+from ..theme import Theme
 from ..training.plots import TrainingPlots
 from .commands import OpenRun
 
@@ -133,7 +134,13 @@ class RunsPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(split)
+        Theme.changed.connect(self.plots.apply_theme)
         self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.plots.apply_theme()
 
     # -- the history ------------------------------------------------------------------------
     def store(self) -> RunStore | None:

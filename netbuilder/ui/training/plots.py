@@ -39,7 +39,7 @@ TRAIN_COLOR = ("#1d4ed8", "#60a5fa")
 VAL_COLOR = ("#c2410c", "#fb923c")
 CURVES = ("loss/train", "loss/val", "metric/train", "metric/val")
 # recorded runs overlaid: distinct under the common colour-vision deficiencies (Okabe-Ito)
-RUN_COLORS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000")
+RUN_COLORS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#7f7f7f")
 GAP_ALPHA = 48
 SIDE_BY_SIDE_RATIO = 2.4   # width / height of the plot area from which the plots stand side by side
 
