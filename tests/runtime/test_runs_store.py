@@ -73,6 +73,22 @@ def test_netbuilder_train_records_the_run_and_its_best_checkpoint(tmp_path, caps
     assert sorted(p.name for p in run.best_checkpoint.parent.iterdir()) == ["best.pt"]
 
 
+    # netbuilder runs: the list, one run, two runs compared; a missing run is one message
+    assert main(["train", str(project), "--epochs", "3", "--lr", "0.05"]) == 0
+    capsys.readouterr()
+    assert main(["runs", str(project)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and "run 2" in lines[0] and "baseline" in lines[1]
+    assert "adam, lr 0.01, batch 32, 3 epochs" in lines[1] and "lr 0.05" in lines[0]
+    assert main(["runs", str(project), "--diff", "1", "2"]) == 0
+    assert "setting lr: 0.01 -> 0.05" in capsys.readouterr().out
+    assert main(["runs", str(project), "--show", "1"]) == 0
+    shown = capsys.readouterr().out
+    assert "fit: " in shown and "best checkpoint: " in shown and "  lr: 0.01" in shown
+    assert main(["runs", str(project), "--show", "7"]) == 2
+    assert "there is no run 7" in capsys.readouterr().err
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_a_run_killed_mid_epoch_keeps_every_finished_epoch(tmp_path):
     small_cnn_project(tmp_path / "p.json", epochs=500, batch_size=4)   # ~0.5 s an epoch
