@@ -68,6 +68,7 @@ def test_netbuilder_train_records_the_run_and_its_best_checkpoint(tmp_path, caps
     assert run.settings["epochs"] == 3 and run.settings["lr"] == 0.01
     graph_fp = fingerprint(load_project(project).graph)
     assert run.fingerprint == graph_fp and run.graph["nodes"]
+    assert run.machine["device"].startswith("CPU") and run.machine["torch"]
     best = load_checkpoint(run.best_checkpoint, expected_fingerprint=graph_fp)
     assert best.epoch == run.final_metrics["best_epoch"]
     assert sorted(p.name for p in run.best_checkpoint.parent.iterdir()) == ["best.pt"]

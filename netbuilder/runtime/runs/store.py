@@ -16,6 +16,7 @@ API (stable; other modules and branches build on it)::
     store = RunStore(project_path)           # creates P.runs/ on the first write
     run_id = store.begin(settings, graph_json, fingerprint, machine, name=None)  # -> int
     store.record_epoch(run_id, epoch, metrics)          # one row per finished epoch
+    store.set_machine(run_id, machine)                  # once the device is known
     store.finish(run_id, final_metrics, best_checkpoint_path, status)  # "finished", ...
     store.runs() -> list[Run]        # newest first, without per-epoch history
     store.run(run_id) -> Run         # with ``history`` (list of per-epoch metric dicts)
@@ -160,6 +161,11 @@ class RunStore:
             db.execute("INSERT OR REPLACE INTO epochs (run_id, epoch, metrics, recorded) "
                        "VALUES (?, ?, ?, ?)", (int(run_id), int(epoch), _dumps(metrics),
                                                time.time()))
+
+    def set_machine(self, run_id: int, machine: Mapping[str, Any]) -> None:
+        """Replace where the run ran (the trainer names the device only once it starts)."""
+        with self._write() as db:
+            db.execute("UPDATE runs SET machine = ? WHERE id = ?", (_dumps(machine), run_id))
 
     def finish(self, run_id: int, final_metrics: Mapping[str, Any] | None = None,
                best_checkpoint_path: str | os.PathLike[str] | None = None,
