@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 
 class RunsHost(QWidget):
@@ -24,9 +24,15 @@ class RunsHost(QWidget):
 
     def ensure_panel(self) -> Any:
         if self.panel is None:
-            from .panel import RunsPanel
+            self.note.setText("Loading the run history…")
+            self.note.repaint()
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # the plots load torch
+            try:
+                from .panel import RunsPanel
 
-            self.panel = RunsPanel(self.document, self.training_host, self.undo_stack, self)
+                self.panel = RunsPanel(self.document, self.training_host, self.undo_stack, self)
+            finally:
+                QApplication.restoreOverrideCursor()
             self.note.hide()
             self._layout.addWidget(self.panel)
         return self.panel
