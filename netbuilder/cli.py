@@ -133,6 +133,12 @@ def _report(args: argparse.Namespace) -> int:
     return report_command(args)
 
 
+def _runs(args: argparse.Namespace) -> int:
+    from .runtime.runs.command import runs_command
+
+    return runs_command(args)
+
+
 def _load_weights(args: argparse.Namespace) -> int:
     from .runtime.weights_command import load_weights_command
 
@@ -249,6 +255,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input-shape", metavar="C,H,W",
                    help="the input's sample shape (batch excluded) where the file leaves it open")
     p.set_defaults(func=_import)
+
+    p = sub.add_parser("runs", help="list the project's recorded runs, show one, or compare two")
+    p.add_argument("project", help="a netbuilder project file (.json)")
+    p.add_argument("--show", type=int, metavar="ID", help="one run: settings, verdict, epochs")
+    p.add_argument("--diff", type=int, nargs=2, metavar=("A", "B"),
+                   help="the settings and network changes from run A to run B")
+    p.set_defaults(func=_runs)
 
     p = sub.add_parser("gui", help="open the window (the default command)")
     p.add_argument("project", nargs="?", help="a project file to open")

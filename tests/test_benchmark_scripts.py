@@ -191,3 +191,17 @@ def test_tune_benchmark_writes_its_table(tmp_path):
     rows = [line for line in text.split("## Hyper-parameter search (trials per minute)\n", 1)[1]
             .splitlines() if line.startswith("| mlp_moons")]
     assert len(rows) == 3 and all(row.endswith("x |") for row in rows)
+
+
+def test_run_history_benchmark_writes_its_table(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_runs.py", "--repeats", "1", "--epochs", "1",
+         "--records", "5", "--write", "--results", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    text = results.read_text(encoding="utf-8").split("## Run history overhead\n", 1)[1]
+    rows = [line for line in text.splitlines() if line.startswith(("| one LeNet", "| whole"))]
+    assert len(rows) == 2 and "of an epoch" in rows[0] and "samples/s" in rows[1]

@@ -128,6 +128,11 @@ def train_command(args: argparse.Namespace) -> int:
             print(f"warning: the run was not recorded in the history: {recorder.problem}",
                   file=sys.stderr)
         elif recorder.run_id is not None:
+            from netbuilder.runtime.runs.verdict import fit_verdict
+
+            verdict = fit_verdict(outcome.get("history") or [])
+            if verdict.kind != "unknown":
+                print(f"fit: {verdict.text}", flush=True)
             print(f"recorded as '{recorder.name or f'run {recorder.run_id}'}' in "
                   f"{recorder.store.folder}", flush=True)
     if args.metrics_out:

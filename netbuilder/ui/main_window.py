@@ -50,6 +50,7 @@ from .problems_view import ProblemsView
 from .recovery import RecoveryStore
 from .report_export import ReportExporter
 from .run_recovery import RunRecovery
+from .runs import RunsHost
 from .settings import Preferences
 from .summary_view import SummaryView
 from .training_host import TrainingHost
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.code_view = CodeView(self.document)
         self.training = TrainingHost(self.document)
         self.insight = InsightHost(self.document, self.training)
+        self.runs = RunsHost(self.document, self.training, self.undo_stack)
         self._build_docks()
 
         if recovery is None and autosave:
@@ -141,10 +143,12 @@ class MainWindow(QMainWindow):
         self.code_dock = self._dock("Code", "code_dock", self.code_view, bottom)
         self.training_dock = self._dock("Training", "training_dock", self.training, bottom)
         self.insight_dock = self._dock("Inside", "insight_dock", self.insight, bottom)
-        for dock in (self.summary_dock, self.code_dock, self.training_dock, self.insight_dock):
+        self.runs_dock = self._dock("Runs", "runs_dock", self.runs, bottom)
+        for dock in (self.summary_dock, self.code_dock, self.training_dock, self.insight_dock,
+                     self.runs_dock):
             self.tabifyDockWidget(self.problems_dock, dock)
         for dock in (self.problems_dock, self.summary_dock, self.code_dock,
-                     self.training_dock, self.insight_dock):
+                     self.training_dock, self.insight_dock, self.runs_dock):
             dock.setTitleBarWidget(QWidget(dock))   # the tab already names it: save the line
         self.setTabPosition(bottom, QTabWidget.TabPosition.North)
         self.summary_dock.raise_()
@@ -154,7 +158,7 @@ class MainWindow(QMainWindow):
 
     def docks(self) -> list[QDockWidget]:
         return [self.palette_dock, self.inspector_dock, self.problems_dock, self.summary_dock,
-                self.code_dock, self.training_dock, self.insight_dock]
+                self.code_dock, self.training_dock, self.insight_dock, self.runs_dock]
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -189,6 +193,9 @@ class MainWindow(QMainWindow):
         self.training.running_changed.connect(self.set_training_running)
         self.training_dock.visibilityChanged.connect(self._on_training_visible)
         self.insight_dock.visibilityChanged.connect(self._on_insight_visible)
+        self.runs_dock.visibilityChanged.connect(self._on_runs_visible)
+        self.training.panel_created.connect(lambda p: p.run_ended.connect(self.runs.refresh))
+        self.files.state_changed.connect(self.runs.refresh)   # saved under another name
         self.insight.node_selected.connect(self._on_insight_node)
         self.code_dock.visibilityChanged.connect(self.code_view.set_shown)
         hints = QGuiApplication.styleHints()
@@ -240,6 +247,14 @@ class MainWindow(QMainWindow):
             panel = self.insight.ensure_panel()
             if panel is not None and "backprop" in panel.views:
                 panel.views["backprop"].set_canvas(self.canvas)   # steps drawn on the cards
+
+    def _on_runs_visible(self, visible: bool) -> None:
+        if visible:
+            self.runs.show_panel()
+
+    def show_runs(self) -> None:
+        self.runs_dock.show()
+        self.runs_dock.raise_()
 
     def _on_insight_node(self, path) -> None:
         """A layer chosen in the insight views is selected on the canvas where it is shown."""
@@ -513,7 +528,7 @@ class MainWindow(QMainWindow):
         self.ui_actions.presentation.setIconText("Exit Presentation" if on else "Present")
         if on:
             for dock in (self.palette_dock, self.inspector_dock, self.problems_dock,
-                         self.summary_dock, self.code_dock, self.insight_dock):
+                         self.summary_dock, self.code_dock, self.insight_dock, self.runs_dock):
                 dock.hide()
             # the canvas gets the whole height until training starts (set_training_running
             # brings the plots back, at 40% of the height)

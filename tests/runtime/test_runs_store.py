@@ -55,18 +55,39 @@ def test_a_damaged_history_is_one_message_naming_it(tmp_path):
         store.runs()
 
 
-def test_netbuilder_train_records_the_run_and_its_best_checkpoint(tmp_path):
-    project = small_cnn_project(tmp_path / "p.json", epochs=2)
+def test_netbuilder_train_records_the_run_and_its_best_checkpoint(tmp_path, capsys):
+    project = small_cnn_project(tmp_path / "p.json", epochs=3)
     assert main(["train", str(project), "--name", "baseline"]) == 0
+    out = capsys.readouterr().out
+    assert f"recorded as 'baseline' in {tmp_path / 'p.runs'}" in out
+    assert "\nfit: " in out                      # the verdict on the curves, in words
     assert main(["train", str(project), "--epochs", "1", "--no-history"]) == 0
+    assert "recorded as" not in capsys.readouterr().out
     (run,) = RunStore(project).runs()
-    assert run.name == "baseline" and run.status == "finished" and run.epochs_recorded == 2
-    assert run.settings["epochs"] == 2 and run.settings["lr"] == 0.01
+    assert run.name == "baseline" and run.status == "finished" and run.epochs_recorded == 3
+    assert run.settings["epochs"] == 3 and run.settings["lr"] == 0.01
     graph_fp = fingerprint(load_project(project).graph)
     assert run.fingerprint == graph_fp and run.graph["nodes"]
+    assert run.machine["device"].startswith("CPU") and run.machine["torch"]
     best = load_checkpoint(run.best_checkpoint, expected_fingerprint=graph_fp)
     assert best.epoch == run.final_metrics["best_epoch"]
     assert sorted(p.name for p in run.best_checkpoint.parent.iterdir()) == ["best.pt"]
+
+
+    # netbuilder runs: the list, one run, two runs compared; a missing run is one message
+    assert main(["train", str(project), "--epochs", "3", "--lr", "0.05"]) == 0
+    capsys.readouterr()
+    assert main(["runs", str(project)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and "run 2" in lines[0] and "baseline" in lines[1]
+    assert "adam, lr 0.01, batch 32, 3 epochs" in lines[1] and "lr 0.05" in lines[0]
+    assert main(["runs", str(project), "--diff", "1", "2"]) == 0
+    assert "setting lr: 0.01 -> 0.05" in capsys.readouterr().out
+    assert main(["runs", str(project), "--show", "1"]) == 0
+    shown = capsys.readouterr().out
+    assert "fit: " in shown and "best checkpoint: " in shown and "  lr: 0.01" in shown
+    assert main(["runs", str(project), "--show", "7"]) == 2
+    assert "there is no run 7" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")

@@ -48,3 +48,9 @@ def test_without_validation_or_with_too_few_epochs_it_says_why_not():
     assert no_val.kind == "unknown" and "validation split" in no_val.text
     short = fit_verdict(curves([1.0, 0.5], [1.0, 0.6]))
     assert short.kind == "unknown" and "too few" in short.text and short.best_epoch == 2
+
+
+def test_a_validation_loss_far_above_training_is_over_fitting_even_while_both_fall():
+    v = fit_verdict(curves([1.0, 0.3, 0.1, 0.06, 0.05], [1.0, 0.4, 0.3, 0.26, 0.22],
+                           [0.7, 0.9, 0.97, 0.98, 0.99]))
+    assert v.kind == "overfits" and "4 times the training loss" in v.text

@@ -39,9 +39,10 @@ def test_panels_are_where_the_guide_puts_them(make_window):
     bottom = [d for d in w.findChildren(QDockWidget)
               if w.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea]
     titles = {d.windowTitle().split(" (")[0] for d in bottom}
-    assert titles == {"Problems", "Summary", "Code", "Training", "Inside"}
+    assert titles == {"Problems", "Summary", "Code", "Training", "Inside", "Runs"}
     assert set(w.tabifiedDockWidgets(w.problems_dock)) == {w.summary_dock, w.code_dock,
-                                                           w.training_dock, w.insight_dock}
+                                                           w.training_dock, w.insight_dock,
+                                                           w.runs_dock}
     assert [m.title().replace("&", "") for m in (w.menuBar().actions()[i].menu()
                                                  for i in range(5))] == \
         ["File", "Edit", "View", "Train", "Help"]

@@ -65,6 +65,7 @@ class RunRecorder:
         rid = self.run_id
         assert rid is not None
         if isinstance(ev, Started):
+            self._safely(self.store.set_machine, rid, machine_info(ev.device_name))
             return False
         if isinstance(ev, Epoch):
             metrics = {k: v for k, v in ev.as_dict().items() if k not in _EPOCH_SKIP}

@@ -7,8 +7,10 @@ can act on. The rules, in order:
 
 - **over-fits**: the validation loss ended at least ``RISE`` (relative) above its lowest,
   at least two epochs after it, while the training loss kept falling;
+- **over-fits** too when the validation loss ends ``GAP_RATIO`` times the training loss or
+  more (the network fits its training samples far better than new ones);
 - **under-fits**: both losses still fell by at least ``STILL_FALLING`` over the last two
-  epochs (more epochs would help), or the training loss stays high (classification: training
+  epochs with validation close to training (more epochs would help), or the training loss stays high (classification: training
   accuracy under ``LOW_ACCURACY``; otherwise it fell by less than half from epoch 1) with
   validation close to it;
 - **fits**: otherwise.
@@ -26,6 +28,8 @@ RISE = 0.05              # the validation loss ended 5 % above its lowest: over-
 STILL_FALLING = 0.03     # both losses fell 3 % over the last two epochs: not done yet
 LOW_ACCURACY = 0.8
 MIN_EPOCHS = 3
+GAP_RATIO = 3.0          # validation loss 3x the training loss: memorising, not learning
+CLOSE = 0.3              # |gap| within 30 % of the validation loss: the two curves agree
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,14 @@ def fit_verdict(history: Sequence[Mapping[str, Any]]) -> Verdict:
         return Verdict("overfits", f"validation loss rose after epoch {best_epoch} while "
                        "training loss kept falling: the network over-fits; try dropout, weight "
                        "decay, augmentation or fewer epochs", **common)
-    if (val[-1] <= val[-3] * (1 - STILL_FALLING) and train[-1] <= train[-3] * (1 - STILL_FALLING)):
+    if train[-1] > 0 and val[-1] >= GAP_RATIO * train[-1]:
+        return Verdict("overfits", f"validation loss ({val[-1]:.3g}) is {val[-1] / train[-1]:.0f} "
+                       f"times the training loss ({train[-1]:.3g}): the network fits its "
+                       "training samples far better than new ones (over-fits); try dropout, "
+                       "weight decay, augmentation or a smaller network", **common)
+    close = abs(gap) <= CLOSE * max(abs(val[-1]), 1e-12)
+    if (close and val[-1] <= val[-3] * (1 - STILL_FALLING)
+            and train[-1] <= train[-3] * (1 - STILL_FALLING)):
         return Verdict("underfits", f"both losses were still falling at epoch {epochs[-1]}: "
                        "the network under-fits so far; train for more epochs or raise the "
                        "learning rate", **common)

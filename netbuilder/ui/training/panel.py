@@ -346,6 +346,7 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
             self._show_problems()
             self._show_state()
             return
+        run_plan.recorder = self._recorder()
         self._runs += 1
         checkpoint_dir = self._run_root() / f"run-{self._runs}"
         self.run_checkpoint = checkpoint_dir / "last.pt"
@@ -374,6 +375,16 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
         self._show_state()
         self.running_changed.emit(True)
 
+    def _recorder(self) -> Any:
+        """A saved project keeps each run in its history (runtime/runs); an unsaved one not."""
+        path = getattr(self.document, "path", None)
+        if path is None:
+            return None
+        from netbuilder.runtime.runs.recorder import RunRecorder
+        from netbuilder.runtime.runs.store import RunStore
+
+        return RunRecorder(RunStore(path), self.document.snapshot())
+
     def set_run_folder(self, folder: str | Path) -> None:
         """Keep runs' checkpoints in ``folder`` (the window's recovery folder), so a crash
         loses no finished epoch; without one they go to a temporary folder."""
@@ -397,7 +408,8 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
                 plots.add_step(ev.step / state.steps_per_epoch, ev.train_loss, ev.train_acc,
                                ev.train_mse)
             elif isinstance(ev, Epoch):
-                plots.add_epoch(float(ev.epoch), ev.val_loss, ev.val_acc, ev.val_mse)
+                plots.add_epoch(float(ev.epoch), ev.val_loss, ev.val_acc, ev.val_mse,
+                                train_loss=ev.train_loss)
             elif isinstance(ev, Started):
                 if ev.warnings:
                     self.outcome.set_messages([("warning", w) for w in ev.warnings])
@@ -434,6 +446,9 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
         else:
             messages = ([("ok", *state.outcome_text())]
                         + [("warning", w) for w in state.warnings])
+        recorder = getattr(self._run_plan, "recorder", None)
+        if recorder is not None and recorder.problem:
+            messages.append(("warning", "Not kept in the run history", recorder.problem))
         self.outcome.set_messages(messages)
         self._resumed_from = None
         self._control = None
