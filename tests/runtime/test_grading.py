@@ -196,3 +196,41 @@ def test_csv_cells_that_look_like_formulas_stay_text() -> None:
     text = csv_text([GradeRow(file="a\nb.json", student="x,\"y\"\nz", reason="=2")], [])
     back = list(csv.reader(text.splitlines(keepends=True)))
     assert back[1][:4] == ["a\nb.json", "x,\"y\"\nz", "refused", "'=2"]
+
+
+def test_paths_that_are_not_files_get_a_row_and_never_block(klass, tmp_path) -> None:
+    import os
+
+    apath, folder, _ = klass
+    a = load_assignment(apath)
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)                       # reading it would wait for a writer forever
+    device = tmp_path / "zeros.json"
+    device.symlink_to("/dev/zero")        # reading it would never end
+    rows = [grade_submission(a, p) for p in (fifo, device, tmp_path / "gone.json", tmp_path)]
+    assert [r.reason for r in rows] == ["not a regular file", "not a regular file",
+                                        "no such file", "not a regular file"]
+    assert all(r.verdict == "refused" for r in rows)
+
+
+def test_a_window_can_stop_a_measurement(klass) -> None:
+    from netbuilder.runtime.classroom.measure import measure
+    from netbuilder.runtime.control import TrainingControl
+    from netbuilder.runtime.events import Epoch
+
+    apath, _folder, _ = klass
+    a = load_assignment(apath)
+    control, seen = TrainingControl(), []
+
+    def on_event(ev) -> None:
+        seen.append(type(ev).__name__)
+        if isinstance(ev, Epoch):
+            control.stop()
+
+    budget = a.goals[4].training
+    import dataclasses
+
+    m = measure(a.project.graph, None, dataclasses.replace(budget, epochs=5), control=control,
+                on_event=on_event)
+    assert not m.ok and m.failure == "training was stopped before the budget's end (1 of 5 epochs done)"
+    assert "Started" in seen and "Stopped" in seen

@@ -87,7 +87,8 @@ def grade_command(args: argparse.Namespace) -> int:
                             report_dir=str(report_dir) if report_dir else None,
                             report_name=report_name(i, Path(p)))
 
-    jobs = default_jobs() if args.jobs is None else max(0, args.jobs)
+    # Graph goals take milliseconds: a worker's start (seconds) would only slow them down.
+    jobs = max(0, args.jobs) if args.jobs is not None else default_jobs() if train else 0
     rows: list[GradeRow | None] = [None] * len(paths)
     bar = _Progress(len(paths), sys.stderr)
     start = time.perf_counter()

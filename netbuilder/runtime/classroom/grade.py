@@ -120,6 +120,8 @@ def _grade(assignment: Assignment, path: Path, options: GradeOptions, row: Grade
     if violations:
         row.verdict = TAMPERED
         row.reason = "locked parts changed: " + "; ".join(v.message for v in violations)
+        results = [GoalResult(r.goal, PENDING, "not retrained: locked parts were changed")
+                   if r.status == PENDING else r for r in results]
         row.goals = _cells(results, len(public))
         row.score = 0.0
         return

@@ -16,6 +16,7 @@ window's "Check my work" and ``netbuilder grade`` use this, so they agree.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,8 +70,12 @@ def check_budget(budget: TrainingBudget) -> str | None:
 
 def measure(graph: Graph, student: dict[str, Any] | None, budget: TrainingBudget, *,
             seed: int | None = None, time_limit_s: float = DEFAULT_TIME_LIMIT,
-            memory_cap_bytes: int = DEFAULT_MEMORY_CAP, dataset: Any = None) -> Measured:
-    """Train ``graph`` with the budget; never raises for a bad network or bad settings."""
+            memory_cap_bytes: int = DEFAULT_MEMORY_CAP, dataset: Any = None,
+            control: Any = None, on_event: Callable[[Any], None] | None = None) -> Measured:
+    """Train ``graph`` with the budget; never raises for a bad network or bad settings.
+
+    ``control`` (a runtime.control.TrainingControl) lets a window stop the run (it then
+    counts as not finished); ``on_event`` sees every trainer event (progress bars)."""
     from netbuilder.runtime.control import TrainingControl
     from netbuilder.runtime.events import Failed, Finished, Stopped
     from netbuilder.runtime.memory import estimate, human
@@ -91,11 +96,13 @@ def measure(graph: Graph, student: dict[str, Any] | None, budget: TrainingBudget
     if not plan.ok:
         out.failure = "cannot train: " + "; ".join(plan.errors)
         return out
-    control = TrainingControl()
+    control = control if control is not None else TrainingControl()
     start = time.perf_counter()
     timed_out = False
     try:
         for ev in plan.run(control):
+            if on_event is not None:
+                on_event(ev)
             if not timed_out and time.perf_counter() - start > time_limit_s:
                 timed_out = True
                 control.stop()
@@ -105,9 +112,10 @@ def measure(graph: Graph, student: dict[str, Any] | None, budget: TrainingBudget
             elif isinstance(ev, Stopped):
                 out.history = list(ev.history)
                 out.epochs_run = len(ev.history)
+                done = f"{out.epochs_run} of {budget.epochs} epochs done"
                 out.failure = (f"training did not finish within the time limit of "
-                               f"{time_limit_s:g} s ({out.epochs_run} of "
-                               f"{budget.epochs} epochs done)")
+                               f"{time_limit_s:g} s ({done})" if timed_out
+                               else f"training was stopped before the budget's end ({done})")
             elif isinstance(ev, Failed):
                 out.failure = f"training failed: {ev.message}"
     except MemoryError:

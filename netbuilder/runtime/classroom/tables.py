@@ -158,7 +158,8 @@ def _figures(graded: Sequence[GradeRow]) -> str:
         parts.append(_img(_histogram([100 * a for a in acc], "validation accuracy (%)"),
                           "distribution of validation accuracy"))
     if params:
-        parts.append(_img(_histogram(params, "parameters"), "distribution of parameter counts"))
+        parts.append(_img(_histogram(params, "parameters", log=True),
+                          "distribution of parameter counts"))
     return "".join(parts) or "<p>No graded submission has figures to show.</p>"
 
 
@@ -166,18 +167,38 @@ def _img(png: bytes, alt: str) -> str:
     return f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" alt="{alt}">'
 
 
-def _histogram(values: Sequence[float], what: str) -> bytes:
+def _histogram(values: Sequence[float], what: str, log: bool = False) -> bytes:
+    """A histogram; with ``log``, counts that span more than 50x (one student's network a
+    thousand times bigger) get logarithmic bins so the rest of the class stays readable."""
+    import numpy as np
+    from matplotlib.ticker import FuncFormatter
+
     from netbuilder.runtime.report.figures import new_figure, to_png
 
     fig = new_figure(6.0, 3.2)
     ax = fig.add_subplot()
-    bins = min(20, max(5, len(set(values))))
+    count = min(20, max(5, len(set(values))))
+    low, high = min(values), max(values)
+    bins: object = count
+    if log and low > 0 and high / low > 50:
+        bins = np.geomspace(low, high * 1.0001, count + 1)
+        ax.set_xscale("log")
+        what += " (logarithmic)"
     ax.hist(values, bins=bins, color="#3b82f6", edgecolor="white")
+    if log:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _short_count(v)))
     ax.set_xlabel(what)
     ax.set_ylabel("students")
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_title(f"{what}: {len(values)} submissions")
     return to_png(fig)
+
+
+def _short_count(v: float) -> str:
+    for factor, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= factor:
+            return f"{v / factor:g}{suffix}"
+    return f"{v:g}"
 
 
 def write_overview(path: str | os.PathLike[str], text: str) -> None:
