@@ -82,7 +82,7 @@ th, td { border: 1px solid #cbd5e1; padding: 3px 8px; text-align: left; vertical
 th { background: #f1f5f9; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.met { background: #dcfce7; } td.unmet { background: #fee2e2; } td.pending { background: #f1f5f9; }
 tr.refused td, tr.tampered td.verdict { background: #fef3c7; }
-td small { color: #475569; display: block; }
+td small { color: #475569; }
 .figures img { max-width: 48%; border: 1px solid #e2e8f0; margin-right: 1%; }
 footer { margin-top: 3em; color: #64748b; font-size: 0.85em; }
 """
@@ -111,7 +111,7 @@ def render_overview(title: str, fingerprint: str, rows: Sequence[GradeRow],
         if r.report:
             href = _href(r.report, html_dir)
             link = f'<a href="{escape(href, quote=True)}">report</a>'
-        reason = f"<small>{escape(r.reason)}</small>" if r.reason else ""
+        reason = f"<br><small>{escape(r.reason)}</small>" if r.reason else ""
         cells = [f"<td>{escape(r.student) or '<em>unknown</em>'}</td>",
                  f"<td>{escape(Path(r.file).name)}</td>",
                  f'<td class="verdict">{escape(r.verdict)}{reason}</td>',
@@ -126,7 +126,7 @@ def render_overview(title: str, fingerprint: str, rows: Sequence[GradeRow],
                 cells.append("<td></td>")
             else:
                 cells.append(f'<td class="{escape(g.status)}">{escape(g.status)}'
-                             f"<small>{escape(g.message)}</small></td>")
+                             f"<br><small>{escape(g.message)}</small></td>")
         body.append(f'<tr class="{escape(r.verdict)}">{"".join(cells)}</tr>')
     figures = _figures(graded)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
