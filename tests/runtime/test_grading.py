@@ -234,3 +234,42 @@ def test_a_window_can_stop_a_measurement(klass) -> None:
                 on_event=on_event)
     assert not m.ok and m.failure == "training was stopped before the budget's end (1 of 5 epochs done)"
     assert "Started" in seen and "Stopped" in seen
+
+
+def _killer(stop, once: bool, killed: list) -> None:
+    """Kill this process's worker children as they appear (once: only the first)."""
+    import multiprocessing
+
+    while not stop.is_set():
+        for child in multiprocessing.active_children():
+            if child.pid not in killed and child.is_alive():
+                child.kill()
+                killed.append(child.pid)
+                if once:
+                    return
+        stop.wait(0.05)
+
+
+@pytest.mark.parametrize("once", [True, False])
+def test_a_worker_that_dies_costs_no_submission_its_row(klass, once: bool) -> None:
+    """A worker killed mid-grade (as the system does when memory runs out): its submissions
+    are tried again, alone; one whose worker dies twice gets a row saying so."""
+    import threading
+
+    apath, folder, _ = klass
+    paths = [folder / "correct_0.json", folder / "over_0.json"]
+    stop, killed = threading.Event(), []
+    thread = threading.Thread(target=_killer, args=(stop, once, killed), daemon=True)
+    thread.start()
+    try:
+        rows = dict(grade_all(apath.read_text(encoding="utf-8"), paths, jobs=1,
+                              options=GradeOptions(train=False), timeout_s=120))
+    finally:
+        stop.set()
+        thread.join()
+    assert sorted(rows) == [0, 1] and killed
+    if once:
+        assert [rows[i].verdict for i in (0, 1)] == ["graded", "graded"]
+    else:
+        assert all("the grader's process died while grading it" in r.reason
+                   for r in rows.values())
