@@ -273,3 +273,59 @@ def test_a_worker_that_dies_costs_no_submission_its_row(klass, once: bool) -> No
     else:
         assert all("the grader's process died while grading it" in r.reason
                    for r in rows.values())
+
+
+def _paths_in(value, prefix: tuple = ()) -> list[tuple]:
+    out = [prefix]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _paths_in(v, (*prefix, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _paths_in(v, (*prefix, i))
+    return out
+
+
+def test_mutated_submissions_always_get_a_row(klass, tmp_path_factory) -> None:
+    """Random damage to a submission (values replaced, keys dropped or added, ids copied
+    between nodes) gives a row with a verdict, never an exception."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    json_values = st.recursive(
+        st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats() | st.text(max_size=8),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                    max_size=3),
+        max_leaves=8)
+
+    apath, folder, _ = klass
+    a = load_assignment(apath)
+    base = json.loads((folder / "correct_0.json").read_text(encoding="utf-8"))
+    out = tmp_path_factory.mktemp("fuzz") / "s.json"
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def check(data) -> None:
+        d = json.loads(json.dumps(base))
+        for _ in range(data.draw(st.integers(1, 3))):
+            path = data.draw(st.sampled_from(_paths_in(d)[1:]))
+            parent = d
+            for k in path[:-1]:
+                parent = parent[k]
+            op = data.draw(st.sampled_from(["replace", "delete", "copy"]))
+            if op == "replace":
+                parent[path[-1]] = data.draw(json_values)
+            elif op == "delete":
+                del parent[path[-1]]
+            else:
+                other = data.draw(st.sampled_from(_paths_in(d)))
+                v = d
+                for k in other:
+                    v = v[k]
+                parent[path[-1]] = json.loads(json.dumps(v))
+        out.write_text(json.dumps(d), encoding="utf-8")
+        row = grade_submission(a, out, GradeOptions(train=False))
+        assert row.verdict in ("graded", "tampered", "refused") and row.reason is not None
+        assert "Traceback" not in row.reason and "please report" not in row.reason
+
+    check()

@@ -81,6 +81,10 @@ def grade_submission(assignment: Assignment, path: str | Path,
     except (NetbuilderError, OSError, ValueError, RecursionError, MemoryError) as e:
         row.verdict, row.reason = REFUSED, _one_line(f"could not be graded: {e}")
         row.score = 0.0
+    except Exception as e:  # noqa: BLE001 - a file must never end the class's run
+        row.verdict, row.score = REFUSED, 0.0
+        row.reason = _one_line(f"could not be graded ({type(e).__name__}: {e}); please "
+                               "report this file to netbuilder's authors")
     row.seconds = time.perf_counter() - start
     return row
 
