@@ -329,3 +329,15 @@ def test_mutated_submissions_always_get_a_row(klass, tmp_path_factory) -> None:
         assert "Traceback" not in row.reason and "please report" not in row.reason
 
     check()
+
+
+def test_a_worker_process_measures_what_this_process_measures(klass) -> None:
+    """The grader's workers and the window's Check my work run in different processes: the
+    same submission must get the same figures in both."""
+    apath, folder, _ = klass
+    a = load_assignment(apath)
+    here = grade_submission(a, folder / "hostile_script.json")
+    (_, there), = list(grade_all(apath.read_text(encoding="utf-8"),
+                                 [folder / "hostile_script.json"], jobs=1))
+    assert there.verdict == "graded", there.reason
+    assert (there.val_acc, there.val_loss, there.score) == (here.val_acc, here.val_loss, here.score)
