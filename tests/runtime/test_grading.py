@@ -164,7 +164,9 @@ def test_html_overview_links_each_retrained_students_report(klass, tmp_path, cap
     page = out_html.read_text(encoding="utf-8")
     assert '<a href="grades_reports/001-hostile_script.html">report</a>' in page
     report = (tmp_path / "out" / "grades_reports" / "001-hostile_script.html")
-    assert "validation accuracy" in report.read_text(encoding="utf-8")
+    text = report.read_text(encoding="utf-8")
+    assert "validation accuracy" in text and "Digits with few parameters" in text
+    assert SCRIPT not in text and f"<h1>{html.escape(SCRIPT)}: MLP on digits</h1>" in text
     assert "distribution of validation accuracy" in page and "data:image/png;base64," in page
     assert "no such file" in page and "not a text file" in page
     assert "1 graded, 0 with locked parts changed, 2 refused" in page
