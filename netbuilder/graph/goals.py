@@ -28,7 +28,8 @@ API (stable; the window builds on it):
   ``training``), ``Goal.label`` (the checklist line), ``Goal.needs_training``.
 * ``TrainingBudget`` (``dataset``, ``epochs``, ``seed``, ``optimizer``, ``lr``,
   ``batch_size``, ``loss``) and ``training_settings(budget, student_settings,
-  seed=None) -> dict`` (the project ``training`` dict to train with).
+  seed=None) -> dict`` (the project ``training`` dict to train with: on the CPU, one
+  thread, float32, so the student's check and the grader measure alike).
 * ``GoalResult(goal, status, message, measured)``; status ``MET``, ``UNMET`` or
   ``PENDING``; ``message`` a sentence with the numbers, e.g. "12,874 trainable parameters
   (limit 20,000)".
@@ -238,13 +239,20 @@ def training_goal_result(goal: Goal, metrics: dict[str, Any] | None,
                       f"(at most {goal.value:g})", float(loss))
 
 
+# How every training goal is measured, by the student's check and by the grader alike: on
+# the CPU, one thread, 32-bit floats, so the same network gets the same figures each time.
+REPEATABLE = {"device": "cpu", "cpu_threads": 1, "mixed_precision": False, "compile": False,
+              "channels_last": False}
+
+
 def training_settings(budget: TrainingBudget, student: dict[str, Any] | None,
                       seed: int | None = None) -> dict[str, Any]:
     """The ``training`` settings to train a submission with.
 
     The assignment's dataset, epochs and seed (``seed`` replaces it: the grader's hidden
     seed); with a free optimiser the student's optimiser settings (FREE_SETTINGS), with a
-    fixed one the assignment's. Nothing else of the student's settings is taken."""
+    fixed one the assignment's. Nothing else of the student's settings is taken, and the
+    run is made repeatable (REPEATABLE: CPU, one thread, float32)."""
     out: dict[str, Any] = {}
     if budget.optimizer_free and isinstance(student, dict):
         out.update({k: student[k] for k in FREE_SETTINGS if k in student})
@@ -259,7 +267,7 @@ def training_settings(budget: TrainingBudget, student: dict[str, Any] | None,
     if budget.loss is not None:
         out["loss"] = budget.loss
     out.update(dataset=budget.dataset, epochs=budget.epochs,
-               seed=budget.seed if seed is None else seed)
+               seed=budget.seed if seed is None else seed, **REPEATABLE)
     return out
 
 

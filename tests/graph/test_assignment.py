@@ -317,12 +317,15 @@ def test_training_goal_results_from_metrics(lenet: Assignment) -> None:
 def test_training_settings_take_only_what_the_budget_leaves_free() -> None:
     student = {"optimizer": "sgd", "lr": 0.1, "epochs": 500, "seed": 3, "val_fraction": 0.01,
                "dataset": "iris", "loss": "nll"}
+    same = {"device": "cpu", "cpu_threads": 1, "mixed_precision": False, "compile": False,
+            "channels_last": False}
     free = training_settings(TrainingBudget("digits", 2, 0), student, seed=7)
     assert free == {"optimizer": "sgd", "lr": 0.1, "loss": "nll", "dataset": "digits",
-                    "epochs": 2, "seed": 7}
-    fixed = training_settings(TrainingBudget("digits", 2, 0, "adam", 0.01, 32), student)
+                    "epochs": 2, "seed": 7, **same}
+    fixed = training_settings(TrainingBudget("digits", 2, 0, "adam", 0.01, 32),
+                              dict(student, device="cuda", cpu_threads=16))
     assert fixed == {"optimizer": "adam", "lr": 0.01, "loss": "nll", "batch_size": 32,
-                     "dataset": "digits", "epochs": 2, "seed": 0}
+                     "dataset": "digits", "epochs": 2, "seed": 0, **same}
 
 
 # -- locks ----------------------------------------------------------------------------

@@ -2,9 +2,8 @@
 
 ``measure(graph, student_settings, budget, ...)`` builds the settings the assignment allows
 (graph/goals.py ``training_settings``: the assignment's dataset, epochs and seed, the
-student's optimiser only when the budget leaves it free), then trains on the CPU with one
-thread (the same run gives the same figures every time) and returns the final validation
-metrics. Numbers stored in a submission are never read: everything is measured here.
+student's optimiser only when the budget leaves it free; on the CPU with one thread, so the
+same run gives the same figures every time) and returns the final validation metrics. Numbers stored in a submission are never read: everything is measured here.
 
 Caps: a network whose training would need more than ``memory_cap_bytes`` (the estimate of
 runtime/memory.py: weights, gradients, optimiser state, a batch of activations) is refused
@@ -46,11 +45,9 @@ class Measured:
 
 def grader_settings(budget: TrainingBudget, student: dict[str, Any] | None,
                     seed: int | None = None) -> dict[str, Any]:
-    """The assignment's settings plus what makes a run repeatable on any machine."""
-    settings = training_settings(budget, student, seed)
-    settings.update(device="cpu", cpu_threads=1, mixed_precision=False, compile=False,
-                    channels_last=False)
-    return settings
+    """The settings a training goal is measured with (graph/goals.py ``training_settings``:
+    the assignment's budget, on the CPU with one thread, the same for the student's check)."""
+    return training_settings(budget, student, seed)
 
 
 def check_budget(budget: TrainingBudget) -> str | None:
