@@ -14,6 +14,9 @@ Goal kinds, as written in the file (docs/file-format.md, "Assignment files")::
     {"kind": "contains", "type": "Conv2d"}              at least one layer of this type
     {"kind": "excludes", "type": "Dropout"}             no layer of this type
     {"kind": "max_layers", "limit": 8}                  layers, Input nodes not counted
+
+Layers inside blocks count as layers (``layer_census``): ``contains``, ``excludes`` and
+``max_layers`` open every block use (``repeat`` copies counted), so nothing hides in one.
     {"kind": "min_accuracy", "value": 0.95, "training": BUDGET}
     {"kind": "max_loss", "value": 0.2, "training": BUDGET}
 
@@ -35,6 +38,8 @@ API (stable; the window builds on it):
   (limit 20,000)".
 * ``evaluate_graph_goals(assignment, graph, *, goals=None, analysis=None) ->
   list[GoalResult]`` (one result per goal, in order; training goals ``PENDING``).
+* ``layer_census(graph)`` / ``layers_in(graph, node_id)``: ``(type, path, copies)`` of every
+  layer, blocks opened (``"res1/conv"`` is conv inside the use res1).
 * ``training_goal_result(goal, metrics) -> GoalResult`` from the trainer's final metrics
   (``val_acc``, ``val_loss``); ``goals_from_list(data, where)`` / ``goal_to_dict(goal)``.
 """
@@ -151,6 +156,37 @@ class GoalResult:
         return self.status == MET
 
 
+# -- what a graph is made of, blocks opened ---------------------------------------------
+
+def layers_in(graph: Graph, node_id: str, _depth: int = 0) -> list[tuple[str, str, int]]:
+    """The layers a node stands for: ``(type, path, copies)`` for the node itself, or, for
+    a block use, for every layer inside it (nested blocks opened, Input nodes left out;
+    ``copies`` counts the use's ``repeat``). A layer hidden in a block is still a layer."""
+    node = graph.nodes[node_id]
+    block = graph.blocks.get(node.type)
+    if block is None or _depth > 16:
+        return [(node.type, node_id, 1)]
+    repeat = node.params.get("repeat", 1)
+    copies = repeat if isinstance(repeat, int) and not isinstance(repeat, bool) and repeat > 0 else 1
+    out: list[tuple[str, str, int]] = []
+    inner = block.graph
+    for nid, n in inner.nodes.items():
+        if n.type == "Input":
+            continue
+        for t, path, k in layers_in(inner, nid, _depth + 1):
+            out.append((t, f"{node_id}/{path}", k * copies))
+    return out
+
+
+def layer_census(graph: Graph) -> list[tuple[str, str, int]]:
+    """Every layer of the network, blocks opened: ``(type, path, copies)``; no Input."""
+    out: list[tuple[str, str, int]] = []
+    for nid, n in graph.nodes.items():
+        if n.type != "Input":
+            out += layers_in(graph, nid)
+    return out
+
+
 # -- judging ----------------------------------------------------------------------------
 
 def evaluate_graph_goals(assignment: Assignment | None, graph: Graph, *,
@@ -175,14 +211,15 @@ def _judge(g: Goal, graph: Graph, a: Analysis) -> GoalResult:
         return GoalResult(g, UNMET, f"{plural(len(a.errors), 'error')}: {where}{first.message}"
                           + (f" (and {more} more)" if more else ""), len(a.errors))
     if k in ("contains", "excludes"):
-        found = [nid for nid, n in graph.nodes.items() if n.type == g.type]
+        found = [nid for nid, n in graph.nodes.items() if n.type == g.type] + \
+            [path for t, path, _k in layer_census(graph) if t == g.type and "/" in path]
         if k == "contains":
             return (GoalResult(g, MET, f"{g.type} used: {', '.join(found[:5])}", len(found))
                     if found else GoalResult(g, UNMET, f"no {g.type} layer", 0))
         return (GoalResult(g, UNMET, f"{g.type} used: {', '.join(found[:5])}", len(found))
                 if found else GoalResult(g, MET, f"no {g.type} layer", 0))
     if k == "max_layers":
-        n = sum(1 for node in graph.nodes.values() if node.type != "Input")
+        n = sum(copies for _t, _p, copies in layer_census(graph))
         return _limit(g, n, f"{plural(n, 'layer')} (limit {g.limit:,})")
     if g.needs_training:
         return GoalResult(g, PENDING, "needs a training run with the assignment's budget")
