@@ -187,6 +187,10 @@ def test_unreadable_assignment_and_unknown_dataset_are_one_message(tmp_path, cap
     (tmp_path / "empty").mkdir()
     assert main(["grade", str(tmp_path / "c.json"), str(tmp_path / "empty")]) == 2
     assert "no submissions found" in capsys.readouterr().err
+    # The assignment kept in the submissions' folder is not graded as a submission.
+    (tmp_path / "c.json").rename(tmp_path / "empty" / "c.json")
+    assert main(["grade", str(tmp_path / "empty" / "c.json"), str(tmp_path / "empty")]) == 2
+    assert "no submissions found" in capsys.readouterr().err
 
 
 def test_csv_cells_that_look_like_formulas_stay_text() -> None:
