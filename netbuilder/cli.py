@@ -165,10 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FIXED.json", help="where --apply-fixes writes")
     p.set_defaults(func=_check)
 
-    p = sub.add_parser("export", help="write the network as PyTorch code or verified ONNX")
+    p = sub.add_parser("export", help="write the network as PyTorch code, verified ONNX or a "
+                       "training script")
     p.add_argument("project", help="a netbuilder project file (.json)")
-    p.add_argument("--python", metavar="OUT.py", help="write standalone PyTorch source")
-    p.add_argument("--onnx", metavar="OUT.onnx", help="write ONNX, verified against PyTorch")
+    from .codegen.exporters import EXPORTERS
+
+    for entry in EXPORTERS:       # one option per exporter (codegen/exporters.py)
+        p.add_argument(entry.flag, dest=entry.key, metavar=entry.metavar, help=entry.help)
     p.add_argument("--weights", metavar="CKPT", help="trained weights from a checkpoint")
     p.add_argument("--opset", type=int, default=None, help="ONNX opset version")
     p.set_defaults(func=_export)
