@@ -194,6 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "else by order and shape); frozen layers keep them")
     p.add_argument("--metrics-out", metavar="FILE.json", help="write final metrics and history")
     p.add_argument("--list-datasets", action="store_true", help="list shipped datasets and exit")
+    p.add_argument("--nproc", type=int, metavar="N", help="run the training script (export "
+                   "--train-script) on N processes with torchrun; --batch-size is then per "
+                   "process")
+    p.add_argument("--run-dir", metavar="DIR", help="with --nproc: the run folder (last.pt, "
+                   "best.pt, metrics.json; default runs/NAME); an existing one is resumed")
+    p.add_argument("--fsdp", action="store_true", help="with --nproc: shard the model (FSDP2)")
     p.set_defaults(func=_train)
 
     p = sub.add_parser("report", help="write a self-contained HTML report on trained weights")

@@ -151,7 +151,12 @@ def start_processes(requested: str) -> tuple[int, int, torch.device]:
     local_rank = int(os.environ.get("LOCAL_RANK", 0))
     if cuda:
         torch.cuda.set_device(local_rank)
-    dist.init_process_group("nccl" if cuda else "gloo")
+    # the group's addresses under a prefix of their own per torchrun restart, so a restarted
+    # process never reads those of the process it replaces
+    store, rank, world = next(dist.rendezvous("env://"))
+    attempt = os.environ.get("TORCHELASTIC_RESTART_COUNT", "0")
+    dist.init_process_group("nccl" if cuda else "gloo", store=dist.PrefixStore(
+        f"netbuilder-attempt-{attempt}", store), rank=rank, world_size=world)
     device = torch.device("cuda", local_rank) if cuda else torch.device("cpu")
     return dist.get_rank(), dist.get_world_size(), device
 
@@ -173,7 +178,8 @@ def epoch_batches(n: int, global_batch: int, seed: int, epoch: int, rank: int,
     batches = []
     for start in range(0, n, global_batch):
         batch = order[start:start + global_batch]
-        if start and len(batch) < max(world, 2):
+        last = start + global_batch >= n
+        if start and last and len(batch) < max(world, 2):
             break
         batches.append((batch[rank::world], len(batch)))
     return batches

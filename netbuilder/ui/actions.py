@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QToolBar
 
+from ..codegen.exporters import EXPORTERS
 from ..graph.examples import list_examples
 from .icons import make_icon
 
@@ -29,6 +30,8 @@ class Actions:
     save_as: QAction
     export_onnx: QAction
     export_python: QAction
+    export_train_script: QAction
+    open_run: QAction
     export_png: QAction
     export_svg: QAction
     export_report: QAction
@@ -83,9 +86,19 @@ def _action(win: QMainWindow, text: str, slot, shortcuts=(), tip: str = "",
     return action
 
 
+def _export_actions(win) -> dict[str, QAction]:
+    """One action per exporter of ``codegen.exporters.EXPORTERS`` (the CLI's table too)."""
+    return {f"export_{e.key}": _action(win, e.menu_text, lambda _=False, k=e.key:
+                                       win.exporter.ask(k), [], e.help[:1].upper() + e.help[1:])
+            for e in EXPORTERS}
+
+
 def create_actions(win) -> Actions:
     K = QKeySequence.StandardKey
     a = Actions(
+        **_export_actions(win),
+        open_run=_action(win, "Open &Run...", win.open_run, [],
+                         "Open a run folder written by the training script (curves and weights)"),
         new=_action(win, "&New", win.new_file, [K.New], "Start a new, empty network"),
         open=_action(win, "&Open...", win.open_file, [K.Open], "Open a project file"),
         import_model=_action(win, "&Import Model...", win.import_model, [],
@@ -93,10 +106,6 @@ def create_actions(win) -> Actions:
         save=_action(win, "&Save", win.save_file, [K.Save], "Save the project"),
         save_as=_action(win, "Save &As...", win.save_file_as, ["Ctrl+Shift+S"],
                         "Save the project under a new name"),
-        export_onnx=_action(win, "&ONNX...", win.export_onnx, [],
-                            "Export to ONNX, verified against PyTorch"),
-        export_python=_action(win, "&PyTorch Code (.py)...", win.export_python, [],
-                              "Write the network as standalone PyTorch source"),
         export_png=_action(win, "Diagram as P&NG...", win.export_png, [],
                            "Save the diagram as a PNG image"),
         export_svg=_action(win, "Diagram as &SVG...", win.export_svg, [],
@@ -170,12 +179,12 @@ def build_menus(win, a: Actions) -> dict[str, QMenu]:
         act.setToolTip(info.description)
         act.setData(info.name)
         act.triggered.connect(lambda _=False, n=info.name: win.open_example(n))
-    file.addAction(a.import_model)
+    file.addActions([a.import_model, a.open_run])
     file.addSeparator()
     file.addActions([a.save, a.save_as])
     file.addSeparator()
     export = file.addMenu("E&xport")
-    export.addActions([a.export_onnx, a.export_python])
+    export.addActions([getattr(a, f"export_{e.key}") for e in EXPORTERS])
     export.addSeparator()
     export.addActions([a.export_png, a.export_svg])
     file.addAction(a.export_report)

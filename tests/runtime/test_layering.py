@@ -14,7 +14,7 @@ LOWER_LAYERS = ("netbuilder.graph", "netbuilder.codegen")
 # project graph -> something runtime runs (a training run, a probe, a memory estimate);
 # these may use graph and codegen
 GLUE = {"commands.py", "session.py", "probe.py", "memory.py", "backprop.py",
-        "weights_command.py", "freeze.py"}
+        "weights_command.py", "freeze.py", "torchrun_command.py"}
 GLUE_PACKAGES = {"report"}      # netbuilder report: a project and its checkpoint -> a page
 # the bottom of the layers every package shares: the one atomic writer, the error base
 # classes, and what a weights file may hold (the words for an unsafe one)
