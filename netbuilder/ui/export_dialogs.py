@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..codegen.exporters import ExportJob, exporter
 from ..graph.errors import NetbuilderError
 from ..graph.model import Graph
 
@@ -213,8 +213,28 @@ class ExportController:
     def _status(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 6000)
 
+    def fill_menu(self, menu) -> None:
+        """Put one action per exporter at the top of File > Export (once)."""
+        if menu.property("exporters_added"):
+            return
+        from ..codegen.exporters import EXPORTERS
+
+        first = menu.actions()[0] if menu.actions() else None
+        for entry in EXPORTERS:
+            action = QAction(entry.menu_text, menu)
+            tip = entry.help[:1].upper() + entry.help[1:]
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+            action.setData(entry.key)
+            action.triggered.connect(lambda _=False, k=entry.key: self.ask(k))
+            menu.insertAction(first, action)
+        menu.insertSeparator(first)
+        menu.setProperty("exporters_added", True)
+
     def ask(self, key: str) -> None:
         """File > Export > (an exporter): refuse an invalid network, ask where, write."""
+        from ..codegen.exporters import exporter
+
         entry = exporter(key)
         what = entry.menu_text.replace("&", "").rstrip(".")
         if self._blocked(what):
@@ -227,6 +247,8 @@ class ExportController:
     def export_to(self, key: str, path: str | Path, weights: Any = None) -> Any:
         """Run one exporter: a slow one on a worker thread (returns its dialog), the others
         at once (returns True when written; a failure is a message box, nothing written)."""
+        from ..codegen.exporters import ExportJob, exporter
+
         entry = exporter(key)
         if entry.slow:
             return self.onnx_to(path, weights)
@@ -256,9 +278,6 @@ class ExportController:
         dialog.show()
         dialog.start()
         return dialog
-
-    def python(self) -> None:
-        self.ask("python")
 
     def python_to(self, path: str | Path) -> bool:
         return self.export_to("python", path)

@@ -544,9 +544,6 @@ class MainWindow(QMainWindow):
     def export_onnx_to(self, path: str | Path, weights=None) -> OnnxExportDialog:
         return self.exporter.onnx_to(path, weights)
 
-    def export_python(self) -> None:
-        self.exporter.python()
-
     def export_python_to(self, path: str | Path) -> bool:
         return self.exporter.python_to(path)
 

@@ -54,6 +54,6 @@ def open_run(window: Any, folder: str | Path) -> bool:
         return False
     if not panel.load_checkpoint_from(checkpoint):
         return False                  # the panel says why (another network, a damaged file)
-    window.statusBar().showMessage(f"Opened the run in {Path(folder).name}: "
-                                   f"{checkpoint.name}", 8000)
+    window.statusBar().showMessage(f"Opened the run folder '{Path(folder).name}' "
+                                   f"({checkpoint.name})", 8000)
     return True

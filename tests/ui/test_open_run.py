@@ -24,8 +24,11 @@ def _run_script(path, monkeypatch, *args: str) -> None:
 
 def test_export_menu_lists_every_exporter_and_the_file_menu_opens_runs(make_window):
     w = make_window("mlp_moons")
+    w.menus["export"].aboutToShow.emit()               # as when the menu opens
+    w.menus["export"].aboutToShow.emit()               # a second time adds nothing
     texts = [a.text() for a in w.menus["export"].actions() if a.text()]
     assert texts[:len(EXPORTERS)] == [e.menu_text for e in EXPORTERS]
+    assert texts[len(EXPORTERS):] == ["Diagram as P&NG...", "Diagram as &SVG..."]
     assert "&Training Script (.py)..." in texts
     assert "Open &Run..." in [a.text() for a in w.menus["file"].actions()]
 
