@@ -61,3 +61,13 @@ def test_a_folder_without_a_run_is_refused_with_the_reason(make_window, tmp_path
     assert boxes.seen and boxes.seen[0]["title"] == "Cannot open the run"
     assert "holds no last.pt or best.pt" in boxes.seen[0]["text"]
     assert w.training.trained_weights() is None
+
+
+def test_an_export_that_cannot_be_written_is_a_message_and_leaves_nothing(make_window, tmp_path):
+    w = make_window("mlp_moons")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with BoxAnswerer(QMessageBox.StandardButton.Ok) as boxes:
+        assert not w.exporter.export_to("train_script", blocker / "train.py")
+    assert boxes.seen and boxes.seen[0]["title"] == "Cannot export Training Script (.py)"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
