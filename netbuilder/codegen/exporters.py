@@ -86,7 +86,20 @@ def _train_script(job: ExportJob) -> str:
     from .train_script import training_script
 
     job.checked()
-    write_text_atomic(job.path, training_script(job.project, weights=job.weights_path))
+    start = None
+    if job.weights_path:    # the script resumes and starts from netbuilder checkpoints only
+        from ..graph.project import fingerprint
+        from .errors import WeightsError
+
+        if job.weights is None or not job.weights.fingerprint:
+            raise WeightsError(f"{job.weights_path}: the training script starts from a netbuilder "
+                               "checkpoint (one written by training, or by netbuilder "
+                               "load-weights PROJECT FILE -o CKPT); this file holds bare tensors")
+        if job.weights.fingerprint != fingerprint(job.project.graph):
+            raise WeightsError(f"{job.weights_path}: this checkpoint was saved for another version "
+                               "of the network (its fingerprint differs), and the script checks it")
+        start = str(Path(job.weights_path).resolve())
+    write_text_atomic(job.path, training_script(job.project, weights=start))
     name = job.path.name
     return (f"wrote {job.path}: run it with python {name}, or on N processes with "
             f"torchrun --standalone --nproc_per_node=N {name} (it needs pip install netbuilder)")

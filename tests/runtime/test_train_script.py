@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 
 from netbuilder.cli import main
 from netbuilder.codegen.build import build_module
-from netbuilder.graph.project import load_project
-from netbuilder.runtime.checkpoint import load_checkpoint, restore_model
+from netbuilder.graph.project import fingerprint, load_project
+from netbuilder.runtime.checkpoint import load_checkpoint, restore_model, save_checkpoint
 from netbuilder.runtime.datasets import load_dataset, split_indices
 from netbuilder.runtime.torchrun_command import script_environment, torchrun_argv
 from netbuilder.runtime.trainer import batch_sizes
@@ -230,3 +230,23 @@ def test_gpu_nccl_bf16(script, tmp_path, extra):
     checkpoint = load_checkpoint(run / "last.pt")
     assert checkpoint.epoch == 2
     assert checkpoint.trainer_state["history"][-1]["val_acc"] > 0.8
+
+
+def test_export_weights_become_the_scripts_starting_point(tmp_path, monkeypatch):
+    project = load_project(MOONS)
+    torch.manual_seed(5)
+    model = build_module(project.graph)
+    start = save_checkpoint(tmp_path / "start.pt", model, None, 0, fingerprint(project.graph))
+    bare = tmp_path / "bare.pt"
+    torch.save(model.state_dict(), bare)
+    script = tmp_path / "train.py"
+    assert main(["export", str(MOONS), "--train-script", str(script), "--weights", str(bare)]) == 2
+    assert not script.exists()                      # refused: the script needs a checkpoint
+    assert main(["export", str(MOONS), "--train-script", str(script), "--weights",
+                 str(start)]) == 0
+    monkeypatch.setattr(sys, "argv", [str(script), "--epochs", "1", "--lr", "1e-12", "--out",
+                                      str(tmp_path / "run")])
+    _module(script).main()                          # in this process, as python train.py
+    trained = load_checkpoint(tmp_path / "run" / "last.pt").model_state
+    for key, tensor in model.state_dict().items():  # a tiny lr: still the starting weights
+        assert torch.allclose(trained[key], tensor, atol=1e-6), key
