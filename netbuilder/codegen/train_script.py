@@ -94,6 +94,7 @@ from netbuilder.runtime.datasets import (
     load_dataset,
     split_indices,
 )
+from netbuilder.runtime.errors import NetbuilderRuntimeError
 from netbuilder.runtime.losses import compute_loss
 from netbuilder.runtime.metrics import EpochMeter, evaluate
 from netbuilder.runtime.optim import Schedule, build_optimizer
@@ -102,8 +103,7 @@ from netbuilder.runtime.record import RunRecord
 from netbuilder.runtime.resume import trainer_state
 '''
 
-TRAINING = '''
-# ----- the run ------------------------------------------------------------------------------
+TRAINING = '''# ----- the run ------------------------------------------------------------------------------
 # Network: __NAME__
 # One process:            python THIS_FILE.py
 # N processes, one node:  torchrun --standalone --nproc_per_node=N THIS_FILE.py
@@ -199,7 +199,8 @@ def global_reading(reading, classification: bool, device: torch.device) -> dict:
     loss, acc, mse = ((reading.loss, reading.accuracy or 0.0, reading.mse or 0.0) if reading
                       else (0.0, 0.0, 0.0))
     loss_sum, acc_sum, mse_sum, total = summed([loss * n, acc * n, mse * n, n], device)
-    total = max(total, 1)
+    if not total:  # no validation samples (val_fraction 0)
+        return {"loss": None, "acc": None, "mse": None, "samples": 0}
     return {"loss": loss_sum / total, "acc": acc_sum / total if classification else None,
             "mse": None if classification else mse_sum / total, "samples": int(total)}
 
@@ -376,21 +377,26 @@ def main() -> None:
             write_bytes(last, data)
             if is_best:
                 write_bytes(best, data)
-        figure = (f"acc {val['acc']:.1%}" if val["acc"] is not None else f"mse {val['mse']:.4g}")
-        log(f"epoch {epoch}/{config.epochs}  train loss {train['loss']:.4f}  val loss "
-            f"{val['loss']:.4f} {figure} ({val['samples']} samples)  {entry['time_s']:.1f} s")
+        figure = ("no validation samples" if val["loss"] is None else
+                  f"val loss {val['loss']:.4f} " + (f"acc {val['acc']:.1%}" if val["acc"] is not None
+                                                    else f"mse {val['mse']:.4g}")
+                  + f" ({val['samples']} samples)")
+        log(f"epoch {epoch}/{config.epochs}  train loss {train['loss']:.4f}  {figure}  "
+            f"{entry['time_s']:.1f} s")
     if world > 1 and not args.fsdp:
         agree = replicas_agree(model, device)
         log(f"all {world} processes hold the same parameters: {'yes' if agree else 'NO'}")
     if rank == 0:
         metrics = {"world_size": world, "epochs": config.epochs, "history": record.history}
         write_text(out / "metrics.json", json.dumps(metrics, indent=1) + "\\n")
-        log(f"wrote {last} (open it in netbuilder: File > Open run..., or train --resume)")
+        log(f"wrote {last} (open it in netbuilder: File > Open Run..., or train --resume)")
 
 
 if __name__ == "__main__":
     try:
         main()
+    except (NetbuilderRuntimeError, OSError) as error:  # bad data, settings, files: one line
+        raise SystemExit(f"error: {error}") from None
     finally:
         if dist.is_initialized():
             with contextlib.suppress(Exception):

@@ -250,3 +250,10 @@ def test_export_weights_become_the_scripts_starting_point(tmp_path, monkeypatch)
     trained = load_checkpoint(tmp_path / "run" / "last.pt").model_state
     for key, tensor in model.state_dict().items():  # a tiny lr: still the starting weights
         assert torch.allclose(trained[key], tensor, atol=1e-6), key
+
+
+def test_bad_input_to_the_script_is_one_line_not_a_traceback(script, tmp_path):
+    done = _python(script, "--data", str(tmp_path / "nowhere.csv"), "--out", str(tmp_path / "r"))
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: ") and "is neither a shipped dataset" in done.stderr
+    assert "Traceback" not in done.stderr
