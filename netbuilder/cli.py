@@ -183,10 +183,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FIXED.json", help="where --apply-fixes writes")
     p.set_defaults(func=_check)
 
-    p = sub.add_parser("export", help="write the network as PyTorch code or verified ONNX")
+    p = sub.add_parser("export", help="write the network as PyTorch code, verified ONNX or a "
+                       "training script")
     p.add_argument("project", help="a netbuilder project file (.json)")
-    p.add_argument("--python", metavar="OUT.py", help="write standalone PyTorch source")
-    p.add_argument("--onnx", metavar="OUT.onnx", help="write ONNX, verified against PyTorch")
+    from .codegen.exporters import EXPORTERS
+
+    for entry in EXPORTERS:       # one option per exporter (codegen/exporters.py)
+        p.add_argument(entry.flag, dest=entry.key, metavar=entry.metavar, help=entry.help)
     p.add_argument("--weights", metavar="CKPT", help="trained weights from a checkpoint")
     p.add_argument("--opset", type=int, default=None, help="ONNX opset version")
     p.set_defaults(func=_export)
@@ -212,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-history", action="store_true",
                    help="do not record this run in the project's history (PROJECT.runs/)")
     p.add_argument("--list-datasets", action="store_true", help="list shipped datasets and exit")
+    p.add_argument("--nproc", type=int, metavar="N", help="run the training script (export "
+                   "--train-script) on N processes with torchrun; --batch-size is then per "
+                   "process")
+    p.add_argument("--run-dir", metavar="DIR", help="with --nproc: the run folder (last.pt, "
+                   "best.pt, metrics.json; default runs/NAME); an existing one is resumed")
+    p.add_argument("--fsdp", action="store_true", help="with --nproc: shard the model (FSDP2)")
     p.set_defaults(func=_train)
 
     p = sub.add_parser("tune", help="search hyper-parameters (learning rate, batch size, "

@@ -1,4 +1,5 @@
-"""``netbuilder export``: PyTorch source and verified ONNX from a project file.
+"""``netbuilder export``: every exporter of ``exporters.EXPORTERS`` (PyTorch source, verified
+ONNX, the training script) from a project file.
 
 Exit codes as every netbuilder command: 0 done, 1 the network cannot be exported (invalid
 graph, exporter failure, file did not verify), 2 an input or output file is unusable
@@ -50,11 +51,13 @@ def export_command(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from ..graph.analysis import analyze
     from ..graph.project import fingerprint, load_project
+    from .exporters import EXPORTERS, ExportJob
 
-    python_out = getattr(args, "python", None)
-    onnx_out = getattr(args, "onnx", None)
-    if not python_out and not onnx_out:
-        _error("nothing to export: give --python OUT.py, --onnx OUT.onnx, or both")
+    wanted = [(e, getattr(args, e.key, None)) for e in EXPORTERS]
+    wanted = [(e, out) for e, out in wanted if out]
+    if not wanted:
+        options = ", ".join(f"{e.flag} {e.metavar}" for e in EXPORTERS)
+        _error(f"nothing to export: give one or more of {options}")
         return EXIT_UNREADABLE
     project = load_project(args.project)
     graph = project.graph
@@ -74,29 +77,11 @@ def _export(args: argparse.Namespace) -> int:
             print(f"note: {args.weights} was saved for a different version of this graph "
                   "(its fingerprint differs); using it because every weight fits")
 
-    if python_out:
-        from .files import write_text_atomic
-        from .plan import make_plan
-        from .source import render
-
-        plan = make_plan(graph, analysis)
-        write_text_atomic(python_out, render(plan))
-        print(f"wrote {python_out}: class {plan.class_name}, {plan.total_params:,} parameters")
-        if weights is not None and not onnx_out:
-            print("note: the Python file holds the network, not its weights; load them with "
-                  "model.load_state_dict(torch.load(CKPT)['model'])")
-
-    if onnx_out:
-        from .onnx_export import export_onnx
-
-        report = export_onnx(graph, Path(onnx_out), analysis=analysis, weights=weights,
-                             opset=getattr(args, "opset", None),
-                             progress=lambda msg: print(msg, flush=True))
-        how = (f"{report.exporter} exporter, opset {report.opset}, verified with onnxruntime "
-               f"(max abs diff {report.max_abs_diff:.2g}), dynamic batch")
-        print(f"wrote {onnx_out} ({how}) in {report.seconds:.1f} s")
-        if report.fallback_reason:
-            print(f"note: used the TorchScript exporter because {report.fallback_reason}")
+    for entry, out in wanted:
+        job = ExportJob(project, Path(out), weights=weights, weights_path=args.weights,
+                        opset=getattr(args, "opset", None), analysis=analysis,
+                        progress=lambda msg: print(msg, flush=True))
+        print(entry.write(job))
     return EXIT_OK
 
 

@@ -38,7 +38,8 @@ def generate_source(graph: Graph, analysis: Analysis | None = None,
     return render(make_plan(graph, analysis, class_name))
 
 
-def render(plan: Plan, *, taps: bool = False) -> str:
+def render(plan: Plan, *, taps: bool = False, header: tuple[str, ...] = HEADER,
+           main: bool = True) -> str:
     """The source text of ``plan``.
 
     ``taps=True`` gives the *tap variant* used to look inside a network (runtime.insight):
@@ -46,9 +47,10 @@ def render(plan: Plan, *, taps: bool = False) -> str:
     values, plus after every forward line a call that hands the value just computed to
     whoever listens (``_netbuilder_tap(self, node_id, value)``; nobody by default). The
     readable export never has them. Generated names never start with ``_``, so the tap
-    function cannot clash with a node's name.
+    function cannot clash with a node's name. ``header`` (fixed lines, never project text)
+    and ``main=False`` let the training script (``train_script``) put the module inside it.
     """
-    lines: list[str] = [*HEADER, "#"]
+    lines: list[str] = [*header, "#"]
     lines += _describe(plan)
     lines += ["", "import torch", "from torch import nn", "", ""]
     if taps:
@@ -60,7 +62,8 @@ def render(plan: Plan, *, taps: bool = False) -> str:
     lines += ["", "", f"def build_model() -> {plan.class_name}:",
               f'    """A new {plan.class_name} with freshly initialised weights."""',
               f"    return {plan.class_name}()", "", ""]
-    lines += _main(plan)
+    if main:
+        lines += _main(plan)
     return "\n".join(lines) + "\n"
 
 

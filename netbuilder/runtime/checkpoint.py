@@ -101,13 +101,28 @@ def checkpoint_bytes(
 ) -> bytes:
     """The bytes of a checkpoint file (what ``save_checkpoint`` writes), made in memory so
     the same checkpoint can be written to several files (last and best) at once."""
+    return payload_bytes(_state_of(model), optimizer.state_dict() if optimizer is not None
+                         else None, epoch, fingerprint, metrics, trainer_state=trainer_state)
+
+
+def payload_bytes(
+    model_state: dict[str, torch.Tensor],
+    optimizer_state: dict[str, Any] | None,
+    epoch: int,
+    fingerprint: str,
+    metrics: dict[str, Any] | None = None,
+    *,
+    trainer_state: dict[str, Any] | None = None,
+) -> bytes:
+    """A checkpoint's bytes from state dicts already gathered (the training script's FSDP
+    run gathers the shards of every process into one whole state first)."""
     payload = {
         "format": FORMAT,
         "version": VERSION,
         "fingerprint": str(fingerprint),
         "epoch": int(epoch),
-        "model": _state_of(model),
-        "optimizer": optimizer.state_dict() if optimizer is not None else None,
+        "model": model_state,
+        "optimizer": optimizer_state,
         "metrics": dict(metrics or {}),
         "trainer": dict(trainer_state or {}),
     }

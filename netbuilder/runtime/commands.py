@@ -42,6 +42,10 @@ def train_command(args: argparse.Namespace) -> int:
     except ProjectFileError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_UNREADABLE
+    if getattr(args, "nproc", None) is not None:   # the training script under torchrun
+        from netbuilder.runtime.torchrun_command import torchrun_command
+
+        return torchrun_command(args, project)
     from netbuilder.runtime.session import plan_training, settings_with
 
     settings = settings_with(project.training, {

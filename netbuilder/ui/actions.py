@@ -28,7 +28,7 @@ class Actions:
     save: QAction
     save_as: QAction
     export_onnx: QAction
-    export_python: QAction
+    open_run: QAction
     export_png: QAction
     export_svg: QAction
     export_report: QAction
@@ -86,6 +86,10 @@ def _action(win: QMainWindow, text: str, slot, shortcuts=(), tip: str = "",
 def create_actions(win) -> Actions:
     K = QKeySequence.StandardKey
     a = Actions(
+        export_onnx=_action(win, "&ONNX...", win.export_onnx, [],
+                            "Export to ONNX, verified against PyTorch"),
+        open_run=_action(win, "Open &Run...", win.open_run, [],
+                         "Open a run folder written by the training script (curves and weights)"),
         new=_action(win, "&New", win.new_file, [K.New], "Start a new, empty network"),
         open=_action(win, "&Open...", win.open_file, [K.Open], "Open a project file"),
         import_model=_action(win, "&Import Model...", win.import_model, [],
@@ -93,10 +97,6 @@ def create_actions(win) -> Actions:
         save=_action(win, "&Save", win.save_file, [K.Save], "Save the project"),
         save_as=_action(win, "Save &As...", win.save_file_as, ["Ctrl+Shift+S"],
                         "Save the project under a new name"),
-        export_onnx=_action(win, "&ONNX...", win.export_onnx, [],
-                            "Export to ONNX, verified against PyTorch"),
-        export_python=_action(win, "&PyTorch Code (.py)...", win.export_python, [],
-                              "Write the network as standalone PyTorch source"),
         export_png=_action(win, "Diagram as P&NG...", win.export_png, [],
                            "Save the diagram as a PNG image"),
         export_svg=_action(win, "Diagram as &SVG...", win.export_svg, [],
@@ -170,14 +170,16 @@ def build_menus(win, a: Actions) -> dict[str, QMenu]:
         act.setToolTip(info.description)
         act.setData(info.name)
         act.triggered.connect(lambda _=False, n=info.name: win.open_example(n))
-    file.addAction(a.import_model)
+    file.addActions([a.import_model, a.open_run])
     file.addSeparator()
     file.addActions([a.save, a.save_as])
     file.addSeparator()
     export = file.addMenu("E&xport")
-    export.addActions([a.export_onnx, a.export_python])
-    export.addSeparator()
+    # one entry per exporter (codegen/exporters.py, the CLI's table), added when the menu
+    # first opens: the window starts without importing codegen
+    export.setObjectName("export_menu")
     export.addActions([a.export_png, a.export_svg])
+    export.aboutToShow.connect(lambda: win.exporter.fill_menu(export))
     file.addAction(a.export_report)
     file.addSeparator()
     file.addAction(a.quit)

@@ -1,5 +1,7 @@
-"""Export: ONNX (in a worker thread, with progress and the verification result), PyTorch
-source (.py), and the diagram as PNG or SVG (drawn by the canvas).
+"""Export: every entry of ``codegen.exporters.EXPORTERS`` (the table the CLI iterates too):
+the slow ones (ONNX) in a worker thread with progress and the verification result, the
+others (PyTorch source, the training script) at once; and the diagram as PNG or SVG (drawn
+by the canvas).
 
 The ONNX export imports torch and takes seconds, so it runs on a ``QThread`` over a frozen
 copy of the graph; the dialog shows each stage, then the exporter, opset and the largest
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -23,31 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..graph import atomic
 from ..graph.errors import NetbuilderError
 from ..graph.model import Graph
-
-
-def write_python(graph: Graph, path: str | Path) -> Path:
-    """Write the standalone PyTorch source; raises NetbuilderError or OSError."""
-    from .code_view import generate_python
-
-    return atomic.write_text(path, generate_python(graph))
-
-
-def code_problem(graph: Graph) -> str | None:
-    """Why no code can be made for a valid network (blocks, until codegen knows them)."""
-    from ..graph.block_document import used_blocks
-
-    if not used_blocks(graph):
-        return None
-    from .code_view import generate_python
-
-    try:
-        generate_python(graph)
-    except NetbuilderError as e:
-        return str(e)
-    return None
 
 
 def describe_report(report: Any, path: Path) -> str:
@@ -214,10 +194,7 @@ class ExportController:
     def _blocked(self, what: str) -> bool:
         errors = self.window.document.analysis.errors
         if not errors:
-            problem = code_problem(self.window.document.graph)
-            if problem:
-                self.window.files.show_error(f"Cannot export {what}", problem)
-            return problem is not None
+            return False
         lines = "\n".join(f"• {d.node + ': ' if d.node else ''}{d.message}" for d in errors[:8])
         self.window.files.show_error(f"Cannot export {what}", f"The network has {len(errors)} "
                                      f"problem(s) to fix first:\n\n{lines}")
@@ -236,12 +213,58 @@ class ExportController:
     def _status(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 6000)
 
-    def onnx(self) -> None:
-        if self._blocked("to ONNX"):
+    def fill_menu(self, menu) -> None:
+        """Put one action per exporter at the top of File > Export (once)."""
+        if menu.property("exporters_added"):
             return
-        path = self._ask_path("Export to ONNX", ".onnx", "ONNX models (*.onnx)")
+        from ..codegen.exporters import EXPORTERS
+
+        first = menu.actions()[0] if menu.actions() else None
+        for entry in EXPORTERS:
+            action = QAction(entry.menu_text, menu)
+            tip = entry.help[:1].upper() + entry.help[1:]
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+            action.setData(entry.key)
+            action.triggered.connect(lambda _=False, k=entry.key: self.ask(k))
+            menu.insertAction(first, action)
+        menu.insertSeparator(first)
+        menu.setProperty("exporters_added", True)
+
+    def ask(self, key: str) -> None:
+        """File > Export > (an exporter): refuse an invalid network, ask where, write."""
+        from ..codegen.exporters import exporter
+
+        entry = exporter(key)
+        what = entry.menu_text.replace("&", "").rstrip(".")
+        if self._blocked(what):
+            return
+        path = self._ask_path(f"Export {what}", entry.suffix, entry.file_filter)
         if path is not None:
-            self.onnx_to(path, weights=self.window.training.trained_weights())
+            self.export_to(key, path, weights=self.window.training.trained_weights()
+                           if entry.uses_weights else None)
+
+    def export_to(self, key: str, path: str | Path, weights: Any = None) -> Any:
+        """Run one exporter: a slow one on a worker thread (returns its dialog), the others
+        at once (returns True when written; a failure is a message box, nothing written)."""
+        from ..codegen.exporters import ExportJob, exporter
+
+        entry = exporter(key)
+        if entry.slow:
+            return self.onnx_to(path, weights)
+        job = ExportJob(self.window.document.project, Path(path), weights=weights,
+                        analysis=self.window.document.analysis)
+        try:
+            said = entry.write(job)
+        except (NetbuilderError, OSError) as e:
+            self.window.files.show_error(f"Cannot export {entry.menu_text.replace('&', '')}"
+                                         .rstrip("."), str(e))
+            return False
+        self._status(said.splitlines()[0][:1].upper() + said.splitlines()[0][1:])
+        return True
+
+    def onnx(self) -> None:
+        self.ask("onnx")
 
     def onnx_to(self, path: str | Path, weights: Any = None) -> OnnxExportDialog:
         """Start the export on a worker thread; the dialog shows progress and the result."""
@@ -256,24 +279,8 @@ class ExportController:
         dialog.start()
         return dialog
 
-    def python(self) -> None:
-        if self._blocked("PyTorch code"):
-            return
-        path = self._ask_path("Export PyTorch code", ".py", "Python files (*.py)")
-        if path is not None:
-            self.python_to(path)
-
     def python_to(self, path: str | Path) -> bool:
-        try:
-            written = write_python(self.window.document.graph, path)
-        except OSError as e:
-            self.window.files.show_error("Cannot export PyTorch code", str(e))
-            return False
-        except NetbuilderError as e:
-            self.window.files.show_error("Cannot export PyTorch code", str(e))
-            return False
-        self._status(f"Wrote {written}")
-        return True
+        return self.export_to("python", path)
 
     def diagram(self, kind: str) -> None:
         """The diagram as drawn on the canvas: "png" or "svg"."""

@@ -558,11 +558,14 @@ class MainWindow(QMainWindow):
     def export_onnx_to(self, path: str | Path, weights=None) -> OnnxExportDialog:
         return self.exporter.onnx_to(path, weights)
 
-    def export_python(self) -> None:
-        self.exporter.python()
-
     def export_python_to(self, path: str | Path) -> bool:
         return self.exporter.python_to(path)
+
+    def open_run(self) -> None:
+        """File > Open Run...: a run folder of the training script (ui/open_run.py)."""
+        from .open_run import ask_run
+
+        ask_run(self)
 
     def export_png(self) -> None:
         self.exporter.diagram("png")

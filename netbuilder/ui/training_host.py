@@ -100,11 +100,6 @@ class TrainingHost(QWidget):
 
     def start(self) -> str | None:
         """Start training through the panel; returns why it cannot start, or None."""
-        from .export_dialogs import code_problem
-
-        problem = code_problem(self.document.graph) if self.document.analysis.valid else None
-        if problem:
-            return problem[:1].lower() + problem[1:]
         panel = self.ensure_panel()
         if panel is None:
             return "training is not available: the training panel is not installed"

@@ -14,7 +14,7 @@ LOWER_LAYERS = ("netbuilder.graph", "netbuilder.codegen")
 # project graph -> something runtime runs (a training run, a probe, a memory estimate);
 # these may use graph and codegen
 GLUE = {"commands.py", "session.py", "probe.py", "memory.py", "backprop.py",
-        "weights_command.py", "freeze.py"}
+        "weights_command.py", "freeze.py", "torchrun_command.py"}
 GLUE_PACKAGES = {"report", "runs",  # report: a project + checkpoint -> a page; runs: history
                  "tune",            # tune: a project and a search space -> trials
                  "classroom"}       # netbuilder grade: an assignment and submissions -> grades
