@@ -227,6 +227,10 @@ def load_callable(spec: str):
     except ImportError as exc:
         raise ModelImportError(f"{mod_name}: cannot be imported ({exc}); check the name and "
                                "that it is installed or on PYTHONPATH") from None
+    except Exception as exc:  # noqa: BLE001 - running the user's module raises anything
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise ModelImportError(f"{mod_name}: importing it fails ({type(exc).__name__}: "
+                               f"{first})") from None
     obj: Any = mod
     for part in attr.split("."):
         if not hasattr(obj, part):
@@ -236,7 +240,7 @@ def load_callable(spec: str):
     if isinstance(obj, torch.nn.Module):
         return obj
     if not callable(obj):
-        raise ModelImportError(f"{spec}: is a {type(obj).__name__}, not callable; expected a "
+        raise ModelImportError(f"{spec} is an object of type {type(obj).__name__}, not callable; expected a "
                                "function or class that returns a torch.nn.Module")
     try:
         made = obj()
@@ -245,6 +249,6 @@ def load_callable(spec: str):
         raise ModelImportError(f"{spec}(): calling it with no arguments fails "
                                f"({type(exc).__name__}: {first})") from None
     if not isinstance(made, torch.nn.Module):
-        raise ModelImportError(f"{spec}() returns a {type(made).__name__}; expected a "
+        raise ModelImportError(f"{spec}() returns an object of type {type(made).__name__}; expected a "
                                "torch.nn.Module")
     return made

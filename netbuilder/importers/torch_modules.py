@@ -53,6 +53,16 @@ def is_torch_nn(module) -> bool:
     return type(module).__module__.startswith("torch.nn.")
 
 
+def qualified(module) -> str:
+    """``torch.nn.Hardtanh`` rather than ``torch.nn.modules.activation.Hardtanh``."""
+    from torch import nn
+
+    cls = type(module)
+    if getattr(nn, cls.__name__, None) is cls:
+        return f"torch.nn.{cls.__name__}"
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
 def _short(v: Any) -> Any:
     """``(3, 3)`` -> 3 (torch stores every size as a tuple; a student writes one number)."""
     if isinstance(v, (tuple, list)) and v and all(x == v[0] for x in v) \
@@ -118,7 +128,7 @@ def layer_of(module, where: str) -> tuple[str, dict[str, Any]]:
     spec = spec_for(module)
     cls = type(module).__name__
     if spec is None:
-        raise Unsupported(cls, where, f"{type(module).__module__}.{cls} has no netbuilder layer")
+        raise Unsupported(cls, where, f"{qualified(module)} has no netbuilder layer")
     why = _refusals(spec, module)
     if why:
         raise Unsupported(cls, where, why)

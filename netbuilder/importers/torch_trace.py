@@ -21,7 +21,7 @@ from typing import Any
 from ..graph.model import Edge, Graph, Node
 from .errors import ModelImportError, Unsupported
 from .torch_functions import FUNCTIONS, METHODS, Pair
-from .torch_modules import is_torch_nn, layer_of, spec_for
+from .torch_modules import is_torch_nn, layer_of, qualified, spec_for
 
 PENDING = "__use__"   # the type of a use until torch_blocks names its block
 
@@ -183,13 +183,31 @@ class Tracer:
             args = _resolve(node.args, values)
             kwargs = _resolve(node.kwargs, values)
             if _contains(args, refused) or _contains(kwargs, refused):
-                values[node] = refused      # fed by a refused call: its refusal says enough
+                # fed by a refused call: named too when it has no mapping of its own
+                unknown = self._unknown(gm, node)
+                if unknown:
+                    s.problems.append(unknown)
+                values[node] = refused
                 continue
             try:
                 values[node] = self._one(s, gm, node, args, kwargs, calls)
             except Unsupported as exc:
                 s.problems.append(exc.text())
                 values[node] = refused
+
+    def _unknown(self, gm, node) -> str | None:
+        """The refusal of a call that no input could make acceptable, or None."""
+        if node.op == "call_module":
+            sub = gm.get_submodule(node.target)
+            if spec_for(sub) is None and is_torch_nn(sub) and not isinstance(
+                    sub, _containers()):
+                return Unsupported(type(sub).__name__, node.target,
+                                   f"{qualified(sub)} has no netbuilder layer").text()
+            return None
+        table = FUNCTIONS if node.op == "call_function" else METHODS
+        if node.op in ("call_function", "call_method") and node.target not in table:
+            return Unsupported(_what(node), node.name).text()
+        return None
 
     def _one(self, s: Scope, gm, node, args, kwargs, calls: dict[str, int]) -> Any:
         if node.op == "get_attr":
@@ -253,6 +271,12 @@ class Tracer:
                                               "layer's output").text())
                 continue
             s.outputs.append(v)
+
+
+def _containers() -> tuple[type, ...]:
+    from torch import nn
+
+    return (nn.Sequential, nn.ModuleList, nn.ModuleDict)
 
 
 def _join(a: str, b: str) -> str:
