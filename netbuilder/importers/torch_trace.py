@@ -9,7 +9,7 @@ their members are calls in the scope that holds them. A class whose calls cannot
 block (several outputs, arguments that are not tensors) is traced through as well.
 
 Values: a layer's output is its node id; ``x.size(0)`` is ``BATCH``; sizes are numbers.
-Shapes come from running the traced graph once on random inputs (``ShapeProp``).
+Shapes come from running the traced graph once on a random sample.
 """
 
 from __future__ import annotations
@@ -109,8 +109,7 @@ def _what(node) -> str:
 
 
 def _meta(node) -> tuple[int, ...]:
-    tm = node.meta.get("tensor_meta")
-    shape = getattr(tm, "shape", None)
+    shape = node.meta.get("netbuilder_shape")
     return tuple(shape[1:]) if shape is not None else ()
 
 
@@ -124,7 +123,6 @@ class Tracer:
     def trace(self, module, path: str, shapes: list[tuple[int, ...]]) -> Scope:
         import torch
         from torch import fx, nn
-        from torch.fx.passes.shape_prop import ShapeProp
 
         inline = self.inline
 
@@ -149,10 +147,22 @@ class Tracer:
             raise ModelImportError(f"{where}: forward takes {len(placeholders)} input(s); "
                                    f"received {len(shapes)} input shape(s)")
         gen = torch.Generator().manual_seed(0)
+
+        class _Shapes(fx.Interpreter):
+            """Runs the graph once, noting each tensor's shape on its node."""
+
+            def run_node(self, n):  # noqa: D102
+                result = super().run_node(n)
+                if isinstance(result, torch.Tensor):
+                    n.meta["netbuilder_shape"] = tuple(result.shape)
+                return result
+
         try:
             with torch.no_grad():
-                ShapeProp(gm).propagate(*[torch.randn((1, *s), generator=gen) for s in shapes])
+                _Shapes(gm).run(*[torch.randn((1, *s), generator=gen) for s in shapes])
         except Exception as exc:  # noqa: BLE001 - the user's forward raises what it raises
+            while exc.__cause__ is not None:
+                exc = exc.__cause__
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
             raise ModelImportError(f"{where}: running forward on a random batch of shape "
                                    f"{'x'.join(map(str, ('N', *shapes[0])))} fails: {first}; "
