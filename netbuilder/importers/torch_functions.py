@@ -159,10 +159,12 @@ def getitem(s: Scope, node, args, kwargs):
     if isinstance(obj, Pair):
         # ``x, _ = self.rnn(x)``: the state is fine as long as nothing reads it
         return obj.nid if key == 0 else State(node.name)
+    if isinstance(obj, State):       # ``out, (h, c) = self.lstm(x)``: h and c, unread
+        return State(obj.name)
     if isinstance(obj, (tuple, list)):
         return obj[key]
     if s.is_tensor(obj) and key == (slice(None), -1) and len(s.shape(obj)) == 2:
-        return s.add("LastTimeStep", [s.tensor(obj, node)], node)
+        return s.add("LastTimeStep", [s.tensor(obj, node)], node, base="last_step")
     raise Unsupported("getitem", node.name, f"indexes with {key!r}")
 
 

@@ -21,6 +21,7 @@ from ..graph.project import Project
 from .errors import ModelImportError
 from .onnx_import import ATOL, RTOL, ImportResult, _wrap, write_import
 from .torch_blocks import resolve
+from .torch_modules import is_torch_nn, spec_for
 from .torch_trace import Inline, Scope, Tracer
 
 if TYPE_CHECKING:
@@ -66,6 +67,10 @@ def import_torch(module: torch.nn.Module, input_shape, *, name: str | None = Non
     shapes = _shapes(input_shape)
     cls = type(module).__name__
     was_training = module.training
+    whole = module
+    if spec_for(module) is not None or (is_torch_nn(module) and not isinstance(
+            module, (torch.nn.Sequential, torch.nn.ModuleList, torch.nn.ModuleDict))):
+        module = torch.nn.Sequential(module)    # one layer: a network of that layer
     module.eval()
     try:
         root = _trace(module, shapes)
@@ -83,7 +88,7 @@ def import_torch(module: torch.nn.Module, input_shape, *, name: str | None = Non
         state = _copy_weights(compiled, plan, module, root, firsts, cls)
         diff = _verify(module, compiled, plan, root, shapes, cls, rtol, atol)
     finally:
-        module.train(was_training)
+        whole.train(was_training)
     return ImportResult(project, state, diff, 0, params)
 
 

@@ -70,13 +70,13 @@ class Scope:
     def shape(self, v: Any) -> tuple[int, ...]:
         return self.meta[v]
 
-    def add(self, type_: str, inputs: list[str], node, *, suffix: str = "", origin: str | None = None,
-            **params: Any) -> str:
+    def add(self, type_: str, inputs: list[str], node, *, suffix: str = "",
+            origin: str | None = None, base: str | None = None, **params: Any) -> str:
         from .torch_modules import coerce
 
         spec = self.graph.spec(type_)
         params = coerce(spec, {k: v for k, v in params.items()}, _what(node), node.name)
-        base = readable(node.target if node.op == "call_module" else node.name)
+        base = base or readable(node.target if node.op == "call_module" else node.name)
         nid = self.graph.new_id(base + suffix)
         self.graph.add_node(Node(nid, spec.type, params))
         for port, src in enumerate(inputs):
@@ -137,12 +137,15 @@ class Tracer:
         cls = type(module).__name__
         where = f"{cls} '{path}'" if path else cls
         tracer = _T()
+        fixed = _defaults(module, len(shapes))
         try:
-            g = tracer.trace(module)
+            g = tracer.trace(module, concrete_args=fixed)
         except Exception as exc:  # noqa: BLE001 - fx raises TraceError, TypeError, anything
             raise ModelImportError(_trace_failure(where, exc)) from None
         gm = fx.GraphModule(tracer.root, g, cls)
-        placeholders = [n for n in g.nodes if n.op == "placeholder"]
+        every = [n for n in g.nodes if n.op == "placeholder"]
+        placeholders = every[:len(every) - len(fixed or {})]
+        constants = [n.args[0] if n.args else None for n in every[len(placeholders):]]
         if len(placeholders) != len(shapes):
             raise ModelImportError(f"{where}: forward takes {len(placeholders)} input(s); "
                                    f"received {len(shapes)} input shape(s)")
@@ -159,7 +162,8 @@ class Tracer:
 
         try:
             with torch.no_grad():
-                _Shapes(gm).run(*[torch.randn((1, *s), generator=gen) for s in shapes])
+                _Shapes(gm).run(*[torch.randn((1, *s), generator=gen) for s in shapes],
+                                *constants)
         except Exception as exc:  # noqa: BLE001 - the user's forward raises what it raises
             while exc.__cause__ is not None:
                 exc = exc.__cause__
@@ -169,12 +173,13 @@ class Tracer:
                                    "check --input-shape") from None
         scope = Scope(module, path, Graph(cls))
         scope.graph.blocks = self.blocks
-        self._map(scope, gm, placeholders, shapes)
+        self._map(scope, gm, placeholders, shapes, dict(zip(every[len(placeholders):],
+                                                            constants, strict=True)))
         return scope
 
     # -- one graph ---------------------------------------------------------------------------
-    def _map(self, s: Scope, gm, placeholders, shapes) -> None:
-        values: dict[Any, Any] = {}
+    def _map(self, s: Scope, gm, placeholders, shapes, constants: dict) -> None:
+        values: dict[Any, Any] = dict(constants)    # forward's arguments left at their default
         refused = object()
         for k, (ph, shape) in enumerate(zip(placeholders, shapes, strict=True)):
             nid = "input" if len(placeholders) == 1 else s.graph.new_id(readable(ph.name))
@@ -186,6 +191,9 @@ class Tracer:
         calls: dict[str, int] = {}
         for node in gm.graph.nodes:
             if node.op == "placeholder":
+                continue
+            if node.op == "call_function" and getattr(node.target, "__name__", "") \
+                    == "_assert_is_none":       # fx's guard on an argument left at None
                 continue
             if node.op == "output":
                 self._outputs(s, node, values, refused)
@@ -263,8 +271,10 @@ class Tracer:
                 raise Unsupported(cls, node.target, "called other than as self-attention "
                                   "attn(x, x, x, need_weights=False)")
             args = args[:1]
-        elif len(args) != 1 or kwargs or not tensors:
+        elif len(args) != 1 or kwargs:
             raise Unsupported(cls, node.target, "called with more than one input")
+        elif not tensors:
+            raise Unsupported(cls, node.target, f"on {args[0]!r}, not a layer's output")
         nid = s.add(type_, [args[0]], node, origin=node.target, **params)
         return Pair(nid) if spec.forward in ("rnn", "attention") else nid
 
@@ -281,6 +291,19 @@ class Tracer:
                                               "layer's output").text())
                 continue
             s.outputs.append(v)
+
+
+def _defaults(module, given: int) -> dict[str, Any] | None:
+    """forward's arguments after the inputs given keep their defaults (``mask=None``)."""
+    import inspect
+
+    try:
+        params = list(inspect.signature(module.forward).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    plain = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    out = {p.name: p.default for p in plain[given:] if p.default is not p.empty}
+    return out or None
 
 
 def _containers() -> tuple[type, ...]:

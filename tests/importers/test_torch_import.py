@@ -233,3 +233,37 @@ def test_random_stacks_round_trip(picks, residual):
     assert [n.type for n in project.graph.nodes.values()] == \
         [n.type for n in b.graph.nodes.values()]
     _same_outputs(project, original, (4, 6, 6), batch=2)
+
+
+class _Recurrent(nn.Module):
+    def __init__(self, read_state: bool = False):
+        super().__init__()
+        self.rnn = nn.LSTM(3, 5, batch_first=True)
+        self.fc = nn.Linear(5, 2)
+        self.read_state = read_state
+
+    def forward(self, x, lengths=None):
+        out, (h, c) = self.rnn(x)
+        return self.fc(h[-1] if self.read_state else out[:, -1])
+
+
+def test_an_lstm_unpacked_as_people_write_it():
+    module = _Recurrent()
+    project = from_torch(module, (7, 3))
+    assert [n.type for n in project.graph.nodes.values()] == \
+        ["Input", "LSTM", "LastTimeStep", "Linear"]
+    _same_outputs(project, module, (7, 3))
+
+
+def test_reading_the_recurrent_state_is_refused_naming_it():
+    with pytest.raises(ModelImportError, match=r"Linear 'fc' \(on the state or weights"):
+        from_torch(_Recurrent(read_state=True), (7, 3))
+
+
+def test_a_single_layer_is_a_network_of_that_layer():
+    module = nn.Conv2d(3, 4, 3, padding=1)
+    project = from_torch(module, (3, 5, 5))
+    assert [(n.type, n.params) for n in project.graph.nodes.values()] == [
+        ("Input", {"shape": (3, 5, 5)}),
+        ("Conv2d", {"out_channels": 4, "kernel_size": 3, "padding": 1})]
+    _same_outputs(project, module, (3, 5, 5))
