@@ -204,27 +204,27 @@ class Tracer:
                 # fed by a refused call: named too when it has no mapping of its own
                 unknown = self._unknown(gm, node)
                 if unknown:
-                    s.problems.append(unknown)
+                    _refuse(s, unknown)
                 values[node] = refused
                 continue
             try:
                 values[node] = self._one(s, gm, node, args, kwargs, calls)
             except Unsupported as exc:
-                s.problems.append(exc.text())
+                _refuse(s, exc)
                 values[node] = refused
 
-    def _unknown(self, gm, node) -> str | None:
+    def _unknown(self, gm, node) -> Unsupported | None:
         """The refusal of a call that no input could make acceptable, or None."""
         if node.op == "call_module":
             sub = gm.get_submodule(node.target)
             if spec_for(sub) is None and is_torch_nn(sub) and not isinstance(
                     sub, _containers()):
                 return Unsupported(type(sub).__name__, node.target,
-                                   f"{qualified(sub)} has no netbuilder layer").text()
+                                   f"{qualified(sub)} has no netbuilder layer")
             return None
         table = FUNCTIONS if node.op == "call_function" else METHODS
         if node.op in ("call_function", "call_method") and node.target not in table:
-            return Unsupported(_what(node), node.name).text()
+            return Unsupported(_what(node), node.name)
         return None
 
     def _one(self, s: Scope, gm, node, args, kwargs, calls: dict[str, int]) -> Any:
@@ -255,7 +255,8 @@ class Tracer:
             if kwargs or len(tensors) != len(args) or not args:
                 raise Inline(type(sub), "called with arguments that are not layer outputs")
             inner = self.trace(sub, _join(s.path, node.target), [s.shape(a) for a in args])
-            if len(inner.outputs) != 1 or inner.outputs[0] in inner.inputs:
+            if not inner.problems and (len(inner.outputs) != 1
+                                       or inner.outputs[0] in inner.inputs):
                 raise Inline(type(sub), "returns something other than one computed tensor")
             s.problems += inner.problems
             nid = s.graph.new_id(readable(node.target))
@@ -291,6 +292,12 @@ class Tracer:
                                               "layer's output").text())
                 continue
             s.outputs.append(v)
+
+
+def _refuse(s: Scope, exc: Unsupported) -> None:
+    if s.path:       # inside a submodule: its full path, as named in the model
+        exc.node = f"{s.path}.{exc.node}"
+    s.problems.append(exc.text())
 
 
 def _defaults(module, given: int) -> dict[str, Any] | None:

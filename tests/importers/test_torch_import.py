@@ -267,3 +267,28 @@ def test_a_single_layer_is_a_network_of_that_layer():
         ("Input", {"shape": (3, 5, 5)}),
         ("Conv2d", {"out_channels": 4, "kernel_size": 3, "padding": 1})]
     _same_outputs(project, module, (3, 5, 5))
+
+
+def test_refusals_inside_submodules_name_their_full_path():
+    class Part(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 3)
+            self.act = nn.Hardtanh()
+
+        def forward(self, x):
+            return torch.cumsum(self.act(self.fc(x)), 1)
+
+    class Whole(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = Part(), Part()
+
+        def forward(self, x):
+            return self.b(self.a(x))
+
+    with pytest.raises(ModelImportError) as info:
+        from_torch(Whole(), (3,))
+    assert [p.split(" (")[0].removesuffix(" is not supported") for p in info.value.problems] \
+        == ["Hardtanh 'a.act'", "torch.cumsum 'a.cumsum'", "Hardtanh 'b.act'",
+            "torch.cumsum 'b.cumsum'"]

@@ -25,7 +25,6 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
 SHIPPED = sorted(p.stem for p in EXAMPLES.glob("*.json"))
 SMALL = {"alexnet": (3, 64, 64), "vgg16": (3, 32, 32), "resnet18": (3, 32, 32),
          "resnet18_flat": (3, 32, 32), "googlenet": (3, 32, 32), "mobilenetv2": (3, 32, 32)}
-SLOW = {"vgg16"}   # 138 million parameters: built three times
 
 
 def _shape(graph, name):
@@ -46,8 +45,7 @@ def _uses(graph) -> Counter:
     return Counter(n.type for n in graph.nodes.values() if n.type in graph.blocks)
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n
-                                  for n in SHIPPED])
+@pytest.mark.parametrize("name", SHIPPED)
 def test_example_round_trips_through_pytorch_import(name):
     graph = load_project(EXAMPLES / f"{name}.json").graph
     torch.manual_seed(0)
