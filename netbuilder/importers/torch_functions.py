@@ -130,6 +130,8 @@ def cat(s: Scope, node, args, kwargs):
     dim = _arg(args, kwargs, 1, "dim", 0)
     if not isinstance(tensors, (list, tuple)) or not all(s.is_tensor(t) for t in tensors):
         raise Unsupported("torch.cat", node.name, "of something other than layer outputs")
+    if len(tensors) == 1:            # DenseNet's first layer: a list of one feature map
+        return tensors[0]
     nd = len(s.shape(tensors[0])) + 1
     if dim % nd == 0:
         raise Unsupported("torch.cat", node.name, "along the batch dimension")

@@ -292,3 +292,17 @@ def test_refusals_inside_submodules_name_their_full_path():
     assert [p.split(" (")[0].removesuffix(" is not supported") for p in info.value.problems] \
         == ["Hardtanh 'a.act'", "torch.cumsum 'a.cumsum'", "Hardtanh 'b.act'",
             "torch.cumsum 'b.cumsum'"]
+
+
+@pytest.mark.parametrize("cls, shape, blocks", [
+    (tm.MobileNetV2, (3, 32, 32), {"ConvNormAct", "InvertedResidual", "InvertedResidual2",
+                                   "InvertedResidual3"}),
+    (tm.DenseNet, (3, 8, 8), {"DenseBlock", "DenseBlock2"}),
+    (tm.Squeeze, (3, 32, 32), {"Fire"}),
+])
+def test_torchvision_styles_import_with_their_blocks(cls, shape, blocks):
+    torch.manual_seed(0)
+    module = cls()
+    project = from_torch(module, shape)
+    assert set(project.graph.blocks) == blocks
+    _same_outputs(project, module, shape, batch=2)

@@ -154,6 +154,119 @@ class DataDependent(nn.Module):
         return y
 
 
+# torchvision's MobileNetV2, DenseNet and SqueezeNet, written as torchvision writes them
+# (Conv2dNormActivation is an nn.Sequential subclass; a DenseLayer takes a list), scaled down.
+
+class ConvNormAct(nn.Sequential):
+    def __init__(self, cin, cout, k=3, stride=1, groups=1):
+        super().__init__(
+            nn.Conv2d(cin, cout, k, stride, (k - 1) // 2, groups=groups, bias=False),
+            nn.BatchNorm2d(cout), nn.ReLU6(inplace=True))
+
+
+class InvertedResidual(nn.Module):
+    def __init__(self, inp, oup, stride, t):
+        super().__init__()
+        hidden = inp * t
+        self.use_res_connect = stride == 1 and inp == oup
+        layers = [ConvNormAct(inp, hidden, k=1)] if t != 1 else []
+        layers += [ConvNormAct(hidden, hidden, stride=stride, groups=hidden),
+                   nn.Conv2d(hidden, oup, 1, bias=False), nn.BatchNorm2d(oup)]
+        self.conv = nn.Sequential(*layers)
+
+    def forward(self, x):
+        if self.use_res_connect:
+            return x + self.conv(x)
+        return self.conv(x)
+
+
+class MobileNetV2(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            ConvNormAct(3, 8, stride=2), InvertedResidual(8, 8, 1, 1),
+            InvertedResidual(8, 12, 2, 6), InvertedResidual(12, 12, 1, 6),
+            InvertedResidual(12, 16, 2, 6), InvertedResidual(16, 16, 1, 6),
+            ConvNormAct(16, 32, k=1))
+        self.classifier = nn.Sequential(nn.Dropout(0.2), nn.Linear(32, 10))
+
+    def forward(self, x):
+        x = self.features(x)
+        x = nn.functional.adaptive_avg_pool2d(x, (1, 1))
+        x = torch.flatten(x, 1)
+        return self.classifier(x)
+
+
+class DenseLayer(nn.Module):
+    def __init__(self, cin, growth):
+        super().__init__()
+        self.norm1 = nn.BatchNorm2d(cin)
+        self.relu1 = nn.ReLU(inplace=True)
+        self.conv1 = nn.Conv2d(cin, growth, 3, padding=1, bias=False)
+
+    def forward(self, prev):
+        x = torch.cat(prev, 1)
+        return self.conv1(self.relu1(self.norm1(x)))
+
+
+class DenseBlock(nn.ModuleDict):
+    def __init__(self, n, cin, growth):
+        super().__init__()
+        for i in range(n):
+            self.add_module(f"denselayer{i + 1}", DenseLayer(cin + i * growth, growth))
+
+    def forward(self, init):
+        feats = [init]
+        for _, layer in self.items():
+            feats.append(layer(feats))
+        return torch.cat(feats, 1)
+
+
+class DenseNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv0 = nn.Conv2d(3, 8, 3, padding=1)
+        self.block1 = DenseBlock(3, 8, 4)
+        self.block2 = DenseBlock(2, 20, 4)
+        self.fc = nn.Linear(28, 5)
+
+    def forward(self, x):
+        x = self.block2(self.block1(self.conv0(x)))
+        x = F.relu(x, inplace=True)
+        x = F.adaptive_avg_pool2d(x, (1, 1))
+        return self.fc(torch.flatten(x, 1))
+
+
+class Fire(nn.Module):
+    def __init__(self, cin, s, e1, e3):
+        super().__init__()
+        self.squeeze = nn.Conv2d(cin, s, 1)
+        self.squeeze_activation = nn.ReLU(inplace=True)
+        self.expand1x1 = nn.Conv2d(s, e1, 1)
+        self.expand1x1_activation = nn.ReLU(inplace=True)
+        self.expand3x3 = nn.Conv2d(s, e3, 3, padding=1)
+        self.expand3x3_activation = nn.ReLU(inplace=True)
+
+    def forward(self, x):
+        x = self.squeeze_activation(self.squeeze(x))
+        return torch.cat([self.expand1x1_activation(self.expand1x1(x)),
+                          self.expand3x3_activation(self.expand3x3(x))], 1)
+
+
+class Squeeze(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 16, 3, stride=2), nn.ReLU(inplace=True),
+            nn.MaxPool2d(3, 2, ceil_mode=True), Fire(16, 4, 8, 8), Fire(16, 4, 8, 8),
+            Fire(16, 6, 12, 12))
+        self.classifier = nn.Sequential(nn.Dropout(0.5), nn.Conv2d(24, 10, 1),
+                                        nn.ReLU(inplace=True), nn.AdaptiveAvgPool2d((1, 1)))
+
+    def forward(self, x):
+        return torch.flatten(self.classifier(self.features(x)), 1)
+
+
 def build_resnet() -> nn.Module:
     torch.manual_seed(0)
     return ResNetTV()
