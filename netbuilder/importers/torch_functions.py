@@ -113,6 +113,8 @@ def merge(type_: str, label: str):
         if kwargs.get("alpha", 1) != 1 or len(args) > 2:
             raise Unsupported(label, node.name, "with alpha")
         a, b = args[0], args[1] if len(args) > 1 else kwargs.get("other")
+        if _plain_int(a) and _plain_int(b):       # sizes: num_channels // groups * 2
+            return a + b if type_ == "Add" else a * b
         if not (s.is_tensor(a) and s.is_tensor(b)):
             const = b if s.is_tensor(a) else a
             raise Unsupported(label, node.name, f"with the constant {const!r}: netbuilder "
@@ -122,6 +124,18 @@ def merge(type_: str, label: str):
                               f"{'x'.join(map(str, s.shape(a)))} and "
                               f"{'x'.join(map(str, s.shape(b)))}")
         return s.add(type_, [s.tensor(a, node), s.tensor(b, node)], node)
+    return handler
+
+
+def _plain_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def int_math(op: Callable[[int, int], int], label: str):
+    def handler(s: Scope, node, args, kwargs):
+        if len(args) == 2 and _plain_int(args[0]) and _plain_int(args[1]):
+            return op(args[0], args[1])
+        raise Unsupported(label, node.name, "on tensors or the batch size (only on sizes)")
     return handler
 
 
@@ -171,8 +185,23 @@ def getitem(s: Scope, node, args, kwargs):
 
 
 def identity(s: Scope, node, args, kwargs):
-    s.tensor(args[0], node)
+    if not isinstance(args[0], Grouped):
+        s.tensor(args[0], node)
     return args[0]
+
+
+def transpose(s: Scope, node, args, kwargs):
+    dims = sorted(d % 5 for d in args[1:3]) if len(args) == 3 else None
+    if isinstance(args[0], Grouped) and dims == [1, 2] and not args[0].swapped:
+        g = args[0]
+        return Grouped(g.nid, g.groups, g.shape, swapped=True)
+    raise Unsupported(_label(node, "transpose"), node.name, "netbuilder's layers keep the "
+                      "order of dimensions (a channel shuffle is recognised: view, "
+                      "transpose(1, 2), view back)")
+
+
+def _label(node, name: str) -> str:
+    return f".{name}()" if node.op == "call_method" else f"torch.{name}"
 
 
 def flatten(s: Scope, node, args, kwargs):
@@ -188,12 +217,29 @@ def flatten(s: Scope, node, args, kwargs):
     return s.add("Flatten", [x], node, start_dim=start, end_dim=end)
 
 
+class Grouped:
+    """A CxHxW map viewed as (groups, C/groups, H, W): the first step of a channel shuffle."""
+
+    def __init__(self, nid: str, groups: int, shape: tuple[int, ...], swapped: bool = False):
+        self.nid, self.groups, self.shape, self.swapped = nid, groups, shape, swapped
+
+    def __repr__(self) -> str:
+        return (f"'{self.nid}' viewed as {self.groups} groups of channels (netbuilder keeps "
+                "only a channel shuffle: view, transpose(1, 2), view back)")
+
+
 def view(s: Scope, node, args, kwargs):
-    """``x.view(x.size(0), -1)``, ``x.reshape(-1, 320)``, ``torch.reshape(x, (n, c, h, w))``."""
-    x = s.tensor(args[0], node)
+    """``x.view(x.size(0), -1)``, ``x.reshape(-1, 320)``, ``torch.reshape(x, (n, c, h, w))``;
+    ShuffleNet's ``view(n, g, c // g, h, w)``, ``transpose(1, 2)``, ``view(n, -1, h, w)``
+    is one ChannelShuffle."""
     shape = list(args[1] if len(args) == 2 and isinstance(args[1], (tuple, list))
                  else args[1:] or kwargs.get("shape", ()))
-    have = s.shape(args[0])
+    grouped = args[0] if isinstance(args[0], Grouped) and args[0].swapped else None
+    if grouped is None:
+        x = s.tensor(args[0], node)
+        have = s.shape(args[0])
+    else:
+        x, have = grouped.nid, grouped.shape
     numel = math.prod(have)
     text = f"to {tuple('batch' if v is BATCH else v for v in shape)}"
     if not shape or shape[0] not in (BATCH, -1) or BATCH in shape[1:] \
@@ -208,6 +254,14 @@ def view(s: Scope, node, args, kwargs):
         rest[rest.index(-1)] = numel // known if known else 0
     if math.prod(rest) != numel:
         raise Unsupported(f"{node.target}", node.name, f"{text} from {have}")
+    if grouped is not None:
+        if tuple(rest) != tuple(have):
+            raise Unsupported(f"{node.target}", node.name, f"{text}: a channel shuffle views "
+                              f"back to {have}")
+        return s.add("ChannelShuffle", [x], node, base="channel_shuffle", groups=grouped.groups)
+    if len(have) == 3 and len(rest) == 4 and rest[0] * rest[1] == have[0] \
+            and tuple(rest[2:]) == tuple(have[1:]):
+        return Grouped(x, rest[0], tuple(have))
     if tuple(rest) == tuple(have):
         return args[0]
     if len(rest) == 1:
@@ -275,10 +329,12 @@ def _table() -> tuple[dict[Any, Callable], dict[str, Callable]]:
                       operator.mul: mul, operator.imul: mul, torch.mul: mul,
                       torch.cat: cat, torch.concat: cat, torch.flatten: flatten,
                       torch.reshape: view, operator.getitem: getitem, getattr: getattr_,
-                      torch.mean: mean, F.interpolate: interpolate, F.pad: pad})
+                      torch.mean: mean, F.interpolate: interpolate, F.pad: pad,
+                      torch.transpose: transpose, operator.floordiv: int_math(
+                          operator.floordiv, "//"), operator.sub: int_math(operator.sub, "-")})
     methods.update({"add": add, "add_": add, "mul": mul, "mul_": mul, "size": size,
                     "dim": dim_, "view": view, "reshape": view, "flatten": flatten,
-                    "contiguous": identity, "mean": mean})
+                    "contiguous": identity, "mean": mean, "transpose": transpose})
     return functions, methods
 
 

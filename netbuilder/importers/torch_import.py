@@ -22,7 +22,7 @@ from .errors import ModelImportError
 from .onnx_import import ATOL, RTOL, ImportResult, _wrap, write_import
 from .torch_blocks import resolve
 from .torch_modules import is_torch_nn, spec_for
-from .torch_trace import Inline, Scope, Tracer
+from .torch_trace import Inline, Scope, Tracer, device_of
 
 if TYPE_CHECKING:
     import torch
@@ -206,12 +206,13 @@ def _verify(original, compiled, plan, root: Scope, shapes, where: str, rtol: flo
     for batch in (2,):     # one batch: a size written into a view is refused when traced
         xs = [torch.randn((batch, *s), generator=gen) for s in shapes]
         with torch.no_grad():
-            want = original(*xs)
+            want = original(*[x.to(device_of(original)) for x in xs])
             got = compiled(*xs)
         want = list(want) if isinstance(want, (tuple, list)) else [want]
         got = list(got) if isinstance(got, tuple) else [got]
         for k, nid in enumerate(root.outputs):
             w, g = want[k], got[order[nid]]
+            w = w.cpu() if isinstance(w, torch.Tensor) else w
             if not isinstance(w, torch.Tensor) or tuple(w.shape) != tuple(g.shape):
                 raise ModelImportError(f"{where}: output {k} is {getattr(w, 'shape', w)} from "
                                        f"the module but {tuple(g.shape)} after import; nothing "

@@ -162,8 +162,8 @@ class Tracer:
 
         try:
             with torch.no_grad():
-                _Shapes(gm).run(*[torch.randn((1, *s), generator=gen) for s in shapes],
-                                *constants)
+                _Shapes(gm).run(*[torch.randn((1, *s), generator=gen).to(device_of(module))
+                                  for s in shapes], *constants)
         except Exception as exc:  # noqa: BLE001 - the user's forward raises what it raises
             while exc.__cause__ is not None:
                 exc = exc.__cause__
@@ -292,6 +292,14 @@ class Tracer:
                                               "layer's output").text())
                 continue
             s.outputs.append(v)
+
+
+def device_of(module):
+    """Where the module's weights are (a model on the GPU is run there)."""
+    import torch
+
+    first = next(module.parameters(), None)
+    return first.device if first is not None else torch.device("cpu")
 
 
 def _refuse(s: Scope, exc: Unsupported) -> None:

@@ -299,6 +299,7 @@ def test_refusals_inside_submodules_name_their_full_path():
                                    "InvertedResidual3"}),
     (tm.DenseNet, (3, 8, 8), {"DenseBlock", "DenseBlock2"}),
     (tm.Squeeze, (3, 32, 32), {"Fire"}),
+    (tm.ShuffleNet, (3, 6, 6), {"ShuffleUnit"}),
 ])
 def test_torchvision_styles_import_with_their_blocks(cls, shape, blocks):
     torch.manual_seed(0)
@@ -306,3 +307,26 @@ def test_torchvision_styles_import_with_their_blocks(cls, shape, blocks):
     project = from_torch(module, shape)
     assert set(project.graph.blocks) == blocks
     _same_outputs(project, module, shape, batch=2)
+
+
+def test_shufflenets_channel_shuffle_is_one_layer():
+    project = from_torch(tm.ShuffleNet(), (3, 6, 6))
+    unit = project.graph.blocks["ShuffleUnit"].graph
+    assert [n.type for n in unit.nodes.values()] == \
+        ["Input", "Conv2d", "ReLU", "ChannelShuffle", "Conv2d", "Add"]
+    assert unit.nodes["channel_shuffle"].params == {"groups": 3}
+    assert project.graph.nodes["stage"].params == {"repeat": 2}
+
+
+def test_other_transposes_are_refused_naming_them():
+    class Swap(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(2, 2, 1)
+
+        def forward(self, x):
+            return self.conv(x).transpose(2, 3)
+
+    with pytest.raises(ModelImportError, match=r"\.transpose\(\) 'transpose' \(netbuilder's "
+                       "layers keep the order of dimensions"):
+        from_torch(Swap(), (2, 3, 4))

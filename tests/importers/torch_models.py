@@ -267,6 +267,38 @@ class Squeeze(nn.Module):
         return torch.flatten(self.classifier(self.features(x)), 1)
 
 
+def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
+    """torchvision's shufflenetv2.channel_shuffle, line for line."""
+    batchsize, num_channels, height, width = x.size()
+    channels_per_group = num_channels // groups
+    x = x.view(batchsize, groups, channels_per_group, height, width)
+    x = torch.transpose(x, 1, 2).contiguous()
+    x = x.view(batchsize, -1, height, width)
+    return x
+
+
+class ShuffleUnit(nn.Module):
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 1, groups=3)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, groups=channels)
+
+    def forward(self, x):
+        return x + self.conv2(channel_shuffle(F.relu(self.conv1(x)), 3))
+
+
+class ShuffleNet(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 12, 3, padding=1)
+        self.stage = nn.Sequential(ShuffleUnit(12), ShuffleUnit(12))
+        self.fc = nn.Linear(12, 4)
+
+    def forward(self, x):
+        x = self.stage(self.stem(x))
+        return self.fc(x.mean([2, 3]))
+
+
 def build_resnet() -> nn.Module:
     torch.manual_seed(0)
     return ResNetTV()
