@@ -181,13 +181,12 @@ class Tracer:
     def _map(self, s: Scope, gm, placeholders, shapes, constants: dict) -> None:
         values: dict[Any, Any] = dict(constants)    # forward's arguments left at their default
         refused = object()
-        for k, (ph, shape) in enumerate(zip(placeholders, shapes, strict=True)):
+        for ph, shape in zip(placeholders, shapes, strict=True):
             nid = "input" if len(placeholders) == 1 else s.graph.new_id(readable(ph.name))
             s.graph.add_node(Node(nid, "Input", {"shape": tuple(shape)}))
             s.meta[nid] = tuple(shape)
             s.inputs.append(nid)
             values[ph] = nid
-            del k
         calls: dict[str, int] = {}
         for node in gm.graph.nodes:
             if node.op == "placeholder":
