@@ -330,3 +330,42 @@ def test_other_transposes_are_refused_naming_them():
     with pytest.raises(ModelImportError, match=r"\.transpose\(\) 'transpose' \(netbuilder's "
                        "layers keep the order of dimensions"):
         from_torch(Swap(), (2, 3, 4))
+
+
+class _Mix(nn.Module):
+    """Two inputs, one output: a block with two input ports."""
+
+    def __init__(self, width):
+        super().__init__()
+        self.fc = nn.Linear(8, width)
+
+    def forward(self, a, b):
+        return torch.relu(self.fc(torch.cat([a, b], dim=1)))
+
+
+class _TwoInTwoOut(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.m1 = _Mix(4)
+        self.m2 = _Mix(4)
+        self.head = nn.Linear(4, 2)
+
+    def forward(self, left, right):
+        x = self.m1(left, right)
+        y = self.m2(x, right)
+        return self.head(y), x * y
+
+
+def test_several_inputs_and_outputs_and_a_two_input_block():
+    module = _TwoInTwoOut()
+    project = from_torch(module, [(4,), (4,)])
+    g = project.graph
+    assert [nid for nid, n in g.nodes.items() if n.type == "Input"] == ["left", "right"]
+    assert list(g.blocks) == ["Mix"] and len(g.blocks["Mix"].inputs) == 2
+    again = build_module(g).eval()
+    again.load_state_dict(project.weights)
+    a, b = torch.randn(3, 4), torch.randn(3, 4)
+    with torch.no_grad():
+        want, got = module(a, b), again(a, b)
+    for w, o in zip(want, got, strict=True):
+        torch.testing.assert_close(o, w)
