@@ -96,14 +96,14 @@ def _define(name: str, cls: type, group: list[Use]) -> BlockDef:
             if len(set(values)) > 1:
                 exposed.setdefault((pname, values), []).append((nid, pname))
     params: list[BlockParam] = []
-    values_of: dict[str, int] = {}
-    for k, ((pname, _), targets) in enumerate(exposed.items()):
-        pn = "channels" if pname == "out_channels" else pname
-        if pn == REPEAT or pn in values_of:
-            pn = readable(f"{targets[0][0]}_{pname}")
-        while pn in values_of or pn == REPEAT:
+    taken: set[str] = set()
+    words = [("channels" if pname == "out_channels" else pname) for pname, _ in exposed]
+    for word, targets in zip(words, exposed.values(), strict=True):
+        # one set of widths: ``channels``; several: named by the first layer each sets
+        pn = word if words.count(word) == 1 else readable(f"{targets[0][0]}_{word}")
+        while pn in taken or pn == REPEAT:
             pn += "_"
-        values_of[pn] = k
+        taken.add(pn)
         params.append(BlockParam(pn, tuple(targets)))
     doc = (cls.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
     if doc.startswith("A block:"):       # netbuilder's own generated docstring says nothing

@@ -70,6 +70,10 @@ def test_an_inception_module_in_functional_style():
     inner = g.blocks["Inception"].graph
     assert [n.type for n in inner.nodes.values()].count("Concat") == 1
     assert g.nodes["inc1"].params != g.nodes["inc2"].params   # each use its own widths
+    # several sets of widths: each named after the first layer it sets
+    assert [bp.name for bp in g.blocks["Inception"].params] == \
+        ["b1_channels", "b3_0_channels", "b5_channels"]
+    assert g.nodes["inc1"].params == {"b1_channels": 4, "b3_0_channels": 6, "b5_channels": 2}
     _same_outputs(project, module, (3, 8, 8))
 
 
