@@ -162,6 +162,9 @@ def test_cli_imports_module_callable(in_tests_dir, tmp_path, capsys):
     said = capsys.readouterr().out
     assert "running its Python code" in said and "blocks BasicBlock x3, BasicBlock2 x2" in said
     assert main(["check", str(out)]) == 0
+    # and exports again, with the imported weights, verified by onnxruntime
+    assert main(["export", str(out), "--onnx", str(tmp_path / "r.onnx"),
+                 "--weights", str(out.with_suffix(".pt"))]) == 0
     state = torch.load(out.with_suffix(".pt"), weights_only=True)["model"]
     again = build_module(load_project(out).graph).eval()
     again.load_state_dict(state)
