@@ -281,14 +281,18 @@ def build_parser() -> argparse.ArgumentParser:
                    "ones that did not load")
     p.set_defaults(func=_load_weights)
 
-    p = sub.add_parser("import", help="turn an ONNX model into an editable project with its "
-                       "weights, verified against onnxruntime")
-    p.add_argument("model", help="an ONNX file (.onnx); nothing in it is executed")
+    p = sub.add_parser("import", help="turn an ONNX model, or a PyTorch module named as "
+                       "MODULE:CALLABLE, into an editable project with its weights, verified")
+    p.add_argument("model", help="an ONNX file (.onnx; nothing in it is executed), or "
+                   "MODULE:CALLABLE (e.g. torchvision.models:resnet18): netbuilder RUNS "
+                   "'import MODULE' as Python, as torchrun and uvicorn do, and calls CALLABLE "
+                   "with no arguments to get the torch.nn.Module; name only code you trust")
     p.add_argument("-o", "--output", required=True, metavar="PROJECT.json",
                    help="the project file to write (weights go beside it as PROJECT.pt)")
     p.add_argument("--weights-out", metavar="FILE", help="where to write the weights instead")
     p.add_argument("--input-shape", metavar="C,H,W",
-                   help="the input's sample shape (batch excluded) where the file leaves it open")
+                   help="the input's sample shape (batch excluded): where the ONNX file "
+                   "leaves it open; required for MODULE:CALLABLE")
     p.set_defaults(func=_import)
 
     p = sub.add_parser("runs", help="list the project's recorded runs, show one, or compare two")

@@ -221,9 +221,9 @@ def test_old_opsets_are_upgraded(tmp_path):
     assert _types(result) == ["Input", "Conv2d", "ReLU", "Flatten", "Linear"]
 
 
-def test_a_pytorch_module_name_is_not_imported_yet(tmp_path, capsys):
-    assert main(["import", "torchvision.models:resnet18", "-o", str(tmp_path / "r.json")]) == 2
-    assert "expected an ONNX file" in capsys.readouterr().err
+def test_a_file_that_is_neither_onnx_nor_module_callable_is_refused(tmp_path, capsys):
+    assert main(["import", str(tmp_path / "model.pt"), "-o", str(tmp_path / "r.json")]) == 2
+    assert "expected an ONNX file (.onnx) or a PyTorch module" in capsys.readouterr().err
 
 
 def test_refusal_is_a_model_import_error(tmp_path):
