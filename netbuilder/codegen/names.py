@@ -42,9 +42,14 @@ NN_MODULE_ATTRIBUTES = frozenset({
 GENERATED_NAMES = frozenset({"self", "x", "torch", "nn", "build_model", "model", "params",
                              "inputs", "outputs", "output", "_"})
 
+# Attributes of torch.fx's GraphModule, which torch.export and ONNX export turn the module
+# into: a submodule called ``code`` made the dynamo exporter fail ("references nonexistent
+# attribute weight of code").
+FX_GRAPH_MODULE_ATTRIBUTES = frozenset({"code", "graph", "meta", "recompile"})
+
 RESERVED = frozenset(
     set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(builtins)) | NN_MODULE_ATTRIBUTES
-    | GENERATED_NAMES | OWN_CLASS_NAMES
+    | GENERATED_NAMES | OWN_CLASS_NAMES | FX_GRAPH_MODULE_ATTRIBUTES
 )
 
 _NOT_WORD = re.compile(r"[^0-9A-Za-z_]+")

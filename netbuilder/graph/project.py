@@ -204,7 +204,7 @@ def _read_blocks(raw: Any, graph: Graph) -> None:
             params.append(BlockParam(p["name"], tuple((t[0], t[1]) for t in p["targets"])))
         graph.blocks[name] = BlockDef(name, inner, output, params, description)
         pending.append((where, b, graph.blocks[name]))
-    for where, b, defn in pending:
+    for where, b, defn in _inner_blocks_first(pending):
         _read_nodes_edges(b, defn.graph, f"{where}.")
         problems = definition_problems(defn)
         if problems:
@@ -216,6 +216,30 @@ def _read_blocks(raw: Any, graph: Graph) -> None:
             raise ProjectFileError(f"{where}: {e}") from None
         if depth > 8:
             raise ProjectFileError(f"{where}: blocks are nested {depth} deep; at most 8")
+
+
+def _inner_blocks_first(pending: list) -> list:
+    """The blocks in an order where each is read after the blocks used inside it (a use's
+    parameters come from its definition, so that must be read and checked first); a block
+    that uses itself, directly or through others, is refused here."""
+    from .walk import topological_order
+
+    names = {defn.name for _, _, defn in pending}
+    uses = []
+    for where, b, defn in pending:
+        nodes = b.get("nodes", [])
+        for n in nodes if isinstance(nodes, list) else []:
+            t = n.get("type") if isinstance(n, dict) else None
+            if t == defn.name:
+                raise ProjectFileError(f"{where}: a block cannot contain itself")
+            if isinstance(t, str) and t in names:
+                uses.append(Edge(t, defn.name))
+    order = topological_order([defn.name for _, _, defn in pending], uses)
+    if order is None:
+        raise ProjectFileError("blocks: the blocks use each other in a loop; a block cannot "
+                               "contain itself, directly or through another block")
+    rank = {name: i for i, name in enumerate(order)}
+    return sorted(pending, key=lambda item: rank[item[2].name])
 
 
 def _read_node(raw: Any, where: str, graph: Graph) -> tuple[Node, dict[str, Any]]:

@@ -69,6 +69,17 @@ def test_lenet5_auto_export_uses_dynamo_with_readable_names(tmp_path):
     assert 0 < report.export_seconds <= report.seconds
 
 
+@pytest.mark.parametrize("node_id", ["code", "graph", "meta"])
+def test_ids_that_name_fx_graph_module_attributes_still_export_with_dynamo(node_id, tmp_path):
+    # a layer called "code" shadowed GraphModule.code: the dynamo exporter failed and the
+    # export fell back to TorchScript (found while building the autoencoder example)
+    b = GraphBuilder("Named")
+    x = b.input((8,))
+    b.layer("ReLU", b.layer("Linear", x, id=node_id, out_features=3), id="act")
+    report = export_onnx(b.graph, tmp_path / "named.onnx")
+    assert report.exporter == "dynamo" and report.fallback_reason is None
+
+
 def test_falls_back_to_torchscript_where_dynamo_cannot_deliver(tmp_path):
     # The dynamo exporter cannot write opset 11 (it silently keeps 18); TorchScript can.
     b = GraphBuilder("Small")

@@ -482,3 +482,26 @@ def test_an_empty_label_reads_back_as_no_label() -> None:
     project = project_from_dict(data)
     assert project.graph.nodes["input"].label is None
     check_loaded(project)
+
+
+def test_a_block_may_be_listed_before_the_blocks_it_uses() -> None:
+    # found by the fuzzer: GoogLeNet's Inception listed before BasicConv2d made reading
+    # Inception's uses of BasicConv2d look up parameters not read yet (a KeyError)
+    data = json.loads((examples_dir() / "googlenet.json").read_text(encoding="utf-8"))
+    data["blocks"].reverse()
+    assert [b["name"] for b in data["blocks"]][:2] == ["Inception", "BasicConv2d"]
+    project = project_from_dict(data)
+    assert analyze(project.graph).valid
+    check_loaded(project)
+
+
+def test_blocks_that_use_each_other_in_a_loop_are_refused() -> None:
+    data = json.loads((examples_dir() / "googlenet.json").read_text(encoding="utf-8"))
+    inception = next(b for b in data["blocks"] if b["name"] == "Inception")
+    basic = next(b for b in data["blocks"] if b["name"] == "BasicConv2d")
+    basic["nodes"].append({"id": "loop", "type": "Inception"})
+    with pytest.raises(ProjectFileError, match="loop"):
+        project_from_dict(data)
+    inception["nodes"].append({"id": "me", "type": "Inception"})
+    with pytest.raises(ProjectFileError, match="cannot contain itself"):
+        project_from_dict(data)

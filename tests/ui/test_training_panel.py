@@ -225,8 +225,9 @@ def test_events_reach_the_gui_in_batches_at_most_30_a_second(qtbot, make_panel):
     seconds = time.monotonic() - began
     worker = panel._last_run.worker
     assert panel.plots.point_count("loss/val") == 150
+    # the throttle's promise, whatever the machine's speed (a loaded machine runs slower
+    # epochs and so has fewer events to put in each batch: "many per batch" was a timing)
     assert worker.batches <= 30 * seconds + 5                 # + Started/Finished, sent at once
-    assert worker.batches < 150 / 2                           # many events per batch
 
 
 def test_shutdown_stops_a_running_thread_and_unlocks(qtbot, make_panel):

@@ -66,5 +66,7 @@ def run_to_end(qtbot, panel: TrainingPanel, timeout_ms: int = 30_000, *,
                press=None) -> None:
     """Press Start (or ``press``, e.g. ``panel.continue_training``) and wait for the end."""
     (press or panel.start)()
-    qtbot.waitUntil(lambda: panel.running, timeout=5_000)
+    # a press while the check of a changed setting runs waits for it (on a loaded machine
+    # the check alone, which loads the data, can take seconds)
+    qtbot.waitUntil(lambda: panel.running, timeout=30_000)
     qtbot.waitUntil(lambda: not panel.running, timeout=timeout_ms)
