@@ -156,7 +156,7 @@ def plan_training(graph: Graph, settings: Mapping[str, Any] | None = None, *,
     out = analysis.nodes[out_id].output
     kind = _OUTPUT_KIND.get(graph.nodes[out_id].type)
     problems += check_compat(tuple(inp.shape), tuple(out.shape), plan.dataset.info,
-                             plan.config.loss, output_kind=kind)
+                             plan.config.loss, output_kind=kind, task=plan.config.task)
     return plan
 
 
