@@ -92,7 +92,7 @@ class SampleView(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
         self.stack.addWidget(self.message)
-        content = QSplitter(Qt.Orientation.Horizontal)
+        content = self.content = QSplitter(Qt.Orientation.Horizontal)
         self.stack.addWidget(content)
 
         left = QWidget()
@@ -243,9 +243,19 @@ class SampleView(QWidget):
         info = self._data.info
         self.draw_button.setVisible(len(info.sample_shape) == 3 and info.sample_shape[0] == 1)
         self.wrong_button.setEnabled(self._task == "classification")
+        if self._task in ("reconstruction", "segmentation"):
+            self._widen_pictures()
         self.saliency_box.setEnabled(bool(self._data.x.is_floating_point()))
         self.stack.setCurrentIndex(1)
         self.show_sample(min(self._position, n - 1) if n else 0)
+
+    def _widen_pictures(self) -> None:
+        """Room for two or three pictures side by side: the left part takes about 40%."""
+        sizes = self.content.sizes()
+        total = sum(sizes) or self.width()
+        if sizes and sizes[0] < 0.38 * total:
+            left = int(0.42 * total)
+            self.content.setSizes([left, total - left])
 
     def _default_path(self) -> NodePath | None:
         """The first convolution if there is one (the lesson of the view), else the output."""
