@@ -360,6 +360,8 @@ class _Run:
 
     def _loop(self, forward, optimizer, schedule, placement, sizes, start_epoch, data, params,
               image_data) -> Iterator[Event]:
+        """The epochs from ``start_epoch``, then Finished (unless a step or an epoch ended
+        the run: a stop, a non-finite loss, early stopping)."""
         loop = self._loop_state(forward, optimizer, schedule, placement, sizes, start_epoch,
                                 data, params, image_data)
         for epoch in range(start_epoch, self.config.epochs + 1):
@@ -369,6 +371,7 @@ class _Run:
 
     def _loop_state(self, forward, optimizer, schedule, placement, sizes, start_epoch, data,
                     params, image_data) -> _Loop:
+        """What the loop needs, set up once: batch offsets, the clock, L1 and augmentation."""
         config = self.config
         offsets = [0]
         for size in sizes:

@@ -29,7 +29,7 @@ DIGITS = load_dataset("digits").info
 # What the CLI runs below reach at least (seed 0, one CPU thread); README and RESULTS quote them.
 AUTOENCODER_EPOCHS, AUTOENCODER_MSE = 10, 0.035      # the average digit scores 0.073
 DENOISING_MSE = 0.045                                 # noise 0.3 on the input only
-UNET_EPOCHS, UNET_PIXEL_ACC, UNET_MIOU = 8, 0.93, 0.45   # all background scores 0.84
+UNET_EPOCHS, UNET_PIXEL_ACC, UNET_MIOU = 8, 0.92, 0.45   # all background scores 0.84
 
 
 # -- the shapes set --------------------------------------------------------------------------
@@ -204,3 +204,14 @@ def test_reconstruction_targets_are_the_inputs_for_any_real_valued_dataset():
     # standardised features: guessing 0 everywhere costs about 1 per value
     assert last.metrics["val_mse"] < 0.2
     assert np.isfinite(last.metrics["val_loss"])
+
+
+def test_the_report_says_it_judges_one_answer_per_sample(tmp_path, capsys):
+    path = _project(tmp_path, "autoencoder_digits")
+    ckpt = tmp_path / "ae.pt"
+    assert cli_main(["train", str(path), "--epochs", "1", "--save", str(ckpt)]) == 0
+    capsys.readouterr()
+    code = cli_main(["report", str(path), "--weights", str(ckpt), "-o", str(tmp_path / "r.html")])
+    err = capsys.readouterr().err
+    assert code == 1 and "this run's task is reconstruction" in err and "Traceback" not in err
+    assert not (tmp_path / "r.html").exists()

@@ -44,6 +44,8 @@ def test_the_autoencoder_shows_each_digit_beside_its_reconstruction(make_insight
     assert pictures.titles == ["input", "reconstruction"]
     assert view.verdict.text().startswith("Reconstructed from the input: mean squared error")
     assert not view.wrong_button.isEnabled()           # no classes to get wrong
+    assert view.current_path == ("bottleneck",)        # the code the digit was squeezed into
+    assert view.strip.values().shape == (6,)
     original, rebuilt = (_pixels(pictures.image(i))[..., 0].astype(float) for i in (0, 1))
     assert original.shape == rebuilt.shape == (8, 8)
     # after training the reconstruction looks like its digit (same grey scale for both)

@@ -15,6 +15,7 @@ layer's output for the sample, so choosing another layer costs nothing.
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
@@ -96,7 +97,7 @@ class SampleView(QWidget):
         self.stack.addWidget(content)
 
         left = QWidget()
-        lv = QVBoxLayout(left)
+        lv = self._left = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         row.addWidget(QLabel("Sample"))
@@ -243,8 +244,12 @@ class SampleView(QWidget):
         info = self._data.info
         self.draw_button.setVisible(len(info.sample_shape) == 3 and info.sample_shape[0] == 1)
         self.wrong_button.setEnabled(self._task == "classification")
-        if self._task in ("reconstruction", "segmentation"):
+        pictures = self._task in ("reconstruction", "segmentation")
+        if pictures:
             self._widen_pictures()
+        # the pictures show the input too: they get the room, the single picture less
+        self._left.setStretchFactor(self.picture, 2 if pictures else 3)
+        self._left.setStretchFactor(self.task_pictures, 4 if pictures else 3)
         self.saliency_box.setEnabled(bool(self._data.x.is_floating_point()))
         self.stack.setCurrentIndex(1)
         self.show_sample(min(self._position, n - 1) if n else 0)
@@ -258,7 +263,12 @@ class SampleView(QWidget):
             self.content.setSizes([left, total - left])
 
     def _default_path(self) -> NodePath | None:
-        """The first convolution if there is one (the lesson of the view), else the output."""
+        """The first convolution if there is one (the lesson of the view), else the output;
+        for an autoencoder the bottleneck: the layer with the fewest values, the code."""
+        if self._task == "reconstruction":
+            sized = [t for t in self._targets if t.tensor is not None and t.type != "Input"]
+            if sized:
+                return min(sized, key=lambda t: math.prod(t.tensor.shape)).path
         for t in self._targets:
             if t.type in CONV_TYPES:
                 return t.path
