@@ -46,7 +46,8 @@ def train_command(args: argparse.Namespace) -> int:
     settings = settings_with(project.training, {
         "dataset": args.dataset, "epochs": args.epochs, "batch_size": args.batch_size,
         "lr": args.lr, "optimizer": args.optimizer, "loss": args.loss, "device": args.device,
-        "seed": args.seed,
+        "seed": args.seed, "task": getattr(args, "task", None),
+        "denoise_std": getattr(args, "denoise_std", None),
     })
     plan = plan_training(project.graph, settings)
     for w in plan.warnings:

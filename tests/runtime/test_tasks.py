@@ -132,9 +132,10 @@ def _project(tmp_path: Path, name: str, **training) -> Path:
     return path
 
 
-def _cli_train(tmp_path: Path, path: Path, epochs: int, capsys) -> tuple[dict, str]:
+def _cli_train(tmp_path: Path, path: Path, epochs: int, capsys, *more: str) -> tuple[dict, str]:
     out = tmp_path / "metrics.json"
-    code = cli_main(["train", str(path), "--epochs", str(epochs), "--metrics-out", str(out)])
+    code = cli_main(["train", str(path), "--epochs", str(epochs), "--metrics-out", str(out),
+                     *more])
     printed = capsys.readouterr()
     assert code == 0, printed.err
     return json.loads(out.read_text(encoding="utf-8")), printed.out
@@ -149,8 +150,9 @@ def test_the_autoencoder_trains_from_the_cli_to_its_stated_error(tmp_path, capsy
 
 
 def test_a_denoising_autoencoder_learns_the_clean_digit_from_a_noisy_one(tmp_path, capsys):
-    path = _project(tmp_path, "autoencoder_digits", denoise_std=0.3)
-    metrics, _ = _cli_train(tmp_path, path, AUTOENCODER_EPOCHS, capsys)
+    path = _project(tmp_path, "autoencoder_digits")
+    metrics, _ = _cli_train(tmp_path, path, AUTOENCODER_EPOCHS, capsys, "--denoise-std", "0.3")
+    assert metrics["history"][0]["val_mse"] is not None
     # the noisy input itself as the answer would cost 0.3^2 = 0.09 per pixel
     assert metrics["val_mse"] <= DENOISING_MSE
 
@@ -215,3 +217,15 @@ def test_the_report_says_it_judges_one_answer_per_sample(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 1 and "this run's task is reconstruction" in err and "Traceback" not in err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_the_task_can_be_chosen_on_the_command_line(tmp_path, capsys):
+    """mlp_digits as an autoencoder cannot work: the check says what the output must be."""
+    code = cli_main(["train", str(example_path("mlp_digits")), "--task", "reconstruction",
+                     "--loss", "mse", "--epochs", "1"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "The model gives 10 but reconstruction needs the input's 1x8x8" in err
+    assert cli_main(["train", str(example_path("mlp_digits")), "--denoise-std", "0.3",
+                     "--epochs", "1"]) == 1
+    assert "set task to 'reconstruction'" in capsys.readouterr().err

@@ -78,3 +78,30 @@ def test_the_unet_shows_the_true_and_the_predicted_mask_in_class_colours(make_in
     right = float((predicted == true_mask).all(axis=-1).mean())
     shown = float(view.verdict.text().split("%")[0]) / 100
     assert abs(right - shown) < 0.001 and right > 0.84    # better than "all background"
+
+
+def test_choosing_reconstruction_in_the_form_explains_the_shapes_to_match(qtbot):
+    from netbuilder.ui.training_host import TrainingHost
+
+    host = TrainingHost(_document("mlp_digits"))
+    qtbot.addWidget(host)
+    panel = host.ensure_panel()
+    try:
+        form = panel.form
+        qtbot.waitUntil(lambda: not panel.checking, timeout=20_000)
+        assert not form.denoise.isEnabled()            # noise is for reconstructions only
+        form.task.setCurrentIndex(form.task.findData("reconstruction"))
+        form.loss.setCurrentIndex(form.loss.findData("mse"))
+        qtbot.waitUntil(lambda: not panel.checking and "reconstruction needs"
+                        in panel.problems.plain_text(), timeout=20_000)
+        text = panel.problems.plain_text()
+        assert "The model gives 10 but reconstruction needs the input's 1x8x8" in text
+        assert "out_features to 64 and end with an Unflatten to 1x8x8" in text
+        assert not panel.start_button.isEnabled()
+        assert not panel.fix_output_button.isVisible()  # out_features=10 would not mend it
+        assert form.denoise.isEnabled()
+        form.denoise.setValue(0.3)
+        values = form.values()
+        assert values["task"] == "reconstruction" and values["denoise_std"] == 0.3
+    finally:
+        assert panel.shutdown(10)
