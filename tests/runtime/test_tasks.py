@@ -107,6 +107,25 @@ def test_segmentation_needs_a_score_per_class_for_every_pixel():
     assert "gives a class for every pixel" in loss[0] and "'cross_entropy'" in loss[0]
 
 
+@settings(max_examples=100, deadline=None)
+@given(out=st.lists(st.integers(1, 40), min_size=1, max_size=4),
+       sample=st.lists(st.integers(1, 40), min_size=1, max_size=3))
+def test_the_check_passes_exactly_the_shapes_each_task_needs(out, sample):
+    """Reconstruction: the output is the sample's shape; segmentation: classes x the mask's
+    size. Any other shape gets an error naming both shapes."""
+    out = tuple(out)
+    info = DatasetInfo("data", "data", "classification", tuple(sample), 3, ("a", "b", "c"))
+    recon = _errors(tuple(sample), out, info, "mse", task="reconstruction")
+    assert (recon == []) == (out == tuple(sample))
+    if recon:
+        assert "x".join(map(str, out)) in recon[0] and "x".join(map(str, sample)) in recon[0]
+    mask = tuple(sample[-2:])
+    seg_info = DatasetInfo("masks", "masks", "segmentation", (1, *mask), 3, ("a", "b", "c"),
+                           target_shape=mask)
+    seg = _errors((1, *mask), out, seg_info, "cross_entropy")
+    assert (seg == []) == (out == (3, *mask))
+
+
 def test_noise_belongs_to_reconstruction():
     with pytest.raises(ConfigError, match="denoise_std adds noise to the input of a reconstruction"):
         TrainingConfig(denoise_std=0.3)
