@@ -62,6 +62,9 @@ def test_a_denoising_autoencoder_also_shows_the_noisy_input_it_was_fed(make_insi
 
 def test_the_unet_shows_the_true_and_the_predicted_mask_in_class_colours(make_insight, qtbot):
     view = _trained(qtbot, make_insight, "unet_shapes", 4)
+    panel = view.source.panel
+    assert "validation pixel accuracy" in panel.outcome.plain_text()
+    assert "mean IoU 0." in panel.outcome.plain_text()
     pictures = view.task_pictures
     assert pictures.titles == ["input", "true mask", "predicted mask"]
     assert view.verdict.text().endswith("% of the pixels right")
