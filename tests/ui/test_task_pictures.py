@@ -108,3 +108,14 @@ def test_choosing_reconstruction_in_the_form_explains_the_shapes_to_match(qtbot)
         assert values["task"] == "reconstruction" and values["denoise_std"] == 0.3
     finally:
         assert panel.shutdown(10)
+
+
+def test_the_evaluation_tab_says_where_a_segmentations_figures_are(make_insight, qtbot):
+    from netbuilder.ui.insight.evaluation_view import NOT_JUDGED, EvaluationView
+
+    _host, panel, _source, view = make_insight(_document("unet_shapes"), EvaluationView,
+                                               (1000, 500))
+    train(qtbot, panel, 1)
+    qtbot.waitUntil(lambda: view.message.text() == NOT_JUDGED["segmentation"], timeout=30_000)
+    assert view.stack.currentWidget() is view.message
+    assert "Could not" not in view.message.text()
