@@ -204,6 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--loss")
     p.add_argument("--device", help="auto, cpu, cuda or mps")
     p.add_argument("--seed", type=int)
+    p.add_argument("--task", choices=("auto", "reconstruction"),
+                   help="auto: the dataset's own targets; reconstruction: the input itself")
+    p.add_argument("--denoise-std", type=float, metavar="STD",
+                   help="with --task reconstruction: Gaussian noise added to the input only")
     p.add_argument("--save", metavar="CKPT",
                    help="write CKPT after every epoch (the best one too, as NAME.best.pt)")
     p.add_argument("--resume", metavar="CKPT", help="continue from a checkpoint")

@@ -69,6 +69,14 @@ EXPECTED: dict[str, Expect] = {
                + 2 * (2 * 32))                                   # two LayerNorms
         + (32 * 4 + 4), (4,), "waveforms"),
     "maxout_mlp": Expect((64 * 128 + 128) + (64 * 64 + 64) + (32 * 10 + 10), (10,), "digits"),
+    # 64 pixels -> 32 -> a code of 6 -> 32 -> 64 pixels, unflattened to the input's shape
+    "autoencoder_digits": Expect((64 * 32 + 32) + (32 * 6 + 6) + (6 * 32 + 32) + (32 * 64 + 64),
+                                 (1, 8, 8), "digits"),
+    "unet_shapes": Expect(
+        (9 * 8 + 8) + (8 * 9 * 16 + 16) + (16 * 9 * 32 + 32)     # encoder, 32 -> 16 -> 8
+        + (32 * 4 * 16 + 16) + (32 * 9 * 16 + 16)                # up to 16x16, after the skip
+        + (16 * 4 * 8 + 8) + (16 * 9 * 8 + 8)                    # up to 32x32, after the skip
+        + (8 * 4 + 4), (4, 32, 32), "shapes"),                   # 4 scores per pixel
     # 8 hidden layers of 32; the fixed one adds a BatchNorm1d (weight and bias) to each.
     "vanishing_gradients": Expect((64 * 32 + 32) + 7 * (32 * 32 + 32) + (32 * 10 + 10), (10,), "digits"),
     "vanishing_gradients_fixed": Expect(
@@ -94,9 +102,12 @@ SHORT_RUNS: dict[str, tuple[int, float]] = {
     "gru_waveforms": (10, 0.80),
     "transformer_waveforms": (15, 0.80),  # order is learned late: under 70% for 10 epochs
     "maxout_mlp": (10, 0.90),
+    "unet_shapes": (8, 0.92),          # pixel accuracy; all background would be 84%
     "vanishing_gradients_fixed": (5, 0.90),
     "init_demo_xavier": (3, 0.80),
 }
+# Reconstructions: (epochs, the validation MSE per pixel reached at most).
+RECONSTRUCTIONS: dict[str, tuple[int, float]] = {"autoencoder_digits": (10, AUTOENCODER_MSE := 0.035)}
 PERCEPTRON_CEILING = 0.90   # a straight line cannot separate the moons
 # The demonstrations of what goes wrong stay near chance (10 digits) in a short run: that is
 # their point (tests/runtime/test_deep_examples.py measures why). (epochs, accuracy ceiling)
@@ -117,7 +128,7 @@ def _one_thread_per_worker():
     torch.set_num_threads(before)
 
 
-def _train(name: str, epochs: int | None = None) -> float:
+def _train(name: str, epochs: int | None = None, metric: str = "val_acc") -> float:
     project = load_project(example_path(name))
     # One thread: the same arithmetic (and accuracy) on every machine, and no contention.
     plan = plan_training(project.graph, settings_with(
@@ -129,7 +140,7 @@ def _train(name: str, epochs: int | None = None) -> float:
         last = event
     assert not isinstance(last, Failed), last
     assert isinstance(last, Finished)
-    return last.metrics["val_acc"]
+    return last.metrics[metric]
 
 
 def _tool():
@@ -147,7 +158,7 @@ def test_every_example_is_shipped_listed_and_expected(capsys):
     listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert sorted(listed) == sorted(EXPECTED)
     trainable = {n for n, e in EXPECTED.items() if e.dataset}
-    assert set(SHORT_RUNS) | {"perceptron"} | set(STUCK) == trainable
+    assert set(SHORT_RUNS) | {"perceptron"} | set(STUCK) | set(RECONSTRUCTIONS) == trainable
 
 
 def test_the_files_are_exactly_what_the_generator_writes():
@@ -272,3 +283,11 @@ def test_the_demonstrations_of_what_goes_wrong_stay_stuck(name):
     assert acc <= at_most, f"{name}: {acc:.3f} after {epochs} epochs; it should not learn"
     fixed = {"vanishing_gradients": "vanishing_gradients_fixed"}.get(name, "init_demo_xavier")
     assert SHORT_RUNS[fixed][1] > at_most      # the variant it points to does learn
+
+
+@pytest.mark.parametrize("name", list(RECONSTRUCTIONS))
+def test_reconstructs_to_its_stated_error(name):
+    """Well under the error of drawing the average sample every time (0.073 for digits)."""
+    epochs, at_most = RECONSTRUCTIONS[name]
+    mse = _train(name, epochs, "val_mse")
+    assert mse <= at_most, f"{name}: MSE {mse:.4f} after {epochs} epochs, expected {at_most}"

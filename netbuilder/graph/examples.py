@@ -20,7 +20,7 @@ class ExampleInfo:
 
 # The order a course meets them in (COURSE.md; the README's table): linear models, MLPs,
 # what goes wrong in deep MLPs (vanishing gradients, initialisation), the CNN families by
-# year, then sequence models. Menus and `netbuilder examples` list them
+# year, autoencoders and segmentation, then sequence models. Menus and `netbuilder examples` list them
 # so; an example missing here comes after these, by name.
 COURSE_ORDER = (
     "perceptron", "mlp_moons", "mlp_iris", "mlp_digits",
@@ -28,7 +28,7 @@ COURSE_ORDER = (
     "vanishing_gradients", "vanishing_gradients_fixed",
     "init_demo", "init_demo_small", "init_demo_xavier",
     "lenet5", "alexnet", "vgg16", "googlenet", "resnet18", "resnet18_flat", "resnet_small",
-    "mobilenetv2",
+    "mobilenetv2", "autoencoder_digits", "unet_shapes",
     "rnn_waveforms", "lstm_waveforms", "gru_waveforms", "transformer_waveforms",
 )
 

@@ -51,7 +51,8 @@ def train_command(args: argparse.Namespace) -> int:
     settings = settings_with(project.training, {
         "dataset": args.dataset, "epochs": args.epochs, "batch_size": args.batch_size,
         "lr": args.lr, "optimizer": args.optimizer, "loss": args.loss, "device": args.device,
-        "seed": args.seed,
+        "seed": args.seed, "task": getattr(args, "task", None),
+        "denoise_std": getattr(args, "denoise_std", None),
     })
     plan = plan_training(project.graph, settings)
     for w in plan.warnings:
@@ -244,10 +245,7 @@ def _drive(plan: Any, resume: Any, save: Path | None, out: TextIO, control: Any,
             if isinstance(ev, Stopped):
                 outcome["stopped_epoch"] = ev.epoch
             else:
-                m = ev.metrics
-                acc = m.get("val_acc")
-                print("done" + (f": validation accuracy {acc:.1%}" if acc is not None else ""),
-                      file=out)
+                print("done" + _final_figures(ev.metrics), file=out)
         elif isinstance(ev, Failed):
             outcome["failed"] = ev.message
             outcome["failed_kind"] = ev.kind
@@ -270,7 +268,20 @@ def _epoch_line(ev: Any) -> str:
         parts.append(f"val_loss {ev.val_loss:.4f}")
     if ev.val_acc is not None:
         parts.append(f"val_acc {ev.val_acc:.1%}")
+    if ev.val_miou is not None:
+        parts.append(f"val_miou {ev.val_miou:.3f}")
     if ev.val_mse is not None:
         parts.append(f"val_mse {ev.val_mse:.4f}")
     parts.append(f"{ev.samples_per_s:,.0f} samples/s")
     return "  ".join(parts) + ("  (best)" if ev.is_best else "")
+
+
+def _final_figures(m: dict[str, Any]) -> str:
+    """The last epoch's validation figures for the closing line ('' when there are none)."""
+    if m.get("val_miou") is not None:
+        return f": validation pixel accuracy {m['val_acc']:.1%}, mean IoU {m['val_miou']:.3f}"
+    if m.get("val_acc") is not None:
+        return f": validation accuracy {m['val_acc']:.1%}"
+    if m.get("val_mse") is not None:
+        return f": validation MSE {m['val_mse']:.4f}"
+    return ""

@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from netbuilder.runtime.datasets.base import DatasetInfo, format_shape
+from netbuilder.runtime.tasks import run_task
 
 Level = Literal["error", "warning"]
 OutputKind = Literal["logits", "probabilities", "log_probabilities"]
 CLASS_LOSSES = ("cross_entropy", "nll", "bce_with_logits")
 REGRESSION_LOSSES = ("mse", "l1")
+RECONSTRUCTION_LOSSES = ("mse", "l1", "bce_with_logits")
+SEGMENTATION_LOSSES = ("cross_entropy", "nll")
 ALL_LOSSES = CLASS_LOSSES + REGRESSION_LOSSES
 
 # shipped datasets that are other sizes of another one, to suggest the matching variant
@@ -121,6 +124,67 @@ def _regression(output_shape: tuple[int, ...], info: DatasetInfo, loss: str) -> 
     return []
 
 
+def _reconstruction(output_shape: tuple[int, ...], info: DatasetInfo, loss: str) -> list[Problem]:
+    problems = []
+    if loss not in RECONSTRUCTION_LOSSES:
+        problems.append(Problem(
+            "error",
+            f"Reconstruction compares the output with the input value by value, but the loss "
+            f"is '{loss}' (for classes): pick 'mse' (or 'l1'; 'bce_with_logits' for inputs "
+            f"between 0 and 1)",
+        ))
+    want = tuple(info.sample_shape)
+    if output_shape != want:
+        text = (f"The model gives {format_shape(output_shape)} but reconstruction needs the "
+                f"input's {format_shape(want)}: the last layer must give back a sample of "
+                f"the input's shape")
+        if math.prod(output_shape) == math.prod(want):
+            text += (f" (the number of values matches: end with an Unflatten to "
+                     f"{format_shape(want)})")
+        elif len(output_shape) == 1 and len(want) > 1:
+            text += (f" (set the last Linear's out_features to {math.prod(want)} and end "
+                     f"with an Unflatten to {format_shape(want)})")
+        elif len(output_shape) == len(want) == 3 and output_shape[0] != want[0]:
+            text += f" (set the last convolution's out_channels to {want[0]})"
+        problems.append(Problem("error", text))
+    return problems
+
+
+def _segmentation(output_shape: tuple[int, ...], info: DatasetInfo, loss: str) -> list[Problem]:
+    problems = []
+    classes, mask = info.num_classes, tuple(info.target_shape)
+    want = format_shape((classes, *mask))
+    if loss not in SEGMENTATION_LOSSES:
+        problems.append(Problem(
+            "error",
+            f"'{info.name}' gives a class for every pixel, but the loss is '{loss}': pick "
+            f"'cross_entropy' (the last layer gives one score per class for every pixel)",
+        ))
+    if len(output_shape) != 1 + len(mask):
+        problems.append(Problem(
+            "error",
+            f"The model gives {_values(output_shape)} per sample but segmenting '{info.name}' "
+            f"needs one score per class for every pixel, {want} (classes x height x width): "
+            f"end with a Conv2d with out_channels={classes} at the mask's size",
+        ))
+        return problems
+    if output_shape[0] != classes:
+        problems.append(Problem(
+            "error",
+            f"The model gives {format_shape(output_shape)} but '{info.name}' has {classes} "
+            f"classes, so the output's channels must equal the class count: set the last "
+            f"convolution's out_channels to {classes}",
+        ))
+    if tuple(output_shape[1:]) != mask:
+        problems.append(Problem(
+            "error",
+            f"The model gives {format_shape(output_shape)} but the masks of '{info.name}' are "
+            f"{format_shape(mask)}: the output's height and width must equal the mask's "
+            f"(bring it back up with ConvTranspose2d or Upsample, or pad the convolutions)",
+        ))
+    return problems
+
+
 def _output_kind_warnings(loss: str, output_kind: OutputKind | None) -> list[Problem]:
     if loss == "nll" and output_kind != "log_probabilities":
         return [Problem(
@@ -153,18 +217,25 @@ def check_compat(
     loss: str,
     *,
     output_kind: OutputKind | None = None,
+    task: str = "auto",
 ) -> list[Problem]:
     """Problems that would make training ``loss`` on ``info`` with this model fail or mislead.
 
     ``input_shape``/``output_shape`` exclude the batch axis (``input_shape`` None: unknown).
     ``output_kind`` says what the last layer produces, if known (from the graph's last node,
-    or guessed from a forward pass); it only adds warnings.
+    or guessed from a forward pass); it only adds warnings. ``task`` is the settings' task
+    ('auto': the dataset's own; 'reconstruction': the target is the input).
     """
     if loss not in ALL_LOSSES:
         return [Problem("error", f"Unknown loss '{loss}': expected one of {', '.join(ALL_LOSSES)}")]
     problems = check_input(input_shape, info)
     output_shape = tuple(output_shape)
-    if info.is_classification:
+    kind = run_task(task, info)
+    if kind == "reconstruction":
+        problems += _reconstruction(output_shape, info, loss)
+    elif kind == "segmentation":
+        problems += _segmentation(output_shape, info, loss)
+    elif kind == "classification":
         problems += _classification(output_shape, info, loss)
     else:
         problems += _regression(output_shape, info, loss)

@@ -19,6 +19,9 @@ from netbuilder.runtime.errors import ConfigError
 LOSSES = ("cross_entropy", "bce_with_logits", "mse", "l1", "nll")
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta")
 SCHEDULES = ("none", "step", "cosine", "onecycle")
+# 'auto': the dataset's own task (classification, regression or segmentation);
+# 'reconstruction': the target is the input itself (autoencoders)
+TASKS = ("auto", "reconstruction")
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,17 @@ class TrainingConfig:
     take effect on CUDA only; ``channels_last`` (image batches) on CUDA and the CPU. ``cpu_threads`` sets torch's
     intra-op threads while training on the CPU (None: leave torch's setting); small models
     on a busy machine often train fastest with 1.
+
+    ``task`` 'auto' learns the dataset's targets; 'reconstruction' learns to give back the
+    input (an autoencoder), and with ``denoise_std`` above 0 the input is first blurred by
+    Gaussian noise of that standard deviation (a denoising autoencoder: the target stays
+    the clean input).
     """
 
     dataset: str = "digits"
     dataset_options: dict[str, Any] = field(default_factory=dict)
+    task: str = "auto"
+    denoise_std: float = 0.0
     loss: str = "cross_entropy"
     optimizer: str = "adam"
     lr: float = 1e-3
@@ -136,6 +146,8 @@ def validate(config: TrainingConfig) -> list[str]:
     """Every invalid value of ``config`` as a sentence saying what is accepted."""
     c = config
     checks = [
+        _choice("task", c.task, TASKS),
+        _number("denoise_std", c.denoise_std, low=0.0, low_open=False, example="0.3"),
         _choice("loss", c.loss, LOSSES),
         _choice("optimizer", c.optimizer, OPTIMIZERS),
         _choice("lr_schedule", c.lr_schedule, SCHEDULES),
@@ -175,6 +187,11 @@ def validate(config: TrainingConfig) -> list[str]:
         problems.append(
             "early_stopping_patience watches the validation loss, but val_fraction is 0: "
             "set val_fraction above 0 (e.g. 0.2) or early_stopping_patience to None"
+        )
+    if _is_number(c.denoise_std) and c.denoise_std > 0 and c.task != "reconstruction":
+        problems.append(
+            f"denoise_std adds noise to the input of a reconstruction task, but task is "
+            f"{c.task!r}: set task to 'reconstruction' or denoise_std to 0"
         )
     if c.nesterov is True and c.optimizer == "sgd" and c.momentum == 0:
         problems.append("nesterov needs momentum above 0: set momentum to 0.9 or nesterov to false")

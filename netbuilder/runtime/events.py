@@ -56,7 +56,11 @@ class Step:
 
 @dataclass(frozen=True)
 class Epoch:
-    """End of an epoch: training means over the epoch and validation on the held-out part."""
+    """End of an epoch: training means over the epoch and validation on the held-out part.
+
+    For a segmentation the accuracies are the share of pixels right and ``val_miou`` the
+    mean intersection over union of the classes (None for other tasks).
+    """
 
     epoch: int
     train_loss: float
@@ -70,6 +74,7 @@ class Epoch:
     samples_per_s: float
     is_best: bool
     progress: float
+    val_miou: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}

@@ -14,12 +14,14 @@ import torch
 
 from netbuilder.runtime.losses import compute_loss, predicted_classes, squared_errors
 from netbuilder.runtime.placement import Placement
+from netbuilder.runtime.tasks import confusion_of, mean_iou
 
 
 @dataclass(frozen=True)
 class Reading:
     """Means over some batches; ``bad_batch`` is the first (0-based, in the epoch) whose loss
-    is not finite, with ``bad_value`` its loss."""
+    is not finite, with ``bad_value`` its loss. ``accuracy`` of a segmentation is the share
+    of pixels right; ``miou`` its mean intersection over union (validation only)."""
 
     loss: float
     accuracy: float | None
@@ -27,6 +29,14 @@ class Reading:
     samples: int
     bad_batch: int | None = None
     bad_value: float | None = None
+    miou: float | None = None
+
+
+def hits_per_sample(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """The share of a sample's class ids that are right: 0 or 1 for one id per sample, the
+    pixel accuracy for a mask; shape (N,)."""
+    right = (predicted == target).float()
+    return right.reshape(right.shape[0], -1).mean(dim=1)
 
 
 class EpochMeter:
@@ -67,7 +77,7 @@ class EpochMeter:
         weights = torch.tensor(sizes, dtype=torch.float32, device=losses.device)
         outputs, targets = torch.cat(self._outputs), torch.cat(self._targets)
         if self.classification:
-            per_sample = (outputs == targets).float()
+            per_sample = hits_per_sample(outputs, targets)
         else:
             per_sample = squared_errors(outputs, targets)
         hits = torch.stack([part.sum() for part in per_sample.split(sizes)])
@@ -109,13 +119,21 @@ def evaluate(
     classification: bool,
     batch_size: int,
     placement: Placement,
+    *,
+    num_classes: int = 0,
 ) -> Reading | None:
-    """Mean loss and accuracy/MSE of ``forward`` on (x, y) without gradients; None if empty."""
+    """Mean loss and accuracy/MSE of ``forward`` on (x, y) without gradients; None if empty.
+
+    For class ids per pixel (``y`` N x H x W) with ``num_classes`` given, also the mean IoU.
+    """
     n = x.shape[0]
     if n == 0:
         return None
     loss_sum = torch.zeros((), device=x.device)
     hit_sum = torch.zeros((), device=x.device)
+    per_pixel = classification and y.dim() > 1 and num_classes > 0
+    confusion = torch.zeros(num_classes, num_classes, dtype=torch.int64, device=x.device) \
+        if per_pixel else None
     with torch.no_grad():
         for start in range(0, n, batch_size):
             xb = placement.batch(x[start:start + batch_size])
@@ -125,7 +143,10 @@ def evaluate(
                 loss = compute_loss(loss_name, out, yb)
             loss_sum += loss.float() * xb.shape[0]
             if classification:
-                hit_sum += (predicted_classes(loss_name, out) == yb).sum()
+                predicted = predicted_classes(loss_name, out)
+                hit_sum += hits_per_sample(predicted, yb).sum()
+                if confusion is not None:
+                    confusion += confusion_of(predicted, yb, num_classes)
             else:
                 hit_sum += squared_errors(out, yb).sum()
     loss_value, hits = torch.stack([loss_sum, hit_sum]).tolist()
@@ -134,4 +155,5 @@ def evaluate(
         accuracy=hits / n if classification else None,
         mse=None if classification else hits / n,
         samples=n,
+        miou=mean_iou(confusion) if confusion is not None else None,
     )

@@ -9,11 +9,16 @@ from netbuilder.runtime.compat import OutputKind
 
 
 def guess_output_kind(output: torch.Tensor, loss: str) -> OutputKind | None:
-    """None when it cannot be told (one output per sample, BCE, non-finite values)."""
-    if (loss == "bce_with_logits" or output.dim() != 2 or output.shape[1] < 2
+    """None when it cannot be told (one output per sample, BCE, non-finite values).
+
+    Scores per pixel (N x C x H x W, segmentation) are judged per pixel, over dim 1.
+    """
+    if (loss == "bce_with_logits" or output.dim() not in (2, 4) or output.shape[1] < 2
             or not output.is_floating_point()):
         return None
     o = output.detach().float()
+    if o.dim() > 2:
+        o = o.movedim(1, -1).reshape(-1, o.shape[1])
     if not torch.isfinite(o).all():
         return None
     ones = torch.ones(len(o), device=o.device)

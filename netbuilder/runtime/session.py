@@ -161,7 +161,7 @@ def plan_training(graph: Graph, settings: Mapping[str, Any] | None = None, *,
     out_node = graph.nodes[out_id]
     kind = cast(OutputKind | None, graph.spec(out_node.type).output_kind)
     problems += check_compat(tuple(inp.shape), tuple(out.shape), plan.dataset.info,
-                             plan.config.loss, output_kind=kind)
+                             plan.config.loss, output_kind=kind, task=plan.config.task)
     return plan
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,7 @@ from netbuilder.runtime.optim import Schedule, build_optimizer
 from netbuilder.runtime.output_kind import guess_output_kind
 from netbuilder.runtime.placement import Placement, choose_placement
 from netbuilder.runtime.record import RunRecord
+from netbuilder.runtime.tasks import noisy, reports_accuracy, run_task
 
 STEP_EVENT_INTERVAL_S = 0.05  # at most ~20 Step events per second
 EVAL_BATCH_MULTIPLIER = 4
@@ -124,6 +126,28 @@ def _epoch_seed(seed: int, epoch: int) -> int:
     return (seed * 1_000_003 + epoch * 7_919) % (2**63)
 
 
+@dataclass
+class _Loop:
+    """What every step of a run's loop needs, set up once per call to ``_Run._loop``."""
+
+    forward: torch.nn.Module
+    optimizer: Any
+    schedule: Schedule
+    placement: Placement
+    offsets: list[int]            # where each batch of the epoch's order starts and ends
+    data: tuple[torch.Tensor, ...]  # x_train, y_train, x_val, y_val on the device
+    params: list[torch.Tensor]
+    l1_params: list[torch.Tensor]
+    augment: bool
+    clock: RunClock
+    step: int                     # steps taken so far in the whole run
+    eval_batch: int
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return len(self.offsets) - 1
+
+
 class _Run:
     """The state of one call to :func:`train`; its ``events`` generator does the work."""
 
@@ -159,6 +183,8 @@ class _Run:
         self.warnings: list[str] = []
         self.threads_before: int | None = None
         self.stats: Any = None
+        self.task = "classification"   # what the run learns (runtime.tasks.run_task)
+        self.denoise_std = 0.0
 
     # ----- setup -------------------------------------------------------------------------
 
@@ -184,7 +210,13 @@ class _Run:
             raise DatasetError(f"'{d.info.name}' holds {len(d)} sample(s); training needs at least 2")
         if d.x.is_floating_point() and not torch.isfinite(d.x).all():
             raise DatasetError(f"'{d.info.name}' holds NaN or infinite input values; clean the data first")
-        if d.info.is_classification:
+        if self.task == "reconstruction":
+            if not d.x.is_floating_point():
+                raise DatasetError(
+                    f"'{d.info.name}' gives token ids, which cannot be reconstructed value by "
+                    f"value: pick a dataset of real-valued samples, or set task to 'auto'"
+                )
+        elif d.info.has_class_ids:
             low, high = int(d.y.min()), int(d.y.max())
             if low < 0 or high >= max(d.info.num_classes, 1):
                 # on CUDA such labels would trip a device-side assert and poison the process
@@ -207,6 +239,11 @@ class _Run:
             if self.normalization is not None:
                 self.normalization.apply_(x_train)
                 self.normalization.apply_(x_val)
+        if self.task == "reconstruction":
+            # the target is the (normalised) input; a denoising run is judged on inputs noised
+            # once, from the seed, so every epoch's validation sees the same ones
+            gen = torch.Generator(device=device).manual_seed(_epoch_seed(config.seed + 3, 0))
+            return x_train, x_train, noisy(x_val, self.denoise_std, gen), x_val
         return x_train, y[train_idx].to(device), x_val, y[val_idx].to(device)
 
     def _dry_run(self, forward: torch.nn.Module, x: torch.Tensor, placement: Placement) -> torch.Tensor:
@@ -230,6 +267,9 @@ class _Run:
 
     def events(self) -> Iterator[Event]:
         config = self.config = self._read_config()
+        if isinstance(self.dataset, Dataset):
+            self.task = run_task(config.task, self.dataset.info)
+            self.denoise_std = config.denoise_std if self.task == "reconstruction" else 0.0
         self._check_data()
         self.device = resolve_device(config.device)
         if config.cpu_threads is not None and self.device.type == "cpu":
@@ -279,7 +319,7 @@ class _Run:
         output = self._dry_run(model, probe, placement)
         problems = check_compat(
             self.input_shape, tuple(output.shape[1:]), self.dataset.info, config.loss,
-            output_kind=guess_output_kind(output, config.loss),
+            output_kind=guess_output_kind(output, config.loss), task=config.task,
         )
         if has_errors(problems):
             yield Failed(
@@ -288,6 +328,10 @@ class _Run:
             )
             return
         self.warnings += [p.message for p in problems if p.level == "warning"]
+        if self.task == "segmentation" and image_data and (config.augment_hflip
+                                                            or config.augment_crop_padding > 0):
+            self.warnings.append("Augmentation is off for segmentation: flipped or shifted "
+                                 "images would no longer match their masks")
         forward, compiled = model, False
         if config.compile and self.device.type == "cuda":
             forward, compiled = self._compile(placement, probe)
@@ -316,131 +360,188 @@ class _Run:
 
     def _loop(self, forward, optimizer, schedule, placement, sizes, start_epoch, data, params,
               image_data) -> Iterator[Event]:
+        """The epochs from ``start_epoch``, then Finished (unless a step or an epoch ended
+        the run: a stop, a non-finite loss, early stopping)."""
+        loop = self._loop_state(forward, optimizer, schedule, placement, sizes, start_epoch,
+                                data, params, image_data)
+        for epoch in range(start_epoch, self.config.epochs + 1):
+            if (yield from self._epoch(loop, epoch)):
+                return
+        yield self._final(Finished, epochs_run=self.config.epochs, stopped_early=False)
+
+    def _loop_state(self, forward, optimizer, schedule, placement, sizes, start_epoch, data,
+                    params, image_data) -> _Loop:
+        """What the loop needs, set up once: batch offsets, the clock, L1 and augmentation."""
         config = self.config
-        x_train, y_train, x_val, y_val = data
-        device = self.device
-        classification = self.dataset.info.is_classification
-        loss_name = config.loss
-        clip = config.grad_clip_norm
-        l1 = config.l1
-        l1_params = [p for p in params if p.dim() > 1] if l1 > 0 else []
-        augment = image_data and (config.augment_hflip or config.augment_crop_padding > 0)
-        channels_last = placement.channels_last
-        steps_per_epoch = len(sizes)
         offsets = [0]
         for size in sizes:
             offsets.append(offsets[-1] + size)
-        step = (start_epoch - 1) * steps_per_epoch
-        clock = RunClock(step, config.epochs * steps_per_epoch, STEP_EVENT_INTERVAL_S)
-        control = self.control
-        eval_batch = config.batch_size * EVAL_BATCH_MULTIPLIER
-        model = self.model
+        step = (start_epoch - 1) * len(sizes)
+        augment = image_data and (config.augment_hflip or config.augment_crop_padding > 0)
+        return _Loop(
+            forward=forward, optimizer=optimizer, schedule=schedule, placement=placement,
+            offsets=offsets, data=data, params=params,
+            l1_params=[p for p in params if p.dim() > 1] if config.l1 > 0 else [],
+            augment=augment and self.task != "segmentation",  # a mask would not move along
+            clock=RunClock(step, config.epochs * len(sizes), STEP_EVENT_INTERVAL_S),
+            step=step, eval_batch=config.batch_size * EVAL_BATCH_MULTIPLIER,
+        )
+
+    def _epoch(self, loop: _Loop, epoch: int) -> Iterator[Event]:
+        """One epoch's batches, then its validation; returns True when the run ended."""
+        self.epoch = epoch
+        self.model.train()
+        order, augment_gen, noise_gen = self._epoch_draws(loop, epoch)
+        meter = EpochMeter(self.config.loss, reports_accuracy(self.task))
+        loop.clock.start_epoch()
+        for b in range(loop.steps_per_epoch):
+            control = self.control
+            if control is not None and (control.stop_requested or control.pause_requested):
+                if (yield from self._pause_or_stop(loop, meter, epoch, b)):
+                    return True
+            xb, yb = self._batch(loop, order, b, augment_gen, noise_gen)
+            self._train_step(loop, xb, yb, meter)
+            if (yield from self._after_step(loop, meter, epoch, b)):
+                return True
+        return (yield from self._end_epoch(loop, meter, epoch))
+
+    def _epoch_draws(self, loop: _Loop, epoch: int) -> tuple[torch.Tensor, torch.Generator | None,
+                                                             torch.Generator | None]:
+        """The epoch's shuffle and the generators of its augmentation and input noise, each
+        drawn from (seed, epoch) only, so a resumed run draws the same."""
+        seed, device = self.config.seed, self.device
+        shuffle = torch.Generator().manual_seed(_epoch_seed(seed, epoch))
+        order = torch.randperm(len(loop.data[0]), generator=shuffle).to(device)
+        augment_gen = noise_gen = None
+        if loop.augment:
+            augment_gen = torch.Generator(device=device).manual_seed(_epoch_seed(seed + 1, epoch))
+        if self.denoise_std > 0:
+            noise_gen = torch.Generator(device=device).manual_seed(_epoch_seed(seed + 2, epoch))
+        return order, augment_gen, noise_gen
+
+    def _pause_or_stop(self, loop: _Loop, meter: EpochMeter, epoch: int, b: int) -> Iterator[Event]:
+        """Bring the plots up to date, then pause or stop; returns True when the run ended."""
+        if meter.pending:
+            if (yield from self._emit_step(loop, meter, epoch, b)):
+                return True
+        loop.clock.pause()
+        go_on = yield from self._pause_point(epoch, loop.step)
+        loop.clock.resume()
+        if not go_on:
+            yield self._final(Stopped, epoch=epoch, step=loop.step)
+            return True
+        return False
+
+    def _batch(self, loop: _Loop, order: torch.Tensor, b: int, augment_gen, noise_gen
+               ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Batch ``b`` of the epoch's order: augmented, and for a reconstruction the clean
+        input as the target and (denoising) a noisy copy as the input."""
+        config = self.config
+        x_train, y_train = loop.data[0], loop.data[1]
+        index = order[loop.offsets[b]:loop.offsets[b + 1]]
+        xb = x_train.index_select(0, index)
+        yb = None if self.task == "reconstruction" else y_train.index_select(0, index)
+        if loop.augment:
+            xb = augment_batch(xb, crop_padding=config.augment_crop_padding,
+                               hflip=config.augment_hflip, generator=augment_gen)
+        if yb is None:
+            yb = xb
+            xb = noisy(xb, self.denoise_std, noise_gen)
+        if loop.placement.channels_last:
+            xb = loop.placement.batch(xb)
+        return xb, yb
+
+    def _train_step(self, loop: _Loop, xb: torch.Tensor, yb: torch.Tensor,
+                    meter: EpochMeter) -> None:
+        """Forward, loss, backward and the optimiser's update for one batch."""
+        self.current_batch = xb
         stats = self.stats
+        if stats is not None:
+            stats.begin(loop.step)
+        with loop.placement.autocast():
+            output = loop.forward(xb)
+            loss = compute_loss(self.config.loss, output, yb)
+        l1 = self.config.l1
+        objective = loss + l1 * sum(p.abs().sum() for p in loop.l1_params) if loop.l1_params else loss
+        loop.optimizer.zero_grad(set_to_none=True)
+        objective.backward()
+        if self.config.grad_clip_norm is not None:
+            torch.nn.utils.clip_grad_norm_(loop.params, self.config.grad_clip_norm, foreach=True)
+        if stats is not None:
+            stats.before_update()
+        loop.optimizer.step()
+        loop.schedule.after_batch()
+        meter.record(loss, output, yb)
+        loop.step += 1
+        self.step = loop.step
 
-        for epoch in range(start_epoch, config.epochs + 1):
-            self.epoch = epoch
-            model.train()
-            shuffle = torch.Generator().manual_seed(_epoch_seed(config.seed, epoch))
-            order = torch.randperm(len(x_train), generator=shuffle).to(device)
-            augment_gen = None
-            if augment:
-                augment_gen = torch.Generator(device=device).manual_seed(_epoch_seed(config.seed + 1, epoch))
-            meter = EpochMeter(loss_name, classification)
-            clock.start_epoch()
+    def _after_step(self, loop: _Loop, meter: EpochMeter, epoch: int, b: int) -> Iterator[Event]:
+        """The events a step may owe: node statistics, a weights snapshot, a Step."""
+        if self.stats is not None:
+            node_stats = self.stats.take(epoch, loop.step)
+            if node_stats is not None:
+                yield node_stats
+        if self.control is not None and self.control.take_snapshot_request():
+            yield WeightsSnapshot(epoch, loop.step, state_copy(self.model))
+        if loop.clock.step_event_due():
+            return (yield from self._emit_step(loop, meter, epoch, b + 1))
+        return False
 
-            for b in range(steps_per_epoch):
-                if control is not None and (control.stop_requested or control.pause_requested):
-                    if meter.pending:  # bring the plots up to date before pausing
-                        event = self._step_event(meter, clock, epoch, step, b)
-                        yield event
-                        if isinstance(event, Failed):
-                            return
-                    clock.pause()
-                    go_on = yield from self._pause_point(epoch, step)
-                    clock.resume()
-                    if not go_on:
-                        yield self._final(Stopped, epoch=epoch, step=step)
-                        return
-                index = order[offsets[b]:offsets[b + 1]]
-                xb = x_train.index_select(0, index)
-                yb = y_train.index_select(0, index)
-                if augment:
-                    xb = augment_batch(xb, crop_padding=config.augment_crop_padding,
-                                       hflip=config.augment_hflip, generator=augment_gen)
-                if channels_last:
-                    xb = placement.batch(xb)
-                self.current_batch = xb
-                if stats is not None:
-                    stats.begin(step)
-                with placement.autocast():
-                    output = forward(xb)
-                    loss = compute_loss(loss_name, output, yb)
-                objective = loss + l1 * sum(p.abs().sum() for p in l1_params) if l1_params else loss
-                optimizer.zero_grad(set_to_none=True)
-                objective.backward()
-                if clip is not None:
-                    torch.nn.utils.clip_grad_norm_(params, clip, foreach=True)
-                if stats is not None:
-                    stats.before_update()
-                optimizer.step()
-                schedule.after_batch()
-                meter.record(loss, output, yb)
-                step += 1
-                self.step = step
-                if stats is not None:
-                    node_stats = stats.take(epoch, step)
-                    if node_stats is not None:
-                        yield node_stats
-                if control is not None and control.take_snapshot_request():
-                    yield WeightsSnapshot(epoch, step, state_copy(model))
-                if clock.step_event_due():
-                    event = self._step_event(meter, clock, epoch, step, b + 1)
-                    yield event
-                    if isinstance(event, Failed):
-                        return
+    def _emit_step(self, loop: _Loop, meter: EpochMeter, epoch: int, batch: int) -> Iterator[Event]:
+        """Yield a Step (or the Failed of a non-finite loss); returns True when it failed."""
+        event = self._step_event(meter, loop.clock, epoch, loop.step, batch)
+        yield event
+        return isinstance(event, Failed)
 
-            if meter.pending:   # the epoch's last batches get their Step: every epoch ends
-                event = self._step_event(meter, clock, epoch, step, steps_per_epoch)  # on a point
-                yield event
-                if isinstance(event, Failed):
-                    return
-            train_time = clock.epoch_time()
-            reading = meter.total()
-            self.phase = "eval"
-            model.eval()
-            val = evaluate(forward, x_val, y_val, loss_name, classification, eval_batch, placement)
-            self.phase = "train"
-            lr = schedule.current_lr()
-            schedule.after_epoch()
-            is_best = self.record.track(val.loss if val else None, epoch)
-            entry = {
-                "epoch": epoch,
-                "train_loss": reading.loss,
-                "train_acc": reading.accuracy,
-                "train_mse": reading.mse,
-                "val_loss": val.loss if val else None,
-                "val_acc": val.accuracy if val else None,
-                "val_mse": val.mse if val else None,
-                "lr": lr,
-                "time_s": clock.epoch_time(),
-            }
-            self.record.history.append(entry)
-            if self.last_file is not None:
-                self._save(optimizer, schedule, epoch, entry, is_best)
-            yield Epoch(
-                **entry,
-                samples_per_s=reading.samples / max(train_time, 1e-9),
-                is_best=is_best,
-                progress=step / clock.total_steps,
-            )
-            patience = config.early_stopping_patience
-            if patience is not None and self.record.bad_epochs >= patience:
-                yield self._final(Finished, epochs_run=epoch, stopped_early=True)
-                return
-            if control is not None and control.stop_requested:
-                yield self._final(Stopped, epoch=epoch, step=step)
-                return
-        yield self._final(Finished, epochs_run=config.epochs, stopped_early=False)
+    def _end_epoch(self, loop: _Loop, meter: EpochMeter, epoch: int) -> Iterator[Event]:
+        """The last Step, validation, the checkpoint and the Epoch event; then early stopping
+        or a stop request; returns True when the run ended."""
+        if meter.pending:   # the epoch's last batches get their Step: every epoch ends on a point
+            if (yield from self._emit_step(loop, meter, epoch, loop.steps_per_epoch)):
+                return True
+        clock, config = loop.clock, self.config
+        train_time = clock.epoch_time()
+        reading = meter.total()
+        self.phase = "eval"
+        self.model.eval()
+        _, _, x_val, y_val = loop.data
+        val = evaluate(loop.forward, x_val, y_val, config.loss, reports_accuracy(self.task),
+                       loop.eval_batch, loop.placement,
+                       num_classes=self.dataset.info.num_classes if self.task == "segmentation" else 0)
+        self.phase = "train"
+        lr = loop.schedule.current_lr()
+        loop.schedule.after_epoch()
+        is_best = self.record.track(val.loss if val else None, epoch)
+        entry = {
+            "epoch": epoch,
+            "train_loss": reading.loss,
+            "train_acc": reading.accuracy,
+            "train_mse": reading.mse,
+            "val_loss": val.loss if val else None,
+            "val_acc": val.accuracy if val else None,
+            "val_mse": val.mse if val else None,
+            "lr": lr,
+            "time_s": clock.epoch_time(),
+        }
+        if self.task == "segmentation":
+            entry["val_miou"] = val.miou if val else None
+        self.record.history.append(entry)
+        if self.last_file is not None:
+            self._save(loop.optimizer, loop.schedule, epoch, entry, is_best)
+        yield Epoch(
+            **entry,
+            samples_per_s=reading.samples / max(train_time, 1e-9),
+            is_best=is_best,
+            progress=loop.step / clock.total_steps,
+        )
+        patience = config.early_stopping_patience
+        if patience is not None and self.record.bad_epochs >= patience:
+            yield self._final(Finished, epochs_run=epoch, stopped_early=True)
+            return True
+        if self.control is not None and self.control.stop_requested:
+            yield self._final(Stopped, epoch=epoch, step=loop.step)
+            return True
+        return False
 
     def _pause_point(self, epoch: int, step: int) -> Iterator[Event]:
         """Yield Paused and block until resume (True) or stop (False); stop alone: False."""

@@ -12,7 +12,7 @@ NAMES = [info.name for info in list_datasets()]
 
 def test_the_promised_datasets_are_listed():
     for name in ("digits", "digits28", "iris", "wine", "breast_cancer", "moons", "circles",
-                 "xor", "spirals", "waveforms"):
+                 "xor", "spirals", "waveforms", "shapes"):
         assert name in NAMES
 
 
@@ -26,10 +26,11 @@ def test_every_shipped_dataset_loads_as_its_info_says(name):
     assert torch.isfinite(data.x).all()
     assert len(data) >= 100
     assert listed.title and listed.description and "\n" not in listed.description
-    if listed.task == "classification":
+    if listed.task in ("classification", "segmentation"):   # a class per sample, or per pixel
         assert data.y.dtype == torch.int64
         assert set(data.y.unique().tolist()) == set(range(listed.num_classes))
         assert len(listed.class_names) == listed.num_classes
+        assert tuple(data.y.shape[1:]) == listed.target_shape
     else:
         assert data.y.dtype == torch.float32 and listed.num_classes == 0
 
@@ -54,7 +55,7 @@ def test_tabular_features_are_standardised():
 
 
 def test_generated_sets_are_the_same_every_time_and_change_with_the_seed():
-    for name in ("moons", "circles", "xor", "spirals", "waveforms"):
+    for name in ("moons", "circles", "xor", "spirals", "waveforms", "shapes"):
         a, b = load_dataset(name), load_dataset(name)
         assert torch.equal(a.x, b.x) and torch.equal(a.y, b.y)
         c = load_dataset(name, seed=1)

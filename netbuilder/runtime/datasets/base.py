@@ -9,7 +9,9 @@ import torch
 
 from netbuilder.runtime.errors import DatasetError
 
-Task = Literal["classification", "regression"]
+Task = Literal["classification", "regression", "segmentation"]
+# tasks whose targets are class ids (int64): one per sample, or one per pixel
+CLASS_ID_TASKS = ("classification", "segmentation")
 
 
 @dataclass(frozen=True)
@@ -17,7 +19,8 @@ class DatasetInfo:
     """What a dataset holds, in the terms the editor and the compatibility check use.
 
     ``sample_shape`` excludes the batch dimension. ``target_shape`` is the shape of one
-    regression target (``()`` for one number per sample; always ``()`` for classification).
+    regression target (``()`` for one number per sample; always ``()`` for classification),
+    or of one segmentation mask (``(H, W)``: a class id per pixel).
     """
 
     name: str
@@ -34,6 +37,15 @@ class DatasetInfo:
     def is_classification(self) -> bool:
         return self.task == "classification"
 
+    @property
+    def is_segmentation(self) -> bool:
+        return self.task == "segmentation"
+
+    @property
+    def has_class_ids(self) -> bool:
+        """Targets are class ids (per sample or per pixel) counted in ``num_classes``."""
+        return self.task in CLASS_ID_TASKS
+
 
 def format_shape(shape: tuple[int, ...]) -> str:
     """``(1, 28, 28)`` -> ``'1x28x28'``; ``()`` -> ``'a single value'``."""
@@ -44,7 +56,8 @@ def format_shape(shape: tuple[int, ...]) -> str:
 class Dataset:
     """Samples ``x`` (float32, or int64 token ids) and targets ``y`` with their description.
 
-    ``y`` is int64 class ids for classification and float32 for regression.
+    ``y`` is int64 class ids for classification, int64 masks (N x H x W class ids) for
+    segmentation and float32 for regression.
     """
 
     x: torch.Tensor
@@ -58,7 +71,7 @@ class Dataset:
                 f"dataset '{name}': expected samples of dtype float32 or int64, "
                 f"received {self.x.dtype}; convert them before building the Dataset"
             )
-        expected_y = torch.int64 if self.info.is_classification else torch.float32
+        expected_y = torch.int64 if self.info.has_class_ids else torch.float32
         if self.y.dtype != expected_y:
             raise DatasetError(
                 f"dataset '{name}': a {self.info.task} dataset needs targets of dtype "
@@ -73,6 +86,12 @@ class Dataset:
             raise DatasetError(
                 f"dataset '{name}': info says samples are {format_shape(self.info.sample_shape)} "
                 f"but the tensor holds {format_shape(tuple(self.x.shape[1:]))}"
+            )
+
+        if self.info.is_segmentation and tuple(self.y.shape[1:]) != tuple(self.info.target_shape):
+            raise DatasetError(
+                f"dataset '{name}': info says masks are {format_shape(self.info.target_shape)} "
+                f"but the tensor holds {format_shape(tuple(self.y.shape[1:]))}"
             )
 
     def __len__(self) -> int:

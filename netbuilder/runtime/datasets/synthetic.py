@@ -1,4 +1,5 @@
-"""Generated teaching datasets: 2-D point clouds, a 1-D regression curve and waveforms.
+"""Generated teaching datasets: 2-D point clouds, a 1-D regression curve, waveforms and
+shapes with their masks (segmentation, in ``shapes.py``).
 
 Each is generated from a fixed seed, so the same options always give the same samples.
 Options: ``n_samples``, ``noise``, ``seed`` (and ``length`` for ``waveforms``).
@@ -15,6 +16,7 @@ import torch
 
 from netbuilder.runtime.datasets.base import Dataset, DatasetInfo
 from netbuilder.runtime.datasets.options import non_negative_float, positive_int, take_options
+from netbuilder.runtime.datasets.shapes import SHAPES, load_shapes
 
 WAVE_NAMES = ("sine", "square", "sawtooth", "triangle")
 
@@ -164,4 +166,5 @@ GENERATED: dict[str, tuple[DatasetInfo, Callable[..., Dataset]]] = {
     "spirals": (SPIRALS, load_spirals),
     "sine": (SINE, load_sine),
     "waveforms": (WAVEFORMS, load_waveforms),
+    "shapes": (SHAPES, load_shapes),
 }

@@ -48,6 +48,14 @@ def report_command(args: argparse.Namespace) -> int:
         for e in plan.errors:
             _error(e)
         return EXIT_UNREADABLE if plan.config is not None and plan.dataset is None else EXIT_INVALID
+    from netbuilder.runtime.tasks import run_task
+
+    task = run_task(plan.config.task, plan.dataset.info)
+    if task in ("reconstruction", "segmentation"):
+        _error(f"the report judges one answer per sample (classes or numbers), but this run's "
+               f"task is {task}: its figures are in the training history (--metrics-out of "
+               "netbuilder train) and its pictures in the window's Inside > Sample tab")
+        return EXIT_INVALID
     from netbuilder.runtime.report.content import build_report
     from netbuilder.runtime.report.page import render_html, write_text_atomically
 

@@ -311,9 +311,12 @@ class BoundaryView(QWidget):
     def _accepts(self, ctx: Any) -> bool:
         """Whether ``ctx``'s dataset is one of points on a plane (else say so); makes its Plane."""
         info = ctx.dataset.info
-        if not (is_two_feature(tuple(info.sample_shape)) and info.is_classification):
+        reconstruction = getattr(ctx.config, "task", "auto") == "reconstruction"
+        if not (is_two_feature(tuple(info.sample_shape)) and info.is_classification) \
+                or reconstruction:       # an autoencoder draws points, not class regions
             shape = "x".join(str(d) for d in info.sample_shape)
-            kind = "classification" if info.is_classification else info.task
+            kind = "reconstruction" if reconstruction else \
+                "classification" if info.is_classification else info.task
             self._forget()
             self._show_message(NEEDS_2D.format(
                 what=f"'{info.name}' ({kind}, samples of shape {shape})"))

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.runtime.insight.probe import NodePath, ProbeTarget, probe_targets
+from netbuilder.runtime.tasks import run_task
 
 from ..theme import Theme
 from .background import Background
@@ -325,6 +326,7 @@ class EmbeddingView(QWidget):
         ctx, data, path, method = self.context, self.data, self._path, self.method
         prober = self.source.prober()
         loss = ctx.config.loss
+        task = ctx.config.task
         n = len(data)
         name = dict(METHODS)[method]
         self._set_busy(f"Computing {name} of {n:,} points…")
@@ -354,8 +356,12 @@ class EmbeddingView(QWidget):
             if method == "pca":
                 total = float(x.var(axis=0).sum())
                 explained = (coords.var(axis=0) / total).tolist() if total > 0 else None
-            predictions = (predicted_classes(loss, out).numpy() if data.info.is_classification
-                           else out.reshape(n, -1)[:, 0].numpy())
+            if run_task(task, data.info) == "reconstruction":
+                predictions = None          # the answer is a picture, not a class or a number
+            elif data.info.is_classification:
+                predictions = predicted_classes(loss, out).numpy()
+            else:
+                predictions = out.reshape(n, -1)[:, 0].numpy()
             return {"token": token, "path": path, "method": method, "coords": coords,
                     "features": int(x.shape[1]), "predictions": predictions,
                     "explained": explained}
@@ -506,9 +512,15 @@ class EmbeddingView(QWidget):
                             pal.color(QPalette.ColorRole.Mid))
         if data.info.is_classification:
             names = data.classes
-            t, p = int(data.y[position]), int(r["predictions"][position])
-            verdict = "right" if t == p else "wrong"
-            words = f"true {names[t]}, predicted {names[p]} ({verdict})"
+            t = int(data.y[position])
+            if r["predictions"] is None:
+                words = f"class {names[t]}"
+            else:
+                p = int(r["predictions"][position])
+                verdict = "right" if t == p else "wrong"
+                words = f"true {names[t]}, predicted {names[p]} ({verdict})"
+        elif r["predictions"] is None:
+            words = f"target {float(data.y[position].reshape(-1)[0]):.3g}"
         else:
             words = (f"true {float(data.y[position].reshape(-1)[0]):.3g}, predicted "
                      f"{float(r['predictions'][position]):.3g}")

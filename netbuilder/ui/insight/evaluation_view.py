@@ -42,6 +42,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from netbuilder.runtime.tasks import run_task
+
 from ...graph.words import plural
 from ..theme import Theme, header_text_color, selected_color
 from .background import Background
@@ -74,6 +76,16 @@ def percent(share: float) -> str:
     if v == 0 or v >= 99.95:
         return f"{v:.0f}%"
     return f"{v:.0f}%" if v >= 10 else f"{v:.1f}%"
+
+
+# runs whose answer is a picture: what this view (one answer per sample) says instead
+NOT_JUDGED = {
+    "reconstruction": "This run reconstructs its input, so there are no classes to judge: the "
+                      "Sample tab shows each input beside its reconstruction, and the Training "
+                      "tab the validation MSE.",
+    "segmentation": "This run gives a class to every pixel: the Sample tab shows the true and "
+                    "the predicted masks, and the Training tab the pixel accuracy and mean IoU.",
+}
 
 
 class ConfusionMatrix(QWidget):
@@ -573,12 +585,19 @@ class EvaluationView(QWidget):
             from netbuilder.runtime.insight.evaluation import evaluate
 
             data = ctx.eval_set()
+            not_judged = NOT_JUDGED.get(run_task(ctx.config.task, data.info))
+            if not_judged:
+                raise ValueError(not_judged)
             return generation, ctx, data, evaluate(prober, data, ctx.config.loss), None
         if self.evaluation is None:
             self._show_message("Judging the network on its validation samples…")
         self._bg.submit("evaluation", work)
 
     def _on_failed(self, _key: Any, message: str) -> None:
+        said = next((text for text in NOT_JUDGED.values() if message.endswith(text)), None)
+        if said is not None:              # not a failure: what this view cannot judge
+            self._show_message(said)
+            return
         self._show_message(f"Could not evaluate the network: {message}")
 
     def _on_done(self, _key: Any, result: Any) -> None:

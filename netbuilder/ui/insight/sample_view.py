@@ -1,7 +1,8 @@
 """The sample view: one validation sample (or a digit the student draws) through the network.
 
 Left: the sample (with a saliency overlay on request), the verdict and the class
-probabilities with the true class marked. Right: the layer chosen (here or on the canvas):
+probabilities with the true class marked; for a reconstruction (autoencoder) the input beside
+the network's reconstruction, for a segmentation the true and the predicted masks. Right: the layer chosen (here or on the canvas):
 a conv or pool layer's feature maps on one shared, labelled colour scale; clicking a map of
 a Conv2d opens the arithmetic of one output value with the layer's own numbers (the input
 patch, the kernel, the products, the sum and the bias); a Linear or recurrent layer's
@@ -14,6 +15,7 @@ layer's output for the sample, so choosing another layer costs nothing.
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
@@ -36,10 +38,12 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.runtime.insight.probe import NodePath, ProbeTarget, path_text, probe_targets
+from netbuilder.runtime.tasks import run_task
 
 from ..theme import Theme
 from .background import Background
 from .images import MapGrid, fmt, sample_image, widget_font
+from .task_pictures import TaskPictures
 from .widgets import ActivationStrip, InputPicture, PositionPicker, ProbabilityBars
 
 MAX_MAPS = 64
@@ -68,6 +72,7 @@ class SampleView(QWidget):
         self._path: NodePath | None = None
         self._channel: int | None = None
         self._wrong: list[int] | None = None
+        self._task = "classification"
         self._bg = Background(self)
         self._bg.done.connect(self._on_done)
         self._bg.failed.connect(self._on_failed)
@@ -88,11 +93,11 @@ class SampleView(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
         self.stack.addWidget(self.message)
-        content = QSplitter(Qt.Orientation.Horizontal)
+        content = self.content = QSplitter(Qt.Orientation.Horizontal)
         self.stack.addWidget(content)
 
         left = QWidget()
-        lv = QVBoxLayout(left)
+        lv = self._left = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         row.addWidget(QLabel("Sample"))
@@ -131,6 +136,9 @@ class SampleView(QWidget):
         lv.addWidget(self.verdict)
         self.bars = ProbabilityBars()
         lv.addWidget(self.bars, 2)
+        self.task_pictures = TaskPictures()
+        lv.addWidget(self.task_pictures, 3)
+        self.task_pictures.hide()
         content.addWidget(left)
 
         right = QWidget()
@@ -216,6 +224,7 @@ class SampleView(QWidget):
             self.stack.setCurrentIndex(0)
             return
         self._data = self._ctx.eval_set()
+        self._task = run_task(self._ctx.config.task, self._data.info)
         self._targets = probe_targets(self._ctx.graph)
         keep = self._path
         self.node_box.blockSignals(True)
@@ -234,13 +243,32 @@ class SampleView(QWidget):
         self.of_label.setText(f"of {n:,} validation samples")
         info = self._data.info
         self.draw_button.setVisible(len(info.sample_shape) == 3 and info.sample_shape[0] == 1)
-        self.wrong_button.setEnabled(info.is_classification)
+        self.wrong_button.setEnabled(self._task == "classification")
+        pictures = self._task in ("reconstruction", "segmentation")
+        if pictures:
+            self._widen_pictures()
+        # the pictures show the input too: they get the room, the single picture less
+        self._left.setStretchFactor(self.picture, 2 if pictures else 3)
+        self._left.setStretchFactor(self.task_pictures, 4 if pictures else 3)
         self.saliency_box.setEnabled(bool(self._data.x.is_floating_point()))
         self.stack.setCurrentIndex(1)
         self.show_sample(min(self._position, n - 1) if n else 0)
 
+    def _widen_pictures(self) -> None:
+        """Room for two or three pictures side by side: the left part takes about 40%."""
+        sizes = self.content.sizes()
+        total = sum(sizes) or self.width()
+        if sizes and sizes[0] < 0.38 * total:
+            left = int(0.42 * total)
+            self.content.setSizes([left, total - left])
+
     def _default_path(self) -> NodePath | None:
-        """The first convolution if there is one (the lesson of the view), else the output."""
+        """The first convolution if there is one (the lesson of the view), else the output;
+        for an autoencoder the bottleneck: the layer with the fewest values, the code."""
+        if self._task == "reconstruction":
+            sized = [t for t in self._targets if t.tensor is not None and t.type != "Input"]
+            if sized:
+                return min(sized, key=lambda t: math.prod(t.tensor.shape)).path
         for t in self._targets:
             if t.type in CONV_TYPES:
                 return t.path
@@ -341,24 +369,38 @@ class SampleView(QWidget):
         paths = [t.path for t in self._targets]
         want_saliency = self.saliency_box.isChecked() and self.saliency_box.isEnabled()
         loss = self._ctx.config.loss
-        true = None if self._drawn else int(self._data.y[self._position]) \
-            if self._data.info.is_classification else None
+        task = self._task
+        true = None
+        if not self._drawn and task in ("classification", "segmentation"):
+            true = self._data.y[self._position]
+            true = int(true) if task == "classification" else true.numpy()
+        fed = self._fed(x)
 
         def work() -> dict[str, Any]:
             from netbuilder.runtime.insight.evaluation import probabilities_of
             from netbuilder.runtime.insight.saliency import saliency
 
-            out, seen = prober.forward(x, paths)
-            result: dict[str, Any] = {"x": x, "out": out.detach().float().cpu(),
+            out, seen = prober.forward(fed, paths)
+            result: dict[str, Any] = {"x": fed, "clean": x, "out": out.detach().float().cpu(),
                                       "seen": {k: v.detach().float().cpu() for k, v in seen.items()
                                                if isinstance(v, torch.Tensor)},
-                                      "true": true, "saliency": None}
-            if self._data.info.is_classification:
+                                      "true": true, "saliency": None, "task": task}
+            if task == "classification":
                 result["probs"] = probabilities_of(result["out"], loss)[0].numpy()
                 if want_saliency:
                     result["saliency"] = saliency(prober, x, int(result["probs"].argmax()))
             return result
         self._submit("sample", work)
+
+    def _fed(self, x: torch.Tensor) -> torch.Tensor:
+        """What the network is fed: for a denoising autoencoder the sample with noise drawn
+        from its position (the same noise every time the sample is shown)."""
+        std = float(getattr(self._ctx.config, "denoise_std", 0.0) or 0.0)
+        if self._task != "reconstruction" or std <= 0 or not x.is_floating_point():
+            return x
+        from netbuilder.runtime.tasks import noisy
+
+        return noisy(x, std, torch.Generator().manual_seed(self._position))
 
     def _find_wrong(self) -> list[int]:
         from netbuilder.runtime.insight.evaluation import evaluate
@@ -391,7 +433,12 @@ class SampleView(QWidget):
         r = self._result
         info = self._data.info
         self.picture.set_overlay(r["saliency"])
-        if info.is_classification:
+        self.task_pictures.setVisible(r["task"] in ("reconstruction", "segmentation"))
+        if r["task"] == "reconstruction":
+            self._show_reconstruction(r)
+        elif r["task"] == "segmentation":
+            self._show_segmentation(r)
+        elif info.is_classification:
             names = self._data.classes
             probs = r["probs"]
             pred = int(probs.argmax())
@@ -410,6 +457,31 @@ class SampleView(QWidget):
             self.verdict.setText("Predicted " + ", ".join(fmt(float(v)) for v in value[:4])
                                  + ("" if self._drawn else
                                     "; true " + ", ".join(fmt(float(v)) for v in target[:4])))
+
+    def _show_reconstruction(self, r: dict[str, Any]) -> None:
+        self.bars.hide()
+        clean, out = r["clean"][0], r["out"][0]
+        noised = r["x"] is not r["clean"]
+        # both as the network sees them (normalised, if the run normalised): the target's terms
+        fed = r["x"][0].numpy() if noised else None
+        self.task_pictures.show_reconstruction(clean.numpy(), fed, out.reshape(clean.shape).numpy())
+        mse = float(((out.reshape(clean.shape) - clean) ** 2).mean())
+        what = "the noisy input" if noised else "the input"
+        self.verdict.setText(f"Reconstructed from {what}: mean squared error {fmt(mse)} per value")
+
+    def _show_segmentation(self, r: dict[str, Any]) -> None:
+        self.bars.hide()
+        predicted = r["out"][0].argmax(dim=0).numpy()
+        names = self._data.classes
+        true = r["true"]
+        self.task_pictures.show_segmentation(self._data.raw[self._position].numpy()
+                                             if not self._drawn else r["x"][0].numpy(),
+                                             true, predicted, names)
+        if true is None:
+            self.verdict.setText("The predicted class of every pixel")
+            return
+        right = float((predicted == true).mean())
+        self.verdict.setText(f"{100 * right:.1f}% of the pixels right")
 
     def _target(self) -> ProbeTarget | None:
         return next((t for t in self._targets if t.path == self._path), None)

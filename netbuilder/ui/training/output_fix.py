@@ -33,6 +33,8 @@ def wanted_outputs(plan: Any) -> tuple[int, str] | None:
     if plan is None or plan.dataset is None or plan.config is None:
         return None
     info = plan.dataset.info
+    if plan.config.task != "auto" or not (info.is_classification or info.task == "regression"):
+        return None      # reconstruction, segmentation: not a matter of out_features
     if info.is_classification:
         return (1, "sample") if plan.config.loss == "bce_with_logits" else (info.num_classes, "class")
     if info.target_shape:

@@ -26,6 +26,7 @@ from netbuilder.runtime.control import TrainingControl
 from netbuilder.runtime.datasets import format_shape
 from netbuilder.runtime.events import Epoch, Started, Step
 from netbuilder.runtime.session import plan_training
+from netbuilder.runtime.tasks import reports_accuracy, run_task, task_words
 
 from ..doc_link import DocumentLink
 from ..theme import Theme
@@ -319,7 +320,7 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
         messages = [("error", e) for e in plan.errors] + [("warning", w) for w in plan.warnings]
         if plan.ok and plan.dataset is not None:
             info = plan.dataset.info
-            what = (f"{info.num_classes} classes" if info.is_classification else "regression")
+            what = task_words(plan.config.task, info)
             messages.insert(0, ("ok", "Ready", f"the network fits '{info.name}' ({len(plan.dataset):,} "
                                 f"samples of {format_shape(tuple(info.sample_shape))}, {what})."))
         self.problems.set_messages(messages)
@@ -354,12 +355,13 @@ class TrainingPanel(QWidget, CheckpointActions, ContinueActions):
         self._run_plan = run_plan
         self._last_run = None
         info, epochs = run_plan.dataset.info, run_plan.config.epochs
-        self.state = RunState(phase="starting", classification=info.is_classification,
+        accuracy = reports_accuracy(run_task(run_plan.config.task, info))
+        self.state = RunState(phase="starting", classification=accuracy,
                               epochs=epochs, start_epoch=resume.epoch + 1 if resume else 1)
         if resume is None:
-            self.plots.reset(info.is_classification, epochs)
+            self.plots.reset(accuracy, epochs)
         else:
-            self._continue_plots(resume, info.is_classification, epochs)
+            self._continue_plots(resume, accuracy, epochs)
         self.outcome.clear_messages()
         self._resumed_from = resume
         self._set_weights(None)

@@ -219,7 +219,10 @@ class RunState:
         """The final figures of a finished or stopped run: (headline, figures)."""
         m = self.metrics
         parts = []
-        if self.classification and m.get("val_acc") is not None:
+        if self.classification and m.get("val_miou") is not None:      # a segmentation
+            parts.append(f"validation pixel accuracy {format_percent(m['val_acc'])}, "
+                         f"mean IoU {m['val_miou']:.3f}")
+        elif self.classification and m.get("val_acc") is not None:
             parts.append(f"validation accuracy {format_percent(m['val_acc'])}")
         if not self.classification and m.get("val_mse") is not None:
             parts.append(f"validation MSE {format_number(m['val_mse'])}")

@@ -1,5 +1,6 @@
-"""The training settings a student picks: dataset, loss, optimiser, learning rate, batch size,
-epochs, device, seed and early stopping.
+"""The training settings a student picks: dataset, task (the dataset's own, or reconstruction
+with optional input noise), loss, optimiser, learning rate, batch size, epochs, device, seed
+and early stopping.
 
 ``SettingsForm.values()`` gives them as the plain dict a project file keeps under
 ``training``; ``stored_settings`` decides what is written back (only keys that differ from
@@ -16,6 +17,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QDoubleValidator, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
+    QDoubleSpinBox,
     QFileDialog,
     QGridLayout,
     QLabel,
@@ -23,12 +25,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.runtime.config import LOSSES, OPTIMIZERS, TrainingConfig
+from netbuilder.runtime.config import LOSSES, OPTIMIZERS, TASKS, TrainingConfig
 from netbuilder.runtime.datasets import format_shape, list_datasets
 
 DEFAULTS: dict[str, Any] = TrainingConfig().to_dict()
-MANAGED = ("dataset", "loss", "optimizer", "lr", "batch_size", "epochs", "device", "seed",
-           "early_stopping_patience")
+MANAGED = ("dataset", "task", "denoise_std", "loss", "optimizer", "lr", "batch_size", "epochs",
+           "device", "seed", "early_stopping_patience")
+TASK_NAMES = {"auto": "The dataset's labels", "reconstruction": "Reconstruct the input"}
+TASK_TIPS = {
+    "auto": "Learn the dataset's targets: its classes, numbers, or (shapes) a class per pixel",
+    "reconstruction": "Autoencoder: the target is the input itself; the output must have the "
+                      "input's shape (loss: MSE)",
+}
 LOSS_NAMES = {
     "cross_entropy": "Cross-entropy",
     "bce_with_logits": "Binary cross-entropy",
@@ -77,7 +85,8 @@ def device_availability() -> dict[str, bool]:
 
 def dataset_label(info: Any) -> str:
     shape = format_shape(tuple(info.sample_shape))
-    what = f"{info.num_classes} classes" if info.task == "classification" else "regression"
+    what = {"classification": f"{info.num_classes} classes",
+            "segmentation": f"{info.num_classes} classes per pixel"}.get(info.task, "regression")
     return f"{info.title} · {shape} · {what}"
 
 
@@ -109,6 +118,19 @@ class SettingsForm(QWidget):
         self.dataset.addItem("Open data folder… (images by class, MNIST, CIFAR-10)", OPEN_FOLDER)
         self.dataset.activated.connect(self._on_dataset_activated)
 
+        self.task = self._choices("training_task", {k: TASK_NAMES.get(k, k) for k in TASKS})
+        for row, key in enumerate(TASKS):
+            self.task.setItemData(row, TASK_TIPS.get(key, key), Qt.ItemDataRole.ToolTipRole)
+        self.task.currentIndexChanged.connect(self._update_noise)
+        self.denoise = QDoubleSpinBox()
+        self.denoise.setObjectName("training_denoise_std")
+        self.denoise.setRange(0.0, 10.0)
+        self.denoise.setSingleStep(0.05)
+        self.denoise.setDecimals(2)
+        self.denoise.setSpecialValueText("off")
+        self.denoise.setToolTip("Denoising autoencoder: Gaussian noise of this standard deviation "
+                                "is added to the input only; the target stays the clean input")
+        self.denoise.valueChanged.connect(self._changed)
         self.loss = self._choices("training_loss", {k: LOSS_NAMES.get(k, k) for k in LOSSES})
         for row, key in enumerate(LOSSES):
             self.loss.setItemData(row, LOSS_TIPS.get(key, key), Qt.ItemDataRole.ToolTipRole)
@@ -135,6 +157,7 @@ class SettingsForm(QWidget):
 
         rows = [
             (("Data", self.dataset),),
+            (("Task", self.task), ("Input noise", self.denoise)),
             (("Loss", self.loss), ("Optimiser", self.optimizer)),
             (("Learning rate", self.lr), ("Batch size", self.batch_size)),
             (("Epochs", self.epochs), ("Early stop", self.patience)),
@@ -171,6 +194,11 @@ class SettingsForm(QWidget):
         if not self._loading:
             self.edited.emit()
 
+    def _update_noise(self, *_args: Any) -> None:
+        """Input noise means something only when the input is also the target."""
+        self.denoise.setEnabled(self.task.currentData() == "reconstruction"
+                                or self.denoise.value() > 0)
+
     # -- values ---------------------------------------------------------------------------
     def load(self, training: dict[str, Any] | None) -> None:
         """Show the settings of a project (defaults for what it does not say)."""
@@ -178,6 +206,10 @@ class SettingsForm(QWidget):
         self._loading = True
         try:
             self.set_dataset(str(s["dataset"]), notify=False)
+            self._select(self.task, str(s["task"]))
+            noise = s["denoise_std"]
+            self.denoise.setValue(float(noise) if isinstance(noise, int | float) else 0.0)
+            self._update_noise()
             self._select(self.loss, s["loss"])
             self._select(self.optimizer, s["optimizer"])
             self.lr.setCurrentText(f"{s['lr']:g}" if isinstance(s["lr"], int | float) else str(s["lr"]))
@@ -206,6 +238,8 @@ class SettingsForm(QWidget):
             lr = text     # the plan check explains what a learning rate must be
         return {
             "dataset": self.dataset.currentData(),
+            "task": self.task.currentData(),
+            "denoise_std": self.denoise.value(),
             "loss": self.loss.currentData(),
             "optimizer": self.optimizer.currentData(),
             "lr": lr,
