@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -324,11 +325,32 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         args = parser.parse_args(["gui", *(argv or [])])
+    _example_for_project(args)
     try:
         return args.func(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader stopped reading (netbuilder ... | head): nothing more to say, no traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+
+
+def _example_for_project(args: argparse.Namespace) -> None:
+    """A project argument that is no file but names a shipped example (``lenet5``) reads that
+    example, as ``netbuilder examples`` lists them; it is only read (a run of an example keeps
+    no history beside it), and ``netbuilder examples NAME --copy DIR`` makes one's own copy."""
+    value = getattr(args, "project", None)
+    if (not isinstance(value, str) or os.path.exists(value) or "/" in value or os.sep in value
+            or value.endswith(".json")):
+        return
+    from .graph.examples import examples_dir
+
+    path = examples_dir() / f"{value}.json"
+    if path.is_file():
+        args.project = str(path)
 
 
 if __name__ == "__main__":

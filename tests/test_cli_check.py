@@ -158,3 +158,27 @@ def test_empty_network_is_invalid(tmp_path: Path) -> None:
     assert_contract(report)
     assert report["nodes"] == {} and report["total_params"] == 0
     assert report["errors"][0]["node"] is None
+
+
+def test_an_example_is_named_without_its_path(tmp_path: Path) -> None:
+    # "netbuilder check lenet5", as "netbuilder examples" lists it; a file of that name in
+    # the current folder still wins, and a name that is neither says the file is missing
+    named = subprocess.run([sys.executable, "-m", "netbuilder", "check", "lenet5", "--json"],
+                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert named.returncode == EXIT_OK and json.loads(named.stdout)["total_params"] == 61_706
+    (tmp_path / "lenet5").write_text("{}", encoding="utf-8")
+    own = subprocess.run([sys.executable, "-m", "netbuilder", "check", "lenet5"],
+                         capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert own.returncode == EXIT_UNREADABLE and "lenet5" in own.stderr
+    missing = check(tmp_path / "no_such_example")
+    assert missing.returncode == EXIT_UNREADABLE and "Traceback" not in missing.stderr
+
+
+def test_a_reader_that_stops_reading_gets_no_traceback() -> None:
+    # netbuilder examples | head -1
+    proc = subprocess.Popen([sys.executable, "-m", "netbuilder", "check", str(EXAMPLES["vgg16"]),
+                             "--formulas"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()          # before it has written anything
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipeError" not in err

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import struct
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,11 +43,16 @@ def load_weights(path: str | os.PathLike[str]) -> Weights:
         raise WeightsError(f"{p}: is a folder; give the checkpoint file saved by training")
     try:
         data = torch.load(p, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, zipfile.BadZipFile,
-            ValueError, AttributeError, TypeError, IndexError, KeyError) as exc:
+    except LOAD_ERRORS as exc:
         raise WeightsError(f"{p}: {why_unreadable(exc)}") from None
     return weights_from(data, str(p))
 
+
+# What ``torch.load(weights_only=True)`` raises on a damaged, foreign or hostile file (a
+# file cut short inside torch's legacy pickle reader raises struct.error): each becomes a
+# one-line refusal, never a traceback.
+LOAD_ERRORS = (pickle.UnpicklingError, RuntimeError, EOFError, OSError, zipfile.BadZipFile,
+               ValueError, AttributeError, TypeError, IndexError, KeyError, struct.error)
 
 UNSAFE = ("this file contains code, not only tensors; netbuilder will not run it. Use a "
           "checkpoint saved by netbuilder training, or a state_dict saved with torch.save")

@@ -9,64 +9,43 @@ starts no threads; the caller decides where it runs. Public API::
     train, TrainingControl                                        # the loop and its controls
     save_checkpoint, load_checkpoint, Checkpoint                  # checkpoints
     Started, Step, Epoch, Paused, Resumed, Finished, Stopped, Failed   # events
+
+The names load when first used (PEP 562): importing ``netbuilder.runtime.config`` or a
+pure module beside it does not import torch through this package.
 """
 
-from netbuilder.runtime.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from netbuilder.runtime.compat import Problem, check_compat
-from netbuilder.runtime.config import TrainingConfig, config_from_dict
-from netbuilder.runtime.control import TrainingControl
-from netbuilder.runtime.datasets import Dataset, DatasetInfo, list_datasets, load_dataset, split
-from netbuilder.runtime.devices import resolve_device
-from netbuilder.runtime.errors import (
-    CheckpointError,
-    ConfigError,
-    DatasetError,
-    DeviceError,
-    NetbuilderRuntimeError,
-    TrainingError,
-)
-from netbuilder.runtime.events import (
-    Epoch,
-    Event,
-    Failed,
-    Finished,
-    Paused,
-    Resumed,
-    Started,
-    Step,
-    Stopped,
-)
-from netbuilder.runtime.trainer import train
+from __future__ import annotations
 
-__all__ = [
-    "Checkpoint",
-    "CheckpointError",
-    "ConfigError",
-    "Dataset",
-    "DatasetError",
-    "DatasetInfo",
-    "DeviceError",
-    "Epoch",
-    "Event",
-    "Failed",
-    "Finished",
-    "NetbuilderRuntimeError",
-    "Paused",
-    "Problem",
-    "Resumed",
-    "Started",
-    "Step",
-    "Stopped",
-    "TrainingConfig",
-    "TrainingControl",
-    "TrainingError",
-    "check_compat",
-    "config_from_dict",
-    "list_datasets",
-    "load_checkpoint",
-    "load_dataset",
-    "resolve_device",
-    "save_checkpoint",
-    "split",
-    "train",
-]
+import importlib
+from typing import Any
+
+_WHERE = {
+    "Checkpoint": "checkpoint", "load_checkpoint": "checkpoint", "save_checkpoint": "checkpoint",
+    "Problem": "compat", "check_compat": "compat",
+    "TrainingConfig": "config", "config_from_dict": "config",
+    "TrainingControl": "control",
+    "Dataset": "datasets", "DatasetInfo": "datasets", "list_datasets": "datasets",
+    "load_dataset": "datasets", "split": "datasets",
+    "resolve_device": "devices",
+    "CheckpointError": "errors", "ConfigError": "errors", "DatasetError": "errors",
+    "DeviceError": "errors", "NetbuilderRuntimeError": "errors", "TrainingError": "errors",
+    "Epoch": "events", "Event": "events", "Failed": "events", "Finished": "events",
+    "Paused": "events", "Resumed": "events", "Started": "events", "Step": "events",
+    "Stopped": "events",
+    "train": "trainer",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'netbuilder.runtime' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"netbuilder.runtime.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

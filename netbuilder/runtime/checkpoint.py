@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import os
-import pickle  # only for its exception type: nothing here unpickles
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 
 import torch
 
-from netbuilder.codegen.weights import UNSAFE, why_unreadable
+from netbuilder.codegen.weights import LOAD_ERRORS, UNSAFE, why_unreadable
 from netbuilder.graph import atomic
 from netbuilder.runtime.errors import CheckpointError
 
@@ -159,8 +158,7 @@ def load_checkpoint(
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise CheckpointError(f"{path}: checkpoint file not found") from None
-    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, zipfile.BadZipFile,
-            ValueError, AttributeError, TypeError, IndexError, KeyError) as exc:
+    except LOAD_ERRORS as exc:
         reason = why_unreadable(exc)
         if reason == UNSAFE:
             raise CheckpointError(f"{path.name}: {reason}") from None

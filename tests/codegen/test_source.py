@@ -96,7 +96,8 @@ def test_several_inputs_and_outputs():
     src = generate_source(b.graph)
     assert ("def forward(self, image: torch.Tensor, input_: torch.Tensor) -> "
             "tuple[torch.Tensor, torch.Tensor]:") in src
-    assert "x = torch.cat([flat, meta], dim=1)  # -> 76" in src
+    # "meta" is a torch.fx GraphModule attribute (the ONNX exporter's module): meta_
+    assert "x = torch.cat([flat, meta_], dim=1)  # -> 76" in src
     assert "x = x * x" in src  # the last reader of x may overwrite it
     assert "return head, x" in src
     assert "class TwoTowers(nn.Module):" in src

@@ -70,3 +70,17 @@ def test_no_unpickling_or_eval_in_runtime():
                 if name == "load" and isinstance(func, ast.Attribute) and getattr(func.value, "id", "") == "np":
                     keywords = {k.arg: k.value for k in node.keywords}
                     assert keywords["allow_pickle"].value is False, f"{path.name}: np.load may unpickle"
+
+
+def test_the_runtime_package_loads_torch_only_when_a_name_needs_it():
+    # a grading worker judging graph goals, the CLI's parser, the settings form: they read
+    # runtime.config and such without paying seconds for torch
+    import subprocess
+    import sys
+
+    code = ("import sys, netbuilder.runtime.config, netbuilder.runtime.errors; "
+            "assert 'torch' not in sys.modules, 'torch came in'; "
+            "from netbuilder.runtime import train; assert 'torch' in sys.modules")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
