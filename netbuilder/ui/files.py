@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from ..graph import atomic
 from ..graph.document import Change, Document
+from ..graph.edit_locks import EditLocks
 from ..graph.errors import NetbuilderError, ProjectFileError
 from ..graph.examples import example_path
 from ..graph.model import UNTITLED, Graph
@@ -102,9 +103,10 @@ class FileController(QObject):
 
     # -- replacing the project ---------------------------------------------------------------
     def set_project(self, project: Project, path: Path | None, *, modified: bool = False,
-                    example: str | None = None) -> None:
+                    example: str | None = None, locks: EditLocks | None = None) -> None:
+        """Show ``project`` (``locks``: an assignment's, enforced while editing)."""
         self.undo_stack.clear()
-        self.document.replace_project(project, path)
+        self.document.replace_project(project, path, locks)
         self.example_name = example
         self._dirty = modified
         self._debounce.stop()

@@ -1,0 +1,101 @@
+"""An assignment's locks enforced by the Document: each edit that breaks one is refused with
+the reason, the document unchanged; compound edits (blocks, restoring a snapshot) too."""
+
+from __future__ import annotations
+
+import pytest
+
+from netbuilder.graph.document import Document
+from netbuilder.graph.edit_locks import EditLocks
+from netbuilder.graph.errors import GraphEditError
+from netbuilder.graph.examples import example_path
+from netbuilder.graph.model import Node
+from netbuilder.graph.project import fingerprint, load_project
+
+
+@pytest.fixture
+def doc() -> Document:
+    d = Document()
+    project = load_project(example_path("lenet5"))
+    locks = EditLocks.from_graph(project.graph, nodes=["input", "fc3"],
+                                 params={"fc3": ["out_features"], "conv1": ["kernel_size"]},
+                                 forbidden=["Dropout", "ReLU"])
+    d.replace_project(project, None, locks)
+    return d
+
+
+def test_locked_node_cannot_be_deleted(doc: Document) -> None:
+    before = fingerprint(doc.graph)
+    with pytest.raises(GraphEditError, match="fc3 is locked by the assignment: it cannot be "
+                                             "deleted"):
+        doc.remove_node("fc3")
+    assert "fc3" in doc.graph.nodes and fingerprint(doc.graph) == before
+    doc.remove_node("relu4")        # an unlocked layer goes
+    assert "relu4" not in doc.graph.nodes
+
+
+def test_locked_parameter_keeps_its_value(doc: Document) -> None:
+    with pytest.raises(GraphEditError, match="out_features of fc3 is locked by the assignment: "
+                                             "it stays 10"):
+        doc.set_param("fc3", "out_features", 12)
+    with pytest.raises(GraphEditError, match="kernel_size of conv1 .* stays 5$"):
+        doc.set_param("conv1", "kernel_size", 3)
+    with pytest.raises(GraphEditError, match="kernel_size of conv1"):
+        doc.unset_param("conv1", "kernel_size")       # the default (none) is not 5
+    assert doc.graph.nodes["fc3"].params["out_features"] == 10
+    doc.set_param("fc3", "out_features", 10)          # the same value: nothing broken
+    doc.set_param("conv1", "out_channels", 4)         # another parameter of a locked node
+    doc.set_param("fc3", "bias", False)
+    assert doc.graph.nodes["conv1"].params["out_channels"] == 4
+
+
+def test_forbidden_type_cannot_be_added_but_a_deleted_one_comes_back(doc: Document) -> None:
+    with pytest.raises(GraphEditError, match="The assignment allows no new Dropout layers"):
+        doc.add_node(Node("drop", "Dropout"))
+    with pytest.raises(GraphEditError, match="no new ReLU layers"):
+        doc.add_node(Node("relu5", "ReLU"))
+    node, _ = doc.remove_node("relu4")                # one of the four starting ReLUs
+    doc.add_node(node)                                # putting it back is allowed
+    doc.add_node(Node("bn", "BatchNorm2d"))           # other types are free
+    assert {"relu4", "bn"} <= set(doc.graph.nodes)
+
+
+def test_restoring_a_snapshot_that_breaks_a_lock_is_refused(doc: Document) -> None:
+    state = doc.snapshot()
+    state["nodes"] = [n for n in state["nodes"] if n["id"] != "input"]
+    state["edges"] = [e for e in state["edges"] if e["source"] != "input"]
+    with pytest.raises(GraphEditError, match="input is locked"):
+        doc.restore(state)
+    assert "input" in doc.graph.nodes
+
+
+def test_locked_layers_cannot_be_grouped_and_a_block_cannot_smuggle_a_forbidden_type(
+        doc: Document) -> None:
+    with pytest.raises(GraphEditError, match="fc3 is locked by the assignment: it cannot be "
+                                             "grouped"):
+        doc.make_block(["fc2", "relu4", "fc3"], "Head")
+    before = fingerprint(doc.graph)
+    use = doc.make_block(["fc2", "relu4"], "Head")    # ReLUs inside a block still count
+    with pytest.raises(GraphEditError, match="no new ReLU layers"):
+        doc.ungroup(use)                              # would make a fifth ReLU
+    assert use in doc.graph.nodes and "Head" in doc.graph.blocks
+    assert fingerprint(doc.graph) != before
+
+
+def test_a_plain_project_has_no_locks(doc: Document) -> None:
+    doc.replace_project(load_project(example_path("lenet5")), None)
+    doc.remove_node("fc3")
+    doc.add_node(Node("drop", "Dropout"))
+    assert doc.edit_locks is None
+
+
+def test_problems_names_each_broken_lock(doc: Document) -> None:
+    g = doc.graph.copy()
+    g.remove_node("input")
+    g.nodes["fc3"].params["out_features"] = 3
+    g.add_node(Node("d1", "Dropout"))
+    assert doc.edit_locks is not None
+    problems = doc.edit_locks.problems(g)
+    assert problems == ["input is locked by the assignment: it cannot be deleted",
+                        "out_features of fc3 is locked by the assignment: it stays 10",
+                        "The assignment allows no new Dropout layers (1 now, 0 at the start)"]
