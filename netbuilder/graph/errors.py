@@ -23,3 +23,8 @@ class ProjectFileError(NetbuilderError):
 
 class GraphEditError(NetbuilderError):
     """An edit was refused (a cycle, a taken port, a missing node); the message says why."""
+
+
+class AssignmentFileError(NetbuilderError):
+    """An assignment file (or a submission's link to one) cannot be read; the message names
+    the place in the file."""

@@ -24,7 +24,9 @@ FORMAT = "netbuilder"
 VERSION = 1
 MAX_BYTES = 64 * 1024 * 1024
 
-_TOP = {"format", "version", "name", "description", "blocks", "nodes", "edges", "training", "ui"}
+_TOP = {"format", "version", "name", "description", "blocks", "nodes", "edges", "training", "ui",
+        "assignment"}
+_SUBMISSION = {"fingerprint", "student"}
 _BLOCK = {"name", "description", "output", "params", "nodes", "edges"}
 _NODE = {"id", "type", "params", "position", "label", "trainable", "ui"}
 _EDGE = {"source", "target", "target_port"}
@@ -39,6 +41,9 @@ class Project:
     training: dict[str, Any] | None = None   # read and checked by runtime/
     ui: dict[str, Any] = field(default_factory=dict)   # view state; never affects the network
     node_ui: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # A submission's link to its assignment: {"fingerprint": str, "student": str} (see
+    # graph/assignment.py); None for an ordinary project.
+    assignment: dict[str, str] | None = None
 
     @property
     def name(self) -> str:
@@ -113,7 +118,28 @@ def project_from_dict(data: Any) -> Project:
     ui = data.get("ui", {})
     if not isinstance(ui, dict):
         raise ProjectFileError(f'"ui": expected an object, received {_kind(ui)}')
-    return Project(graph, description, training, ui, node_ui)
+    return Project(graph, description, training, ui, node_ui,
+                   _read_submission(data.get("assignment")))
+
+
+def _read_submission(raw: Any) -> dict[str, str] | None:
+    """The ``assignment`` key of a submission: the assignment's fingerprint, the student."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ProjectFileError(f'"assignment": expected an object with "fingerprint" and '
+                               f'"student", received {_kind(raw)}')
+    _no_unknown(raw, _SUBMISSION, '"assignment"')
+    out = {}
+    for key in sorted(_SUBMISSION):
+        value = raw.get(key)
+        if not isinstance(value, str):
+            raise ProjectFileError(f'"assignment".{key}: expected a string, received {_show(value)}')
+        if len(value) > 200:
+            raise ProjectFileError(f'"assignment".{key}: at most 200 characters, received '
+                                   f"{len(value)}")
+        out[key] = value
+    return out
 
 
 def _read_nodes_edges(data: dict, graph: Graph, where: str) -> dict[str, dict[str, Any]]:
@@ -324,6 +350,9 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         out["training"] = project.training
     if project.ui:
         out["ui"] = project.ui
+    if project.assignment is not None:
+        out["assignment"] = {"fingerprint": project.assignment["fingerprint"],
+                             "student": project.assignment["student"]}
     return out
 
 

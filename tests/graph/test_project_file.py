@@ -161,7 +161,7 @@ def test_a_number_too_long_for_python_is_a_file_error() -> None:
     (lambda d: d.update(name=3), '"name": expected a string, received 3'),
     (lambda d: d.update(training=[]), '"training": expected an object, received a list'),
     (lambda d: d.update(ui=None), '"ui": expected an object, received null'),
-    (lambda d: d.update(extra=1), "unknown key 'extra' (known keys: blocks, description, "
+    (lambda d: d.update(extra=1), "unknown key 'extra' (known keys: assignment, blocks, description, "
      "edges, format, name, nodes, training, ui, version)"),
     (lambda d: d["nodes"].__setitem__(1, 7), "nodes[1]: expected an object, received a number"),
     (lambda d: d["nodes"][1].update(id=""), 'nodes[1].id: expected a non-empty string, received ""'),
