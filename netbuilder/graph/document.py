@@ -69,6 +69,11 @@ class Document:
         return self
 
     @property
+    def block_name(self) -> str | None:
+        """The block whose inside this document edits; None for the network itself."""
+        return None
+
+    @property
     def scope_suffix(self) -> str:
         """Words an edit's label ends with to say where it happened: nothing for the main
         network; " in BasicBlock" for a block opened for editing (block_document.py)."""
@@ -143,7 +148,7 @@ class Document:
         self._check_unlocked()
         locks = self.root.edit_locks
         if locks:
-            self._refuse(locks.refuse_add(self.root.graph, node.type))
+            self._refuse(locks.refuse_add(node.type, node.id, self.block_name))
         self.graph.add_node(node)
         self._touch(structure=True, nodes={node.id})
         return node
@@ -249,7 +254,7 @@ class Document:
         locks = self._node_locks()
         held = [nid for nid in node_ids if locks and locks.node_locked(nid)]
         if held:
-            raise GraphEditError(f"{held[0]} is locked by {locks.by}: it cannot be grouped "
+            raise GraphEditError(f"'{held[0]}' is locked by the assignment: it cannot be grouped "
                                  "into a block")
         before = self.root.snapshot() if self.root.edit_locks else None
         use = make_block(self.graph, node_ids, name, description=description)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QStyleOptionGraphicsItem
 
 from netbuilder.graph.edit_locks import EditLocks
 from netbuilder.graph.examples import example_path
+from netbuilder.graph.locks import Locks
 from netbuilder.graph.project import load_project
 
 
@@ -20,8 +21,8 @@ from netbuilder.graph.project import load_project
 def window(make_window):
     w = make_window(None)
     project = load_project(example_path("lenet5"))
-    locks = EditLocks.from_graph(project.graph, nodes=["input", "fc3"],
-                                 params={"fc3": ["out_features"]}, forbidden=["Dropout"])
+    locks = EditLocks(Locks(nodes=("input", "fc3"), params={"fc3": ("out_features",)},
+                            no_new_types=("Dropout",)), project.graph)
     w.files.set_project(project, None, locks=locks)
     return w
 
@@ -35,7 +36,7 @@ def test_deleting_a_locked_layer_is_refused_with_the_reason(window) -> None:
     w.canvas.select_nodes(["relu4", "fc3"])          # one locked layer in the selection
     w.delete_selection()
     assert set(w.document.graph.nodes) >= {"relu4", "fc3"}     # nothing went
-    assert _status(w) == "fc3 is locked by the assignment: it cannot be deleted"
+    assert _status(w) == "'fc3' is locked by the assignment: it cannot be deleted or replaced"
     assert w.undo_stack.count() == 0                 # a refused edit leaves nothing to undo
     w.canvas.select_nodes(["relu4"])
     w.delete_selection()
@@ -55,7 +56,7 @@ def test_locked_parameter_is_read_only_in_the_inspector_with_the_reason(window) 
     w = window
     w.canvas.select_node("fc3")
     field = w.inspector.fields["out_features"]
-    reason = "out_features of fc3 is locked by the assignment: it stays 10"
+    reason = "out_features of 'fc3' is locked by the assignment: keep the value it was given (10)"
     assert not field.isEnabled() and field.toolTip() == reason
     assert w.inspector.fields["bias"].isEnabled()              # the rest stays editable
     # what an inspector edit does, pushed anyway: refused, the reason on the field and bar

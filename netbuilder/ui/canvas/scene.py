@@ -122,7 +122,7 @@ class GraphScene(QGraphicsScene):
         locks = self.doc.edit_locks if self.doc.root is self.doc else None
         locked = bool(locks and locks.node_locked(nid))
         if locked:
-            tip.append(locks.node_reason(nid))
+            tip.append(locks.node_reason(graph, nid))
         return NodeView(nid, spec.type, spec.category, node.label or nid, line, is_help, shape, cost,
                         status, message, kind, ports, spec.variadic or spec.inputs > 1, connected,
                         "\n".join(tip), repeat, fixes, frozen=not node.trainable, locked=locked)

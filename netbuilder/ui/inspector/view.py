@@ -319,7 +319,7 @@ class Inspector(QWidget):
         layout.addWidget(_section("Settings"))
         locks = self.doc.edit_locks if self.doc.root is self.doc else None
         if locks and nid is not None and locks.node_locked(nid):
-            note = QLabel("🔒 " + locks.node_reason(nid))
+            note = QLabel(locks.node_reason(self.doc.graph, nid))
             note.setObjectName("inspector_locked_note")
             note.setWordWrap(True)
             note.setStyleSheet("color: palette(placeholder-text);")
@@ -378,7 +378,7 @@ class Inspector(QWidget):
         locks = self.doc.edit_locks if self.doc.root is self.doc else None
         if not locks or node_id is None:
             return ""
-        return locks.locked_params(node_id).get(name, "")
+        return locks.locked_params(self.doc.graph, node_id).get(name, "")
 
     def _build_cost(self, layout: QVBoxLayout) -> None:
         layout.addWidget(_section("Cost"))
