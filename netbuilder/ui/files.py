@@ -51,6 +51,9 @@ class FileController(QObject):
         self.last_dir = str(Path.home())
         self.run_checkpoint: Path | None = None   # a training run's last whole epoch
         self.run_epoch = 0
+        # Another kind of file File > Open accepts (an assignment: ui/classroom/glue.py):
+        # called with (path, ask) for a file that is not a project; None when it is not one.
+        self.assignment_opener = None
 
         undo_stack.cleanChanged.connect(self._on_clean_changed)
         document.subscribe(self._on_document_change)
@@ -134,6 +137,9 @@ class FileController(QObject):
         try:
             project = load_project(p)            # read first: a bad file costs no question
         except ProjectFileError as e:
+            opened = self.assignment_opener(p, ask) if self.assignment_opener else None
+            if opened is not None:
+                return opened
             self.show_error("Cannot open project", str(e))
             if not p.exists():
                 self.prefs.remove_recent(str(p.resolve()))

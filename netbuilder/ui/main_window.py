@@ -39,6 +39,7 @@ from .actions import (
 )
 from .blocks.glue import BlockGlue
 from .canvas import EditorCanvas
+from .classroom.glue import ClassroomGlue
 from .code_view import CodeView
 from .commands import command_events
 from .export_dialogs import ExportController, OnnxExportDialog
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self.stats_action.toggled.connect(self.show_training_statistics)
         self.menus["view"].addAction(self.stats_action)
         self.transfer = TransferGlue(self)   # Load Weights, Replace Head, Fine-tune
+        self.classroom = ClassroomGlue(self)  # assignments: the Classroom menu and panel
         self.toolbar = build_toolbar(self, self.ui_actions)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         apply_icons(self.ui_actions, appearance.is_dark())
@@ -594,6 +596,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.training.shutdown()
+        self.classroom.session.stop_check()
         self.exporter.wait()
         self.report_exporter.wait()
         if self.persist:
