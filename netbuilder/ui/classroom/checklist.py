@@ -13,6 +13,8 @@ from ...graph.goals import MET, PENDING, UNMET, GoalResult
 COLORS = {MET: ("#15803d", "#4ade80"), UNMET: ("#dc2626", "#f87171"),
           PENDING: ("#71717a", "#a1a1aa")}
 WORDS = {MET: "met", UNMET: "not met yet", PENDING: "not checked yet"}
+# Goals whose result, when met, only repeats the goal ("no errors", "output 10").
+SAYS_NOTHING_MORE = ("valid", "output_shape")
 
 
 def status_pixmap(status: str, size: int = 22, dark: bool = False) -> QPixmap:
@@ -75,8 +77,9 @@ class GoalChecklist(QListWidget):
         self.clear()
         icons = {s: QIcon(status_pixmap(s, 22, self._dark)) for s in COLORS}
         for r in results:
-            item = QListWidgetItem(icons.get(r.status, icons[PENDING]),
-                                   f"{r.goal.label}\n{r.message}")
+            quiet = r.status == MET and r.goal.kind in SAYS_NOTHING_MORE
+            text = r.goal.label if quiet or not r.message else f"{r.goal.label}\n{r.message}"
+            item = QListWidgetItem(icons.get(r.status, icons[PENDING]), text)
             item.setData(Qt.ItemDataRole.UserRole, r.status)
             item.setToolTip(f"{r.goal.label}: {WORDS.get(r.status, r.status)}. {r.message}")
             self.addItem(item)

@@ -52,9 +52,8 @@ from ...graph.project import project_from_dict, project_to_dict
 from .goal_form import GoalForm
 from .student_panel import AssignmentPanel
 
-INSTRUCTIONS_TEMPLATE = """# {name}
-
-Change the network so that it meets every goal in the checklist.
+INSTRUCTIONS_TEMPLATE = """Start from **{name}** and change it until every goal in the checklist
+is met.
 
 - The layers with a padlock are locked: keep them.
 - Press **Check my work** to train with the assignment's budget.
@@ -117,22 +116,25 @@ class NewAssignmentDialog(QDialog):
         left.addWidget(note)
         self.lock_tree = QTreeWidget()
         self.lock_tree.setObjectName("lock_tree")
-        self.lock_tree.setHeaderLabels(["Layer / parameter", "Value"])
+        self.lock_tree.setHeaderLabels(["Layer / parameter", "Value / lock"])
         self.lock_tree.setColumnWidth(0, 260)
         g = self.doc.graph
         for nid, node in g.nodes.items():
             spec = g.spec(node.type)
-            item = QTreeWidgetItem([f"{nid}  ({node.type})", "cannot be deleted"])
+            item = QTreeWidgetItem([f"{nid}  ({node.type})", ""])
             item.setData(0, Qt.ItemDataRole.UserRole, nid)
             item.setCheckState(0, Qt.CheckState.Unchecked)
             full = spec.full_params(node.params)
             for name in spec.param_names():
-                shown = json.dumps(spec.param(name).to_json(full[name]))
+                value = spec.param(name).to_json(full[name])
+                shown = value if isinstance(value, str) else json.dumps(value)
                 child = QTreeWidgetItem([name, shown])
                 child.setData(0, Qt.ItemDataRole.UserRole, name)
+                child.setData(1, Qt.ItemDataRole.UserRole, shown)
                 child.setCheckState(0, Qt.CheckState.Unchecked)
                 item.addChild(child)
             self.lock_tree.addTopLevelItem(item)
+        self.lock_tree.itemChanged.connect(self._on_lock_ticked)
         left.addWidget(self.lock_tree, 1)
         lay.addLayout(left, 3)
 
@@ -151,6 +153,19 @@ class NewAssignmentDialog(QDialog):
         right.addWidget(self.type_list, 1)
         lay.addLayout(right, 2)
         return page
+
+    def _on_lock_ticked(self, item: QTreeWidgetItem, column: int) -> None:
+        """The second column says what a tick means, only where there is one."""
+        if column != 0:
+            return
+        on = item.checkState(0) == Qt.CheckState.Checked
+        if item.parent() is None:
+            text = "locked: cannot be deleted" if on else ""
+        else:
+            value = item.data(1, Qt.ItemDataRole.UserRole)
+            text = f"{value}   (locked)" if on else value
+        if item.text(1) != text:
+            item.setText(1, text)
 
     def _filter_types(self, text: str) -> None:
         t = text.strip().lower()
@@ -218,6 +233,7 @@ class NewAssignmentDialog(QDialog):
         left.addWidget(self.remove_goal_button)
         lay.addLayout(left, 1)
         right = QVBoxLayout()
+        right.addWidget(QLabel("A new goal"))
         self.goal_form = GoalForm()
         self.goal_form.set_defaults(self.doc.project.training)
         right.addWidget(self.goal_form)
@@ -260,8 +276,14 @@ class NewAssignmentDialog(QDialog):
                                              "- lists")
         self.rendered = QTextBrowser()
         self.rendered.setObjectName("instructions_preview")
-        split.addWidget(self.instructions)
-        split.addWidget(self.rendered)
+        for title, widget in (("Markdown", self.instructions),
+                              ("As students see it", self.rendered)):
+            pane = QWidget()
+            pl = QVBoxLayout(pane)
+            pl.setContentsMargins(0, 0, 0, 0)
+            pl.addWidget(QLabel(title))
+            pl.addWidget(widget, 1)
+            split.addWidget(pane)
         self._render_timer = QTimer(self, singleShot=True, interval=150)
         self._render_timer.timeout.connect(self._render)
         self.instructions.textChanged.connect(self._render_timer.start)

@@ -110,8 +110,7 @@ class StudentSession(QObject):
         panel.set_assignment(assignment.title, assignment.instructions)
         panel.status.setText("")
         self.refresh()
-        self.dock.show()
-        self.dock.raise_()
+        self._make_room()
         self.changed.emit()
 
     def close_assignment(self) -> None:
@@ -121,6 +120,7 @@ class StudentSession(QObject):
         self.assignment, self.path, self._checked, self.results = None, None, None, []
         if self.dock is not None:
             self.dock.hide()
+        self.window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.changed.emit()
 
     def _on_project_replaced(self) -> None:
@@ -141,6 +141,24 @@ class StudentSession(QObject):
                                         Qt.Orientation.Vertical)
             self.dock = dock
         return self.panel
+
+    def _make_room(self) -> None:
+        """The assignment is what the student reads now: the right column widens, runs the
+        window's whole height (beside the bottom tabs, not above them) and the panel takes
+        most of it (the inspector keeps the rest)."""
+        w = self.window
+        self.dock.show()
+        self.dock.raise_()
+        if w.presentation:
+            return
+        w.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        w.layout().activate()
+        width = max(self.dock.width(), min(380, int(w.width() * 0.34)))
+        w.resizeDocks([self.dock], [width], Qt.Orientation.Horizontal)
+        total = self.dock.height() + w.inspector_dock.height()
+        if w.inspector_dock.isVisible() and total > 200:
+            w.resizeDocks([self.dock, w.inspector_dock], [int(total * 0.62), int(total * 0.38)],
+                          Qt.Orientation.Vertical)
 
     # -- the checklist -------------------------------------------------------------------------
     def _trained_key(self) -> str:
@@ -163,11 +181,10 @@ class StudentSession(QObject):
                     continue
                 done = next(by_goal, None)
                 if trained is None:
-                    results[i] = GoalResult(r.goal, PENDING, "press Check my work to train "
-                                            "with the assignment's budget")
+                    results[i] = GoalResult(r.goal, PENDING, "press Check my work")
                 elif trained[0] != key:
-                    results[i] = GoalResult(r.goal, PENDING, "the network changed since the "
-                                            "last check: press Check my work again")
+                    results[i] = GoalResult(r.goal, PENDING, "changed since the last check: "
+                                            "press Check my work again")
                 elif done is not None:
                     results[i] = done
         self.results = results

@@ -64,9 +64,11 @@ class AssignmentPanel(QWidget):
         split.setChildrenCollapsible(False)
         split.addWidget(self.instructions)
         split.addWidget(goals)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 5)
+        split.setSizes([400, 500])
         outer.addWidget(split, 1)
+        self.split = split
 
         self.progress = QProgressBar()
         self.progress.setObjectName("assignment_check_progress")
