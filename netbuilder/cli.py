@@ -127,6 +127,12 @@ def _report(args: argparse.Namespace) -> int:
     return report_command(args)
 
 
+def _grade(args: argparse.Namespace) -> int:
+    from .runtime.classroom.command import grade_command
+
+    return grade_command(args)
+
+
 def _load_weights(args: argparse.Namespace) -> int:
     from .runtime.weights_command import load_weights_command
 
@@ -200,6 +206,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="REPORT.html", required=True, help="the HTML file")
     p.add_argument("--json", metavar="FILE.json", help="also write the numbers as JSON")
     p.set_defaults(func=_report)
+
+    p = sub.add_parser("grade", help="grade students' submissions against an assignment: "
+                       "locks, goals, retraining; CSV and HTML overview")
+    p.add_argument("assignment", help="an assignment file (.json)")
+    p.add_argument("submissions", nargs="+", metavar="SUBMISSION",
+                   help="submission files, or folders of them (*.json)")
+    p.add_argument("--jobs", type=int, metavar="N",
+                   help="grade N submissions at once in worker processes (default: the "
+                        "number of cores; 0: in this process)")
+    p.add_argument("--csv", metavar="OUT.csv", help="write one row per student")
+    p.add_argument("--html", metavar="OUT.html",
+                   help="write a class overview (students' reports go to OUT_reports/)")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="S",
+                   help="training time per submission before it counts as not finished "
+                        "(default 300)")
+    p.add_argument("--memory-mb", type=float, default=2048.0, metavar="MB",
+                   help="memory a submission's training may use (default 2048)")
+    p.add_argument("--no-train", action="store_true",
+                   help="judge the graph goals only; training goals stay pending")
+    p.set_defaults(func=_grade)
 
     p = sub.add_parser("load-weights", help="report which tensors of a state_dict file fit "
                        "the project (by name, else by order and shape)")

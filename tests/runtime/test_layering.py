@@ -15,7 +15,8 @@ LOWER_LAYERS = ("netbuilder.graph", "netbuilder.codegen")
 # these may use graph and codegen
 GLUE = {"commands.py", "session.py", "probe.py", "memory.py", "backprop.py",
         "weights_command.py", "freeze.py"}
-GLUE_PACKAGES = {"report"}      # netbuilder report: a project and its checkpoint -> a page
+GLUE_PACKAGES = {"report",      # netbuilder report: a project and its checkpoint -> a page
+                 "classroom"}   # netbuilder grade: an assignment and submissions -> grades
 # the bottom of the layers every package shares: the one atomic writer, the error base
 # classes, and what a weights file may hold (the words for an unsafe one)
 SHARED = ("netbuilder.graph.atomic", "netbuilder.graph.errors", "netbuilder.codegen.weights")
