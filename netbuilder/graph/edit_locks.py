@@ -57,16 +57,25 @@ class EditLocks:
     def node_reason(self, graph: Graph, node_id: str) -> str:
         """What a locked card's tooltip and the inspector say about it."""
         parts = []
-        if node_id in self.locks.nodes:
-            parts.append("it cannot be deleted")
         names = list(self.locked_params(graph, node_id))
+        if node_id in self.locks.nodes or names:
+            parts.append("it cannot be deleted")
         if names:
             parts.append(f"{_names(names)} cannot be changed")
         return "Locked by the assignment: " + " and ".join(parts) if parts else ""
 
     # -- one edit ---------------------------------------------------------------------------
     def refuse_remove(self, node_id: str) -> str | None:
-        return _sentence(self.locks.why_node_locked(node_id))
+        """A locked layer stays; so does one with a locked parameter (the grader counts
+        its deletion as a change to that parameter)."""
+        why = self.locks.why_node_locked(node_id)
+        if why is None and self.locks.params.get(node_id):
+            names = list(self.locks.params[node_id])
+            what = "its parameters" if "*" in names else _names(names)
+            why = (f"'{node_id}' is locked by the assignment: {what} must keep "
+                   f"{'their' if len(names) > 1 or '*' in names else 'its'} value, so it "
+                   "cannot be deleted")
+        return _sentence(why)
 
     def refuse_param(self, graph: Graph, node_id: str, name: str, value: Any = UNSET) -> str | None:
         """Why ``name`` of ``node_id`` cannot take ``value`` (UNSET: its default), or None.

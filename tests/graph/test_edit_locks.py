@@ -32,6 +32,10 @@ def test_locked_node_cannot_be_deleted(doc: Document) -> None:
                                              "deleted or replaced"):
         doc.remove_node("fc3")
     assert "fc3" in doc.graph.nodes and fingerprint(doc.graph) == before
+    with pytest.raises(GraphEditError, match="'conv1' is locked by the assignment: "
+                                             "kernel_size must keep its value, so it cannot be "
+                                             "deleted"):
+        doc.remove_node("conv1")     # the grader would count that as kernel_size changed
     doc.remove_node("relu4")        # an unlocked layer goes
     assert "relu4" not in doc.graph.nodes
 

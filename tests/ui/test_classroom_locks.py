@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from mainwindow_support import isolated_fixture, make_window_fixture  # noqa: F401
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QStyleOptionGraphicsItem
@@ -122,3 +124,58 @@ def test_opening_a_plain_project_lifts_the_locks(window) -> None:
     w.canvas.select_nodes(["fc3"])
     w.delete_selection()
     assert "fc3" not in w.document.graph.nodes
+
+
+# -- any sequence of edits, undos and redos keeps every lock -----------------------------------
+
+_TYPES = ("Dropout", "ReLU", "BatchNorm1d")
+_PARAMS = (("fc3", "out_features"), ("fc1", "out_features"), ("conv1", "kernel_size"),
+           ("fc3", "bias"))
+
+
+@st.composite
+def _steps(draw):
+    kind = draw(st.sampled_from(["delete", "param", "add", "undo", "redo"]))
+    if kind == "delete":
+        return ("delete", draw(st.sampled_from(
+            ["input", "conv1", "relu1", "fc1", "relu4", "fc3", "flatten"])))
+    if kind == "param":
+        node, name = draw(st.sampled_from(_PARAMS))
+        value = draw(st.booleans()) if name == "bias" else draw(st.integers(1, 12))
+        return ("param", node, name, value)
+    if kind == "add":
+        return ("add", draw(st.sampled_from(_TYPES)))
+    return (kind,)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(_steps(), max_size=25))
+def test_no_sequence_of_edits_undos_and_redos_breaks_a_lock(undo_stack, steps) -> None:
+    from netbuilder.graph.document import Document
+    from netbuilder.graph.project import fingerprint
+    from netbuilder.ui.commands import AddNode, RemoveNodes, SetParam, push
+
+    project = load_project(example_path("lenet5"))
+    locks = EditLocks(Locks(nodes=("input", "fc3"),
+                            params={"fc3": ("out_features",), "conv1": ("kernel_size",)},
+                            no_new_types=("Dropout",)), project.graph)
+    doc = Document()
+    doc.replace_project(project, None, locks)
+    undo_stack.clear()
+    start = fingerprint(doc.graph)
+    for step in steps:
+        if step[0] == "delete" and step[1] in doc.graph.nodes:
+            push(undo_stack, RemoveNodes(doc, [step[1]]))
+        elif step[0] == "param" and step[1] in doc.graph.nodes:
+            push(undo_stack, SetParam(doc, step[1], step[2], step[3]))
+        elif step[0] == "add":
+            push(undo_stack, AddNode(doc, step[1], (0.0, 0.0)))
+        elif step[0] == "undo":
+            undo_stack.undo()
+        elif step[0] == "redo":
+            undo_stack.redo()
+        assert locks.problems(doc.graph) == [], step
+    while undo_stack.canUndo():
+        undo_stack.undo()
+    assert fingerprint(doc.graph) == start
