@@ -187,3 +187,26 @@ def test_check_my_work_trains_in_the_background_and_judges_the_training_goal(
     assert "changed since the last check" in session.results[1].message
     w.undo()                                       # the checked network again
     assert session.results[1].status == MET
+
+
+def test_netbuilder_gui_on_an_assignment_opens_it_for_a_student(isolated, tmp_path):
+    from argparse import Namespace
+
+    from netbuilder.ui.app import gui_command
+    from netbuilder.ui.main_window import MainWindow
+
+    path = _lenet_assignment(tmp_path)
+    seen = {}
+
+    def look_and_close() -> None:
+        for top in QApplication.topLevelWidgets():
+            if isinstance(top, MainWindow) and top.isVisible():
+                session = top.classroom.session
+                seen["title"] = session.assignment and session.assignment.title
+                seen["locked"] = top.document.edit_locks is not None
+                seen["goals"] = len(session.results)
+                top.close()
+
+    QTimer.singleShot(1500, look_and_close)
+    assert gui_command(Namespace(project=str(path), screenshot=None)) == 0
+    assert seen == {"title": "Slim LeNet", "locked": True, "goals": 4}
