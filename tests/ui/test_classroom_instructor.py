@@ -100,3 +100,22 @@ def test_removing_a_goal_and_an_empty_title_is_refused_with_the_reason(make_wind
     assert not d.save_to(tmp_path / "x.json")
     assert '"title": expected a non-empty string' in d.error.text()
     assert not (tmp_path / "x.json").exists()
+
+
+def test_a_grader_seed_is_kept_out_of_the_students_copy(make_window, tmp_path):
+    w = make_window("mlp_digits")
+    d = w.classroom.new_assignment()
+    d.goal_form.set_kind("min_accuracy")
+    d.add_goal_from_form()
+    d.hidden_seed_box.setChecked(True)
+    d.hidden_seed.setValue(1234)
+    path = tmp_path / "digits.json"
+    assert d.save_to(path)
+    teacher = load_assignment(path)
+    students = d.students_copy(path)
+    assert students.name == "digits-students.json"
+    handout = load_assignment(students)
+    assert teacher.graded_seed == 1234 and handout.graded_seed is None
+    assert "hidden" not in json.loads(students.read_text())
+    assert handout.fingerprint == teacher.fingerprint       # submissions match either
+    assert "1234" not in students.read_text()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QTabWidget,
     QTextBrowser,
@@ -39,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from ...graph.assignment import (
     Assignment,
+    Hidden,
     assignment_from_dict,
     assignment_to_dict,
     save_assignment,
@@ -243,6 +246,22 @@ class NewAssignmentDialog(QDialog):
         self.add_goal_button.setAutoDefault(False)
         self.add_goal_button.clicked.connect(self.add_goal_from_form)
         right.addWidget(self.add_goal_button)
+        right.addSpacing(12)
+        seed_row = QHBoxLayout()
+        self.hidden_seed_box = QCheckBox("The grader trains with another seed:")
+        self.hidden_seed_box.setObjectName("hidden_seed_box")
+        self.hidden_seed_box.setToolTip(
+            "Kept from students: Save also writes a copy for students without it, so a "
+            "network tuned to the seed they check with gains nothing")
+        self.hidden_seed = QSpinBox()
+        self.hidden_seed.setObjectName("hidden_seed")
+        self.hidden_seed.setRange(0, 2_000_000_000)
+        self.hidden_seed.setValue(7)
+        self.hidden_seed.setEnabled(False)
+        self.hidden_seed_box.toggled.connect(self.hidden_seed.setEnabled)
+        seed_row.addWidget(self.hidden_seed_box)
+        seed_row.addWidget(self.hidden_seed)
+        right.addLayout(seed_row)
         right.addStretch(1)
         lay.addLayout(right, 1)
         return page
@@ -299,8 +318,10 @@ class NewAssignmentDialog(QDialog):
         (AssignmentFileError says what is wrong)."""
         project = project_from_dict(project_to_dict(self.doc.project))
         project.assignment = None
+        hidden = Hidden(self.hidden_seed.value()) if self.hidden_seed_box.isChecked() \
+            else Hidden()
         a = Assignment(self.title.text().strip(), self.instructions.toPlainText(), project,
-                       self.locks(), list(self.goals))
+                       self.locks(), list(self.goals), hidden)
         return assignment_from_dict(json.loads(json.dumps(assignment_to_dict(a))))
 
     def _checked_assignment(self) -> Assignment | None:
@@ -345,14 +366,27 @@ class NewAssignmentDialog(QDialog):
         p = Path(path)
         return self.save_to(p if p.suffix else p.with_suffix(".json"))
 
+    @staticmethod
+    def students_copy(path: str | Path) -> Path:
+        """Where the copy without the grader's part goes: beside it, "-students" added."""
+        p = Path(path)
+        return p.with_name(f"{p.stem}-students{p.suffix or '.json'}")
+
     def save_to(self, path: str | Path) -> bool:
+        """Write the assignment; with a part for the grader only, also the copy to hand out
+        (``students_copy``), which has the same fingerprint."""
         a = self._checked_assignment()
         if a is None:
             return False
         try:
             save_assignment(a, path)
+            if not a.hidden.is_empty:
+                save_assignment(a, self.students_copy(path), hidden=False)
         except OSError as e:
             QMessageBox.warning(self, "Cannot save the assignment", f"{e}")
             return False
-        self.saved.emit(str(path))
+        shown = str(path)
+        if not a.hidden.is_empty:
+            shown += f" (hand out {self.students_copy(path).name}: it leaves out the grader's seed)"
+        self.saved.emit(shown)
         return True
