@@ -54,6 +54,9 @@ def test_the_checklist_turns_green_as_the_student_completes_lenet(make_window, t
     assert w.document.path is None                # the start is untitled: Save asks where
     assert w.document.graph.nodes["fc3"].params["out_features"] == 10
     assert w.canvas.graph_scene.nodes["fc3"].view.locked
+    dropout = w.layer_palette.item_for("Dropout")    # struck through in the palette, why said
+    assert dropout.font(0).strikeOut() and "allows no new Dropout" in dropout.toolTip(0)
+    assert not w.layer_palette.item_for("BatchNorm2d").font(0).strikeOut()
 
     assert _states(w) == {"The network has no errors": MET,
                           "The output has shape 10": MET,
@@ -152,6 +155,7 @@ def test_opening_an_example_closes_the_assignment(make_window, tmp_path):
     w.files.open_example("mlp_digits", ask=False)
     assert w.classroom.session.assignment is None
     assert w.document.edit_locks is None and not w.classroom.check_action.isEnabled()
+    assert not w.layer_palette.item_for("Dropout").font(0).strikeOut()
 
 
 def test_check_my_work_trains_in_the_background_and_judges_the_training_goal(

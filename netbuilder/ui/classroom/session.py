@@ -106,6 +106,9 @@ class StudentSession(QObject):
         finally:
             self._opening = False
         self.assignment, self.path, self._checked = assignment, path, None
+        self.window.layer_palette.set_forbidden(
+            {t: f"{t}: the assignment allows no new {t} layers"
+             for t in assignment.locks.no_new_types})
         panel = self._ensure_panel()
         panel.set_assignment(assignment.title, assignment.instructions)
         panel.status.setText("")
@@ -118,6 +121,7 @@ class StudentSession(QObject):
             return
         self.stop_check()
         self.assignment, self.path, self._checked, self.results = None, None, None, []
+        self.window.layer_palette.set_forbidden({})
         if self.dock is not None:
             self.dock.hide()
         self.window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
