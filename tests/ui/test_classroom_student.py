@@ -179,6 +179,7 @@ def test_check_my_work_trains_in_the_background_and_judges_the_training_goal(
     assert [s for _l, s in session.panel.checklist.states()] == [MET, PENDING, PENDING]
     assert session.check_work() is None
     assert session.panel.is_checking()
+    assert session.results[1].message == "checking now..."
     assert session.check_work() == "a check is already running"
     qtbot.waitUntil(lambda: session.check is None, timeout=90_000)   # the window kept running
     states = dict(session.panel.checklist.states())

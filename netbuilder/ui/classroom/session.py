@@ -184,7 +184,9 @@ class StudentSession(QObject):
                 if not r.goal.needs_training:
                     continue
                 done = next(by_goal, None)
-                if trained is None:
+                if self.check is not None and (trained is None or trained[0] != key):
+                    results[i] = GoalResult(r.goal, PENDING, "checking now...")
+                elif trained is None:
                     results[i] = GoalResult(r.goal, PENDING, "press Check my work")
                 elif trained[0] != key:
                     results[i] = GoalResult(r.goal, PENDING, "changed since the last check: "
@@ -218,6 +220,7 @@ class StudentSession(QObject):
         check.finished.connect(lambda results, key=key: self._on_checked(check, key, results))
         self.panel.set_checking(True, "Checking: preparing the data...")
         check.start()
+        self.refresh()
         return None
 
     def _on_checked(self, check: GoalCheck, key: str, results: list[GoalResult]) -> None:

@@ -89,6 +89,9 @@ class AssignmentPanel(QWidget):
         self.check_button.setToolTip("Train the network with the assignment's budget (in the "
                                      "background) and judge the training goals")
         self.check_button.clicked.connect(self._on_check)
+        fm = self.check_button.fontMetrics()     # room for both of its texts, never cut
+        self.check_button.setMinimumWidth(
+            max(fm.horizontalAdvance(t) for t in ("Check my work", "Stop check")) + 28)
         self.save_button = QPushButton("Save submission...")
         self.save_button.setObjectName("assignment_save_submission")
         self.save_button.setToolTip("Save your network as a submission for this assignment, "
