@@ -334,6 +334,13 @@ class Document:
         self._pending.reset = True
         self._touch(structure=True)
 
+    def set_edit_locks(self, locks: EditLocks | None) -> None:
+        """Put an assignment's locks on the open project (a student's saved work, opened
+        again); the caller has checked the project keeps them. Views redraw every card."""
+        self.edit_locks = locks or None
+        self._pending.reset = True
+        self._touch(structure=True)
+
     def _put_back(self, state: dict[str, Any]) -> None:
         """Return to a ``snapshot`` without asking the locks (taking back a refused edit)."""
         from .project import project_from_dict

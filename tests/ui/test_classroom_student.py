@@ -215,3 +215,39 @@ def test_netbuilder_gui_on_an_assignment_opens_it_for_a_student(isolated, tmp_pa
     QTimer.singleShot(1500, look_and_close)
     assert gui_command(Namespace(project=str(path), screenshot=None)) == 0
     assert seen == {"title": "Slim LeNet", "locked": True, "goals": 4}
+
+
+def test_a_saved_submission_continues_with_its_assignment(make_window, tmp_path):
+    from mainwindow_support import BoxAnswerer
+
+    w = make_window(None)
+    path = _lenet_assignment(tmp_path)
+    session = w.classroom.session
+    assert session.open_path(path, ask=False)
+    w.canvas.select_node("fc1")
+    w.inspector._on_param_edited("out_features", 64)
+    out = tmp_path / "ada.json"
+    assert session.save_submission_to(out, "Ada Lovelace")
+
+    w.files.open_example("lenet5", ask=False)          # another day: the work is closed
+    session.student = None
+    assert w.open_path(out)                             # a submission opens as a project
+    assert session.assignment is None and w.document.edit_locks is None
+    with BoxAnswerer("Continue My Work") as boxes:
+        assert session.open_path(path)
+    assert "Ada Lovelace’s submission for “Slim LeNet”" in boxes.texts
+    assert session.assignment is not None and w.document.edit_locks is not None
+    assert w.document.graph.nodes["fc1"].params["out_features"] == 64     # the work kept
+    assert w.document.path == out.resolve()
+    assert session.student == "Ada Lovelace" and session.ask_name() == "Ada Lovelace"
+    assert w.canvas.graph_scene.nodes["fc3"].view.locked
+    assert _states(w)["At most 50,000 trainable parameters"] == MET
+    w.canvas.select_nodes(["fc3"])
+    w.delete_selection()
+    assert "fc3" in w.document.graph.nodes
+
+    w.files.open_path(out, ask=False)
+    with BoxAnswerer("Start Over"):
+        assert session.open_path(path)
+    assert w.document.path is None
+    assert w.document.graph.nodes["fc1"].params["out_features"] == 120   # the start again

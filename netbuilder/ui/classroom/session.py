@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QLineEdit
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
 from ...graph import jsonfile
 from ...graph.assignment import (
@@ -90,10 +90,51 @@ class StudentSession(QObject):
         except AssignmentFileError as e:
             self.window.files.show_error("Cannot open assignment", str(e))
             return False
+        self.window.files.last_dir = str(p.resolve().parent)
+        link = self.doc.project.assignment
+        if self.assignment is None and link and link.get("fingerprint") == a.fingerprint:
+            choice = self._ask_continue(a, link.get("student", ""))
+            if choice == "continue":
+                return self.resume(a, p.resolve())
+            if choice == "cancel":
+                return False
         if ask and not self.window.files.maybe_save("opening an assignment"):
             return False
         self.start(a, p.resolve())
-        self.window.files.last_dir = str(p.resolve().parent)
+        return True
+
+    def _ask_continue(self, a: Assignment, student: str) -> str:
+        """The network open now is a submission for ``a``: continue it, or start over?"""
+        box = QMessageBox(QMessageBox.Icon.Question, "Continue your work?",
+                          f"The network open now is {f'{student}’s' if student else 'a'} "
+                          f"submission for “{a.title}”.", QMessageBox.StandardButton.Cancel,
+                          self.window)
+        box.setObjectName("continue_submission_box")
+        box.setInformativeText("Continue it with the assignment's checklist and locks, or "
+                               "start over from the assignment's network?")
+        go_on = box.addButton("Continue My Work", QMessageBox.ButtonRole.AcceptRole)
+        fresh = box.addButton("Start Over", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(go_on)
+        box.exec()
+        clicked = box.clickedButton()
+        return "continue" if clicked is go_on else "start" if clicked is fresh else "cancel"
+
+    def resume(self, assignment: Assignment, path: Path | None = None) -> bool:
+        """Work on ``assignment`` with the network open now (the student's own submission,
+        opened again): its locks, panel and checklist, the name it was saved under."""
+        locks = EditLocks.of(assignment)
+        problems = locks.problems(self.doc.graph) if locks else []
+        if problems:
+            self.window.files.show_error(
+                "Cannot continue this work",
+                f"It breaks the assignment's locks: {problems[0]}. Open the assignment to "
+                "start over from its network.")
+            return False
+        self.stop_check()
+        self.doc.set_edit_locks(locks)
+        link = self.doc.project.assignment or {}
+        self.student = link.get("student") or self.student
+        self._show(assignment, path)
         return True
 
     def start(self, assignment: Assignment, path: Path | None = None) -> None:
@@ -105,6 +146,9 @@ class StudentSession(QObject):
                                           locks=EditLocks.of(assignment))
         finally:
             self._opening = False
+        self._show(assignment, path)
+
+    def _show(self, assignment: Assignment, path: Path | None) -> None:
         self.assignment, self.path, self._checked = assignment, path, None
         self.window.layer_palette.set_forbidden(
             {t: f"{t}: the assignment allows no new {t} layers"
