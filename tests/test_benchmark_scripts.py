@@ -175,3 +175,19 @@ def test_import_benchmark_writes_its_table(tmp_path):
     text = results.read_text(encoding="utf-8")
     assert "## Startup\n\nkept as it was\n" in text
     assert "| squeezenet | 68 | 1,235,496 |" in text.split("## ONNX import\n", 1)[1]
+
+
+def test_grade_benchmark_writes_its_table(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmark results\n\n## Startup\n\nkept as it was\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_grade.py", "--network", "mlp", "--submissions", "2",
+         "--jobs", "0,1", "--repeats", "1", "--write", "--results", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    text = results.read_text(encoding="utf-8")
+    assert "## Startup\n\nkept as it was\n" in text
+    rows = [line for line in text.split("## Grading (netbuilder grade)\n", 1)[1].splitlines()
+            if line.startswith("| whole grade") or line.startswith("| graph goals")]
+    assert len(rows) == 3 and all(row.endswith(" ms |") for row in rows)
