@@ -251,3 +251,19 @@ def test_a_saved_submission_continues_with_its_assignment(make_window, tmp_path)
         assert session.open_path(path)
     assert w.document.path is None
     assert w.document.graph.nodes["fc1"].params["out_features"] == 120   # the start again
+
+
+def test_the_shipped_example_assignment_opens_from_the_classroom_menu(make_window):
+    w = make_window(None)
+    titles = [a.text() for a in w.classroom.examples_menu.actions()]
+    assert "Shrink LeNet-5" in titles
+    action = w.classroom.examples_menu.actions()[titles.index("Shrink LeNet-5")]
+    action.trigger()
+    session = w.classroom.session
+    assert session.assignment is not None and session.assignment.title == "Shrink LeNet-5"
+    w.canvas.select_node("fc3")                 # every parameter of fc3 locked ("*")
+    assert w.inspector.fields and not any(f.isEnabled() for f in w.inspector.fields.values())
+    w.canvas.select_node("fc1")
+    assert w.canvas.add_layer("Linear") is None  # no new Linear layers
+    assert "allows no new Linear layers" in w.statusBar().currentMessage()
+    assert len(session.results) == 6

@@ -16,6 +16,22 @@ from PySide6.QtWidgets import QMenu
 from .session import StudentSession, is_assignment_file
 
 
+def example_assignments() -> list[tuple[str, Path]]:
+    """(title, file) of the assignments that ship with netbuilder (assets/assignments)."""
+    import json
+    from importlib import resources
+
+    folder = Path(str(resources.files("netbuilder.assets") / "assignments"))
+    out = []
+    for p in sorted(folder.glob("*.json")):
+        try:
+            title = json.loads(p.read_text(encoding="utf-8")).get("title") or p.stem
+        except (OSError, ValueError, AttributeError):
+            continue
+        out.append((str(title), p))
+    return out
+
+
 class ClassroomGlue:
     def __init__(self, window) -> None:
         self.window = window
@@ -39,6 +55,13 @@ class ClassroomGlue:
 
         self.open_action = action("Open &Assignment...", self.open_assignment,
                                   "Open an assignment: its network, instructions and goals")
+        self.examples_menu = menu.addMenu("&Example Assignments")
+        self.examples_menu.setObjectName("example_assignments_menu")
+        for title, path in example_assignments():
+            a = self.examples_menu.addAction(title)
+            a.setData(str(path))
+            a.triggered.connect(lambda _=False, p=path: self.open_example(p))
+        self.examples_menu.setEnabled(bool(self.examples_menu.actions()))
         self.new_action = action("&New Assignment from This Project...", self.new_assignment,
                                  "Make an assignment from the network on the canvas: what to "
                                  "lock, the goals and the instructions")
@@ -55,6 +78,9 @@ class ClassroomGlue:
         on = self.session.assignment is not None
         self.check_action.setEnabled(on)
         self.save_action.setEnabled(on)
+
+    def open_example(self, path: Path) -> bool:
+        return not self.window._refuse_while_training() and self.session.open_path(path)
 
     def open_assignment(self) -> bool:
         return not self.window._refuse_while_training() and self.session.open_dialog()
