@@ -152,8 +152,17 @@ def test_opening_an_example_closes_the_assignment(make_window, tmp_path):
     w = make_window(None)
     assert w.classroom.session.open_path(_lenet_assignment(tmp_path), ask=False)
     assert w.classroom.check_action.isEnabled()
+    dock = w.classroom.session.dock
+    dock.close()                                  # closed by its X: the menu brings it back
+    w.classroom.show_action.trigger()
+    assert dock.isVisible()
+    w.set_presentation(True)                      # presenting: the canvas alone
+    assert not dock.isVisible()
+    w.set_presentation(False)
+    assert dock.isVisible()
     w.files.open_example("mlp_digits", ask=False)
     assert w.classroom.session.assignment is None
+    assert not w.classroom.show_action.isEnabled()
     assert w.document.edit_locks is None and not w.classroom.check_action.isEnabled()
     assert not w.layer_palette.item_for("Dropout").font(0).strikeOut()
 

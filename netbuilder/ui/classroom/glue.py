@@ -66,6 +66,8 @@ class ClassroomGlue:
                                  "Make an assignment from the network on the canvas: what to "
                                  "lock, the goals and the instructions")
         menu.addSeparator()
+        self.show_action = action("Show Assignment &Panel", self.show_panel,
+                                  "Show the instructions and the goals checklist")
         self.check_action = action("&Check My Work", self.check_work,
                                    "Train with the assignment's budget and judge its training "
                                    "goals")
@@ -76,8 +78,15 @@ class ClassroomGlue:
 
     def _sync(self) -> None:
         on = self.session.assignment is not None
+        self.show_action.setEnabled(on)
         self.check_action.setEnabled(on)
         self.save_action.setEnabled(on)
+
+    def show_panel(self) -> None:
+        dock = self.session.dock
+        if dock is not None and self.session.assignment is not None:
+            dock.show()
+            dock.raise_()
 
     def open_example(self, path: Path) -> bool:
         return not self.window._refuse_while_training() and self.session.open_path(path)

@@ -72,6 +72,7 @@ class StudentSession(QObject):
         self._opening = False
         self.doc.subscribe(self._on_change)
         window.files.project_replaced.connect(self._on_project_replaced)
+        window.presentation_changed.connect(self._on_presentation)
         window.destroyed.connect(lambda *_: self.doc.unsubscribe(self._on_change))
 
     # -- opening -------------------------------------------------------------------------------
@@ -170,6 +171,12 @@ class StudentSession(QObject):
             self.dock.hide()
         self.window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.changed.emit()
+
+    def _on_presentation(self, on: bool) -> None:
+        """Presenting shows the canvas alone (the UI guide); leaving it restores the docks
+        as they were, this one included."""
+        if on and self.dock is not None:
+            self.dock.hide()
 
     def _on_project_replaced(self) -> None:
         if not self._opening:
