@@ -276,3 +276,19 @@ def test_the_shipped_example_assignment_opens_from_the_classroom_menu(make_windo
     assert w.canvas.add_layer("Linear") is None  # no new Linear layers
     assert "allows no new Linear layers" in w.statusBar().currentMessage()
     assert len(session.results) == 6
+
+
+def test_a_hostile_title_is_shown_as_text(make_window, tmp_path):
+    from PySide6.QtCore import Qt
+
+    w = make_window(None)
+    project = load_project(example_path("mlp_digits"))
+    title = '<img src="x"><b>Bold</b> & <a href="http://x">link</a>'
+    path = tmp_path / "hostile.json"
+    save_assignment(Assignment(title, "<script>alert(1)</script> *hi*", project, Locks(), []),
+                    path)
+    assert w.open_path(path)
+    panel = w.classroom.session.panel
+    assert panel.title.textFormat() == Qt.TextFormat.PlainText
+    assert panel.title.text() == title
+    assert "alert(1)" in panel.instructions.toPlainText()   # shown as text, nothing runs

@@ -53,7 +53,7 @@ from ...graph.goals import Goal, evaluate_graph_goals
 from ...graph.locks import Locks
 from ...graph.project import project_from_dict, project_to_dict
 from .goal_form import GoalForm
-from .student_panel import AssignmentPanel
+from .student_panel import AssignmentPanel, show_markdown
 
 INSTRUCTIONS_TEMPLATE = """Start from **{name}** and change it until every goal in the checklist
 is met.
@@ -310,7 +310,7 @@ class NewAssignmentDialog(QDialog):
         return split
 
     def _render(self) -> None:
-        self.rendered.setMarkdown(self.instructions.toPlainText())
+        show_markdown(self.rendered, self.instructions.toPlainText())
 
     # -- the assignment -------------------------------------------------------------------------
     def assignment(self) -> Assignment:

@@ -111,6 +111,7 @@ class StudentSession(QObject):
                           f"submission for “{a.title}”.", QMessageBox.StandardButton.Cancel,
                           self.window)
         box.setObjectName("continue_submission_box")
+        box.setTextFormat(Qt.TextFormat.PlainText)     # a title or a name is never markup
         box.setInformativeText("Continue it with the assignment's checklist and locks, or "
                                "start over from the assignment's network?")
         go_on = box.addButton("Continue My Work", QMessageBox.ButtonRole.AcceptRole)

@@ -8,7 +8,7 @@ decides. It never touches the document.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -23,6 +23,15 @@ from PySide6.QtWidgets import (
 from ...graph.goals import GoalResult
 from ...graph.words import plural
 from .checklist import GoalChecklist
+
+MARKDOWN = (QTextDocument.MarkdownFeature.MarkdownDialectGitHub
+            | QTextDocument.MarkdownFeature.MarkdownNoHTML)
+
+
+def show_markdown(browser: QTextBrowser, text: str) -> None:
+    """Markdown rendered, GitHub's dialect without raw HTML: HTML in a file shows as the
+    text it is (nothing from a file is interpreted beyond Markdown)."""
+    browser.document().setMarkdown(text, MARKDOWN)
 
 
 class AssignmentPanel(QWidget):
@@ -39,6 +48,7 @@ class AssignmentPanel(QWidget):
         self.title = QLabel()
         self.title.setObjectName("assignment_title")
         self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)   # a title is text, never markup
         font = QFont(self.title.font())
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.25)
@@ -80,6 +90,7 @@ class AssignmentPanel(QWidget):
         self.status = QLabel()
         self.status.setObjectName("assignment_status")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setStyleSheet("color: palette(placeholder-text);")
         outer.addWidget(self.status)
 
@@ -110,7 +121,7 @@ class AssignmentPanel(QWidget):
     # -- what it shows ------------------------------------------------------------------------
     def set_assignment(self, title: str, instructions: str) -> None:
         self.title.setText(title)
-        self.instructions.setMarkdown(instructions or "*No instructions.*")
+        show_markdown(self.instructions, instructions or "*No instructions.*")
 
     def set_results(self, results: list[GoalResult]) -> None:
         self.checklist.set_results(results)
