@@ -8,7 +8,7 @@ decides. It never touches the document.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QTextDocument
+from PySide6.QtGui import QFont, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -32,6 +32,8 @@ def show_markdown(browser: QTextBrowser, text: str) -> None:
     """Markdown rendered, GitHub's dialect without raw HTML: HTML in a file shows as the
     text it is (nothing from a file is interpreted beyond Markdown)."""
     browser.document().setMarkdown(text, MARKDOWN)
+    browser.moveCursor(QTextCursor.MoveOperation.Start)     # read from the top
+    browser.verticalScrollBar().setValue(0)
 
 
 class AssignmentPanel(QWidget):
