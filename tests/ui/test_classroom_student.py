@@ -292,3 +292,23 @@ def test_a_hostile_title_is_shown_as_text(make_window, tmp_path):
     assert panel.title.textFormat() == Qt.TextFormat.PlainText
     assert panel.title.text() == title
     assert "alert(1)" in panel.instructions.toPlainText()   # shown as text, nothing runs
+
+
+def test_stop_check_leaves_the_training_goals_pending_and_the_window_free(make_window,
+                                                                         tmp_path, qtbot):
+    w = make_window(None)
+    project = load_project(example_path("mlp_digits"))
+    goals = [goal_from_dict({"kind": "min_accuracy", "value": 0.5,
+                             "training": {"dataset": "digits", "epochs": 200, "seed": 0,
+                                          "optimizer": "free"}}, "goal", project.graph)]
+    path = tmp_path / "long.json"
+    save_assignment(Assignment("Long", "", project, Locks(), goals), path)
+    assert w.open_path(path)
+    session = w.classroom.session
+    assert session.check_work() is None
+    session.panel.check_button.click()             # now "Stop check": returns at once
+    assert session.panel.status.text() == "Stopping the check..."
+    qtbot.waitUntil(lambda: session.check is None, timeout=60_000)
+    assert not session.panel.is_checking()
+    assert session.results[0].status == PENDING
+    assert "stopped" in session.results[0].message

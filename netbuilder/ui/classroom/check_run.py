@@ -34,6 +34,8 @@ class _BudgetPlan:
         from ...runtime.session import plan_training
 
         plan = plan_training(self.graph, self.settings)
+        if control.stop_requested:        # stopped while the data was being read
+            return
         if not plan.ok:
             yield Failed(message="cannot train it: " + "; ".join(plan.errors or ["unknown"]),
                          kind="config")

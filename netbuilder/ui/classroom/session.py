@@ -187,7 +187,7 @@ class StudentSession(QObject):
         if self.panel is None:
             self.panel = AssignmentPanel()
             self.panel.check_requested.connect(self.check_work)
-            self.panel.stop_requested.connect(self.stop_check)
+            self.panel.stop_requested.connect(lambda: self.stop_check(wait=False))
             self.panel.save_requested.connect(self.save_submission)
             dock = QDockWidget("Assignment", self.window)
             dock.setObjectName("assignment_dock")
@@ -287,12 +287,19 @@ class StudentSession(QObject):
                                              else " (for the network as it was)"))
         self.refresh()
 
-    def stop_check(self) -> None:
+    def stop_check(self, wait: bool = True) -> None:
+        """Stop a running check. ``wait``: until its thread ends (opening another
+        assignment, closing the window); otherwise its results come when it has stopped,
+        and the window never waits (the Stop check button)."""
         check = self.check
-        if check is not None:
-            check.stop()
-            if not check.join(10.0):
-                return
+        if check is None:
+            return
+        check.stop()
+        if not wait:
+            if self.panel is not None:
+                self.panel.status.setText("Stopping the check...")
+            return
+        if check.join(10.0):
             check._finish()
 
     # -- Save submission -----------------------------------------------------------------------
