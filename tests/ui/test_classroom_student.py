@@ -237,6 +237,10 @@ def test_a_saved_submission_continues_with_its_assignment(make_window, tmp_path)
     w.inspector._on_param_edited("out_features", 64)
     out = tmp_path / "ada.json"
     assert session.save_submission_to(out, "Ada Lovelace")
+    data = json.loads(out.read_text())      # on another computer: the assignment elsewhere
+    assert data["ui"]["assignment"]["file"] == str(path.resolve())
+    del data["ui"]["assignment"]
+    out.write_text(json.dumps(data))
 
     w.files.open_example("lenet5", ask=False)          # another day: the work is closed
     session.student = None
@@ -312,3 +316,37 @@ def test_stop_check_leaves_the_training_goals_pending_and_the_window_free(make_w
     assert not session.panel.is_checking()
     assert session.results[0].status == PENDING
     assert "stopped" in session.results[0].message
+
+
+def test_saved_or_recovered_work_takes_its_assignment_back(make_window, tmp_path):
+    w = make_window(None)
+    path = _lenet_assignment(tmp_path)
+    session = w.classroom.session
+    assert session.open_path(path, ask=False)
+    w.canvas.select_node("fc1")
+    w.inspector._on_param_edited("out_features", 64)
+    work = tmp_path / "my-work.json"
+    assert w.files.save_to(work)                      # a plain Save, not a submission
+    w.files.open_example("lenet5", ask=False)
+    assert session.assignment is None
+
+    assert w.open_path(work)                          # another day
+    assert session.assignment is not None and session.assignment.title == "Slim LeNet"
+    assert w.document.edit_locks is not None and w.document.path == work.resolve()
+    assert w.document.graph.nodes["fc1"].params["out_features"] == 64
+    assert _states(w)["At most 50,000 trainable parameters"] == MET
+
+    # a crash: the recovery file holds the project as text; restoring it (what
+    # FileController._restore does) brings the assignment back too
+    from netbuilder.graph.project import dumps_project, loads_project
+
+    text = dumps_project(w.document.project)
+    w.files.open_example("lenet5", ask=False)
+    w.files.set_project(loads_project(text), None, modified=True)
+    assert session.assignment is not None and w.document.edit_locks is not None
+
+    data = json.loads(work.read_text())               # the file moved: a plain project
+    data["ui"]["assignment"]["file"] = str(tmp_path / "gone.json")
+    work.write_text(json.dumps(data))
+    assert w.files.open_path(work, ask=False)
+    assert session.assignment is None and w.document.edit_locks is None

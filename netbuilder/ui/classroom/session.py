@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 ASSIGNMENT_FILTER = "netbuilder assignments (*.json);;All files (*)"
 STUDENT_KEY = "classroom/student"
+UI_KEY = "assignment"      # project.ui: the assignment file a student's work belongs to
 
 
 def is_assignment_file(path: Path) -> bool:
@@ -121,16 +122,21 @@ class StudentSession(QObject):
         clicked = box.clickedButton()
         return "continue" if clicked is go_on else "start" if clicked is fresh else "cancel"
 
-    def resume(self, assignment: Assignment, path: Path | None = None) -> bool:
-        """Work on ``assignment`` with the network open now (the student's own submission,
-        opened again): its locks, panel and checklist, the name it was saved under."""
+    def resume(self, assignment: Assignment, path: Path | None = None, *,
+               quiet: bool = False) -> bool:
+        """Work on ``assignment`` with the network open now (the student's own work,
+        opened again): its locks, panel and checklist, the name it was saved under.
+        ``quiet``: a refusal goes to the status bar, not a message box."""
         locks = EditLocks.of(assignment)
         problems = locks.problems(self.doc.graph) if locks else []
         if problems:
-            self.window.files.show_error(
-                "Cannot continue this work",
-                f"It breaks the assignment's locks: {problems[0]}. Open the assignment to "
-                "start over from its network.")
+            text = (f"It breaks the assignment's locks: {problems[0]}. Open the assignment to "
+                    "start over from its network.")
+            if quiet:
+                self.window.statusBar().showMessage(f"Not continued as “{assignment.title}”: "
+                                                    + text, 10000)
+            else:
+                self.window.files.show_error("Cannot continue this work", text)
             return False
         self.stop_check()
         self.doc.set_edit_locks(locks)
@@ -152,6 +158,9 @@ class StudentSession(QObject):
 
     def _show(self, assignment: Assignment, path: Path | None) -> None:
         self.assignment, self.path, self._checked = assignment, path, None
+        if path is not None:     # the work remembers its assignment (saved, or recovered)
+            self.doc.project.ui[UI_KEY] = {"file": str(path),
+                                           "fingerprint": assignment.fingerprint}
         self.window.layer_palette.set_forbidden(
             {t: f"{t}: the assignment allows no new {t} layers"
              for t in assignment.locks.no_new_types})
@@ -180,8 +189,27 @@ class StudentSession(QObject):
             self.dock.hide()
 
     def _on_project_replaced(self) -> None:
-        if not self._opening:
-            self.close_assignment()
+        if self._opening:
+            return
+        self.close_assignment()
+        self._reattach()
+
+    def _reattach(self) -> None:
+        """A project that was a student's work on an assignment (saved, or recovered after
+        a crash) takes its assignment back, when that file is still where it was and is
+        the same assignment (its fingerprint); otherwise it opens as a plain project."""
+        info = self.doc.project.ui.get(UI_KEY)
+        if not isinstance(info, dict):
+            return
+        file, fp = info.get("file"), info.get("fingerprint")
+        if not isinstance(file, str) or not isinstance(fp, str) or not Path(file).is_file():
+            return
+        try:
+            a = load_assignment(file)
+        except AssignmentFileError:
+            return
+        if a.fingerprint == fp:
+            self.resume(a, Path(file), quiet=True)
 
     def _ensure_panel(self) -> AssignmentPanel:
         if self.panel is None:
