@@ -53,6 +53,7 @@ from ...graph.goals import Goal, evaluate_graph_goals
 from ...graph.locks import Locks
 from ...graph.project import project_from_dict, project_to_dict
 from .goal_form import GoalForm
+from .session import UI_KEY
 from .student_panel import AssignmentPanel, show_markdown
 
 INSTRUCTIONS_TEMPLATE = """Start from **{name}** and change it until every goal in the checklist
@@ -317,7 +318,8 @@ class NewAssignmentDialog(QDialog):
         """The assignment as the dialog describes it, read back through the file reader
         (AssignmentFileError says what is wrong)."""
         project = project_from_dict(project_to_dict(self.doc.project))
-        project.assignment = None
+        project.assignment = None              # not a submission, nor a student's work
+        project.ui.pop(UI_KEY, None)
         hidden = Hidden(self.hidden_seed.value()) if self.hidden_seed_box.isChecked() \
             else Hidden()
         a = Assignment(self.title.text().strip(), self.instructions.toPlainText(), project,
