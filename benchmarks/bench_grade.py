@@ -146,7 +146,10 @@ def main() -> None:
         f"{said} Training itself took "
         f"{1000 * figures.get('train', 0):.0f} ms per submission in this process; the rest "
         "of a worker's time is reading, checking and, once per worker, starting Python and "
-        "torch.",
+        "torch."
+        + (" With more runnable jobs than cores, a second worker gets no core of its own and "
+           "adds its start-up: run the grader with `--jobs` at most the idle cores."
+           if busy() and ratio is not None and ratio < 1.2 else ""),
     ])
     print(text.splitlines()[-1])
     if args.write:

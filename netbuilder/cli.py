@@ -214,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="submission files, or folders of them (*.json)")
     p.add_argument("--jobs", type=int, metavar="N",
                    help="grade N submissions at once in worker processes (default: the "
-                        "number of cores; 0: in this process)")
+                        "number of cores, or 0 with --no-train; 0: in this process)")
     p.add_argument("--csv", metavar="OUT.csv", help="write one row per student")
     p.add_argument("--html", metavar="OUT.html",
                    help="write a class overview (students' reports go to OUT_reports/)")

@@ -14,6 +14,9 @@ Goal kinds, as written in the file (docs/file-format.md, "Assignment files")::
     {"kind": "contains", "type": "Conv2d"}              at least one layer of this type
     {"kind": "excludes", "type": "Dropout"}             no layer of this type
     {"kind": "max_layers", "limit": 8}                  layers, Input nodes not counted
+
+Layers inside blocks count as layers (``layer_census``): ``contains``, ``excludes`` and
+``max_layers`` open every block use (``repeat`` copies counted), so nothing hides in one.
     {"kind": "min_accuracy", "value": 0.95, "training": BUDGET}
     {"kind": "max_loss", "value": 0.2, "training": BUDGET}
 
@@ -28,12 +31,15 @@ API (stable; the window builds on it):
   ``training``), ``Goal.label`` (the checklist line), ``Goal.needs_training``.
 * ``TrainingBudget`` (``dataset``, ``epochs``, ``seed``, ``optimizer``, ``lr``,
   ``batch_size``, ``loss``) and ``training_settings(budget, student_settings,
-  seed=None) -> dict`` (the project ``training`` dict to train with).
+  seed=None) -> dict`` (the project ``training`` dict to train with: on the CPU, one
+  thread, float32, so the student's check and the grader measure alike).
 * ``GoalResult(goal, status, message, measured)``; status ``MET``, ``UNMET`` or
   ``PENDING``; ``message`` a sentence with the numbers, e.g. "12,874 trainable parameters
   (limit 20,000)".
 * ``evaluate_graph_goals(assignment, graph, *, goals=None, analysis=None) ->
   list[GoalResult]`` (one result per goal, in order; training goals ``PENDING``).
+* ``layer_census(graph)`` / ``layers_in(graph, node_id)``: ``(type, path, copies)`` of every
+  layer, blocks opened (``"res1/conv"`` is conv inside the use res1).
 * ``training_goal_result(goal, metrics) -> GoalResult`` from the trainer's final metrics
   (``val_acc``, ``val_loss``); ``goals_from_list(data, where)`` / ``goal_to_dict(goal)``.
 """
@@ -150,6 +156,37 @@ class GoalResult:
         return self.status == MET
 
 
+# -- what a graph is made of, blocks opened ---------------------------------------------
+
+def layers_in(graph: Graph, node_id: str, _depth: int = 0) -> list[tuple[str, str, int]]:
+    """The layers a node stands for: ``(type, path, copies)`` for the node itself, or, for
+    a block use, for every layer inside it (nested blocks opened, Input nodes left out;
+    ``copies`` counts the use's ``repeat``). A layer hidden in a block is still a layer."""
+    node = graph.nodes[node_id]
+    block = graph.blocks.get(node.type)
+    if block is None or _depth > 16:
+        return [(node.type, node_id, 1)]
+    repeat = node.params.get("repeat", 1)
+    copies = repeat if isinstance(repeat, int) and not isinstance(repeat, bool) and repeat > 0 else 1
+    out: list[tuple[str, str, int]] = []
+    inner = block.graph
+    for nid, n in inner.nodes.items():
+        if n.type == "Input":
+            continue
+        for t, path, k in layers_in(inner, nid, _depth + 1):
+            out.append((t, f"{node_id}/{path}", k * copies))
+    return out
+
+
+def layer_census(graph: Graph) -> list[tuple[str, str, int]]:
+    """Every layer of the network, blocks opened: ``(type, path, copies)``; no Input."""
+    out: list[tuple[str, str, int]] = []
+    for nid, n in graph.nodes.items():
+        if n.type != "Input":
+            out += layers_in(graph, nid)
+    return out
+
+
 # -- judging ----------------------------------------------------------------------------
 
 def evaluate_graph_goals(assignment: Assignment | None, graph: Graph, *,
@@ -174,14 +211,15 @@ def _judge(g: Goal, graph: Graph, a: Analysis) -> GoalResult:
         return GoalResult(g, UNMET, f"{plural(len(a.errors), 'error')}: {where}{first.message}"
                           + (f" (and {more} more)" if more else ""), len(a.errors))
     if k in ("contains", "excludes"):
-        found = [nid for nid, n in graph.nodes.items() if n.type == g.type]
+        found = [nid for nid, n in graph.nodes.items() if n.type == g.type] + \
+            [path for t, path, _k in layer_census(graph) if t == g.type and "/" in path]
         if k == "contains":
             return (GoalResult(g, MET, f"{g.type} used: {', '.join(found[:5])}", len(found))
                     if found else GoalResult(g, UNMET, f"no {g.type} layer", 0))
         return (GoalResult(g, UNMET, f"{g.type} used: {', '.join(found[:5])}", len(found))
                 if found else GoalResult(g, MET, f"no {g.type} layer", 0))
     if k == "max_layers":
-        n = sum(1 for node in graph.nodes.values() if node.type != "Input")
+        n = sum(copies for _t, _p, copies in layer_census(graph))
         return _limit(g, n, f"{plural(n, 'layer')} (limit {g.limit:,})")
     if g.needs_training:
         return GoalResult(g, PENDING, "needs a training run with the assignment's budget")
@@ -238,13 +276,20 @@ def training_goal_result(goal: Goal, metrics: dict[str, Any] | None,
                       f"(at most {goal.value:g})", float(loss))
 
 
+# How every training goal is measured, by the student's check and by the grader alike: on
+# the CPU, one thread, 32-bit floats, so the same network gets the same figures each time.
+REPEATABLE = {"device": "cpu", "cpu_threads": 1, "mixed_precision": False, "compile": False,
+              "channels_last": False}
+
+
 def training_settings(budget: TrainingBudget, student: dict[str, Any] | None,
                       seed: int | None = None) -> dict[str, Any]:
     """The ``training`` settings to train a submission with.
 
     The assignment's dataset, epochs and seed (``seed`` replaces it: the grader's hidden
     seed); with a free optimiser the student's optimiser settings (FREE_SETTINGS), with a
-    fixed one the assignment's. Nothing else of the student's settings is taken."""
+    fixed one the assignment's. Nothing else of the student's settings is taken, and the
+    run is made repeatable (REPEATABLE: CPU, one thread, float32)."""
     out: dict[str, Any] = {}
     if budget.optimizer_free and isinstance(student, dict):
         out.update({k: student[k] for k in FREE_SETTINGS if k in student})
@@ -259,7 +304,7 @@ def training_settings(budget: TrainingBudget, student: dict[str, Any] | None,
     if budget.loss is not None:
         out["loss"] = budget.loss
     out.update(dataset=budget.dataset, epochs=budget.epochs,
-               seed=budget.seed if seed is None else seed)
+               seed=budget.seed if seed is None else seed, **REPEATABLE)
     return out
 
 

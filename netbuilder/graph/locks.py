@@ -22,7 +22,8 @@ API (stable; the window builds on it):
 * ``locks_from_dict(data, start_graph) -> Locks`` (``AssignmentFileError`` naming the
   place), ``locks_to_dict(locks) -> dict``.
 * ``Violation(kind, node, param, message)``; ``kind`` is ``"deleted"``, ``"retyped"``,
-  ``"param"`` or ``"new_type"``.
+  ``"block"`` (the block a locked use stands for was changed inside), ``"param"`` or
+  ``"new_type"`` (also a forbidden layer inside a new or changed block).
 * ``check_locks(assignment, graph) -> list[Violation]`` (also takes a ``Locks`` and the
   starting graph: ``check_graph_locks(locks, start, graph)``).
 """
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalogue import canonical_type
 from .errors import AssignmentFileError
+from .goals import layers_in
 from .model import Graph, Node
 
 if TYPE_CHECKING:
@@ -184,14 +186,32 @@ def check_graph_locks(locks: Locks, start: Graph, graph: Graph) -> list[Violatio
                 out.append(Violation("param", nid, name, f"{name} of the locked layer '{nid}' "
                                      f"was changed from {_show(old.get(name))} to "
                                      f"{_show(new.get(name))}"))
+    for nid in locks.nodes:
+        before, after = start.nodes.get(nid), graph.nodes.get(nid)
+        if (before is not None and after is not None and after.type == before.type
+                and before.type in start.blocks and before.type in graph.blocks
+                and start.blocks[before.type].token() != graph.blocks[after.type].token()):
+            out.append(Violation("block", nid, None, f"the block {before.type} of the locked "
+                                 f"layer '{nid}' was changed inside"))
     for t in locks.no_new_types:
         for nid, node in graph.nodes.items():
-            if node.type != t:
+            if node.type == "Input":
+                continue
+            paths = [p for typ, p, _k in layers_in(graph, nid) if typ == t]
+            if not paths:
                 continue
             was = start.nodes.get(nid)
-            if was is None or was.type != t:
-                out.append(Violation("new_type", nid, None, f"'{nid}' is a new {t} layer; "
-                                     f"the assignment allows no new {t} layers"))
+            had = 0 if was is None or was.type != node.type else \
+                sum(1 for typ, _p, _k in layers_in(start, nid) if typ == t)
+            if len(paths) <= had:
+                continue
+            if node.type == t:
+                message = f"'{nid}' is a new {t} layer"
+            else:
+                message = (f"'{nid}' holds a new {t} layer inside its block "
+                           f"({', '.join(paths[:3])})")
+            out.append(Violation("new_type", nid, None,
+                                 f"{message}; the assignment allows no new {t} layers"))
     return out
 
 

@@ -317,12 +317,15 @@ def test_training_goal_results_from_metrics(lenet: Assignment) -> None:
 def test_training_settings_take_only_what_the_budget_leaves_free() -> None:
     student = {"optimizer": "sgd", "lr": 0.1, "epochs": 500, "seed": 3, "val_fraction": 0.01,
                "dataset": "iris", "loss": "nll"}
+    same = {"device": "cpu", "cpu_threads": 1, "mixed_precision": False, "compile": False,
+            "channels_last": False}
     free = training_settings(TrainingBudget("digits", 2, 0), student, seed=7)
     assert free == {"optimizer": "sgd", "lr": 0.1, "loss": "nll", "dataset": "digits",
-                    "epochs": 2, "seed": 7}
-    fixed = training_settings(TrainingBudget("digits", 2, 0, "adam", 0.01, 32), student)
+                    "epochs": 2, "seed": 7, **same}
+    fixed = training_settings(TrainingBudget("digits", 2, 0, "adam", 0.01, 32),
+                              dict(student, device="cuda", cpu_threads=16))
     assert fixed == {"optimizer": "adam", "lr": 0.01, "loss": "nll", "batch_size": 32,
-                     "dataset": "digits", "epochs": 2, "seed": 0}
+                     "dataset": "digits", "epochs": 2, "seed": 0, **same}
 
 
 # -- locks ----------------------------------------------------------------------------
@@ -402,3 +405,69 @@ def test_a_malformed_submission_link_is_refused(link: Any, expected: str) -> Non
     with pytest.raises(ProjectFileError) as e:
         loads_project(json.dumps(d))
     assert expected in str(e.value)
+
+
+# -- nothing hides in a block -----------------------------------------------------------
+
+def _blocky_assignment() -> Assignment:
+    """The digits MLP with its first hidden layer and ReLU in a block 'Dense' (use 'dense',
+    locked), no new Sigmoid or Conv2d layers, at most 6 layers, no Sigmoid, some ReLU."""
+    from netbuilder.graph.blocks import make_block
+    from netbuilder.graph.project import project_to_dict
+
+    p = load_project(EXAMPLES["mlp_digits"])
+    make_block(p.graph, ["hidden1", "relu1"], "Dense")
+    return assignment_from_dict({
+        "format": "netbuilder-assignment", "version": 1, "title": "Blocks",
+        "project": project_to_dict(p),
+        "locks": {"nodes": ["dense"], "no_new_types": ["Sigmoid", "Conv2d"]},
+        "goals": [{"kind": "max_layers", "limit": 6}, {"kind": "excludes", "type": "Sigmoid"},
+                  {"kind": "contains", "type": "ReLU"}]})
+
+
+def _reloaded(project) -> Any:
+    return loads_project(dumps_project(project)).graph      # as the grader reads a file
+
+
+def test_layers_inside_blocks_count_for_goals() -> None:
+    a = _blocky_assignment()
+    res = evaluate_graph_goals(a, a.project.graph)
+    assert [r.message for r in res] == ["6 layers (limit 6)", "no Sigmoid layer",
+                                        "ReLU used: relu2, dense/relu1"]
+    p = starting_project(a)
+    p.graph.set_param("dense", "repeat", 3)
+    g = _reloaded(p)
+    assert evaluate_graph_goals(a, g)[0].message == "10 layers (limit 6)"   # 4 + 2 x 3
+
+
+def test_a_forbidden_layer_hidden_in_a_new_block_is_caught() -> None:
+    from netbuilder.graph.blocks import make_block
+
+    a = _blocky_assignment()
+    p = starting_project(a)
+    p.graph.add_node(Node("sig", "Sigmoid"))
+    p.graph.remove_node("relu2")
+    p.graph.connect("hidden2", "sig")
+    p.graph.connect("sig", "out")
+    make_block(p.graph, ["sig"], "Squash")
+    g = _reloaded(p)
+    assert not any(n.type == "Sigmoid" for n in g.nodes.values())   # only inside the block
+    assert [v.message for v in check_locks(a, g)] == [
+        "'squash' holds a new Sigmoid layer inside its block (squash/sig); the assignment "
+        "allows no new Sigmoid layers"]
+    assert evaluate_graph_goals(a, g)[1].message == "Sigmoid used: squash/sig"
+
+
+def test_a_locked_blocks_inside_cannot_change() -> None:
+    a = _blocky_assignment()
+    p = starting_project(a)
+    inner = p.graph.blocks["Dense"].graph
+    inner.add_node(Node("conv", "Conv2d"))       # a forbidden type, inside the locked use
+    inner.set_param("hidden1", "out_features", 16)
+    g = _reloaded(p)
+    found = sorted((v.kind, v.message) for v in check_locks(a, g))
+    assert found == [
+        ("block", "the block Dense of the locked layer 'dense' was changed inside"),
+        ("new_type", "'dense' holds a new Conv2d layer inside its block (dense/conv); the "
+                     "assignment allows no new Conv2d layers")]
+    assert check_locks(a, _reloaded(starting_project(a))) == []

@@ -164,7 +164,9 @@ def test_html_overview_links_each_retrained_students_report(klass, tmp_path, cap
     page = out_html.read_text(encoding="utf-8")
     assert '<a href="grades_reports/001-hostile_script.html">report</a>' in page
     report = (tmp_path / "out" / "grades_reports" / "001-hostile_script.html")
-    assert "validation accuracy" in report.read_text(encoding="utf-8")
+    text = report.read_text(encoding="utf-8")
+    assert "validation accuracy" in text and "Digits with few parameters" in text
+    assert SCRIPT not in text and f"<h1>{html.escape(SCRIPT)}: MLP on digits</h1>" in text
     assert "distribution of validation accuracy" in page and "data:image/png;base64," in page
     assert "no such file" in page and "not a text file" in page
     assert "1 graded, 0 with locked parts changed, 2 refused" in page
@@ -185,6 +187,10 @@ def test_unreadable_assignment_and_unknown_dataset_are_one_message(tmp_path, cap
     (tmp_path / "empty").mkdir()
     assert main(["grade", str(tmp_path / "c.json"), str(tmp_path / "empty")]) == 2
     assert "no submissions found" in capsys.readouterr().err
+    # The assignment kept in the submissions' folder is not graded as a submission.
+    (tmp_path / "c.json").rename(tmp_path / "empty" / "c.json")
+    assert main(["grade", str(tmp_path / "empty" / "c.json"), str(tmp_path / "empty")]) == 2
+    assert "no submissions found" in capsys.readouterr().err
 
 
 def test_csv_cells_that_look_like_formulas_stay_text() -> None:
@@ -196,3 +202,148 @@ def test_csv_cells_that_look_like_formulas_stay_text() -> None:
     text = csv_text([GradeRow(file="a\nb.json", student="x,\"y\"\nz", reason="=2")], [])
     back = list(csv.reader(text.splitlines(keepends=True)))
     assert back[1][:4] == ["a\nb.json", "x,\"y\"\nz", "refused", "'=2"]
+
+
+def test_paths_that_are_not_files_get_a_row_and_never_block(klass, tmp_path) -> None:
+    import os
+
+    apath, folder, _ = klass
+    a = load_assignment(apath)
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)                       # reading it would wait for a writer forever
+    device = tmp_path / "zeros.json"
+    device.symlink_to("/dev/zero")        # reading it would never end
+    rows = [grade_submission(a, p) for p in (fifo, device, tmp_path / "gone.json", tmp_path)]
+    assert [r.reason for r in rows] == ["not a regular file", "not a regular file",
+                                        "no such file", "not a regular file"]
+    assert all(r.verdict == "refused" for r in rows)
+
+
+def test_a_window_can_stop_a_measurement(klass) -> None:
+    from netbuilder.runtime.classroom.measure import measure
+    from netbuilder.runtime.control import TrainingControl
+    from netbuilder.runtime.events import Epoch
+
+    apath, _folder, _ = klass
+    a = load_assignment(apath)
+    control, seen = TrainingControl(), []
+
+    def on_event(ev) -> None:
+        seen.append(type(ev).__name__)
+        if isinstance(ev, Epoch):
+            control.stop()
+
+    budget = a.goals[4].training
+    import dataclasses
+
+    m = measure(a.project.graph, None, dataclasses.replace(budget, epochs=5), control=control,
+                on_event=on_event)
+    assert not m.ok and m.failure == "training was stopped before the budget's end (1 of 5 epochs done)"
+    assert "Started" in seen and "Stopped" in seen
+
+
+def _killer(stop, once: bool, killed: list) -> None:
+    """Kill this process's worker children as they appear (once: only the first)."""
+    import multiprocessing
+
+    while not stop.is_set():
+        for child in multiprocessing.active_children():
+            if child.pid not in killed and child.is_alive():
+                child.kill()
+                killed.append(child.pid)
+                if once:
+                    return
+        stop.wait(0.05)
+
+
+@pytest.mark.parametrize("once", [True, False])
+def test_a_worker_that_dies_costs_no_submission_its_row(klass, once: bool) -> None:
+    """A worker killed mid-grade (as the system does when memory runs out): its submissions
+    are tried again, alone; one whose worker dies twice gets a row saying so."""
+    import threading
+
+    apath, folder, _ = klass
+    paths = [folder / "correct_0.json", folder / "over_0.json"]
+    stop, killed = threading.Event(), []
+    thread = threading.Thread(target=_killer, args=(stop, once, killed), daemon=True)
+    thread.start()
+    try:
+        rows = dict(grade_all(apath.read_text(encoding="utf-8"), paths, jobs=1,
+                              options=GradeOptions(train=False), timeout_s=120))
+    finally:
+        stop.set()
+        thread.join()
+    assert sorted(rows) == [0, 1] and killed
+    if once:
+        assert [rows[i].verdict for i in (0, 1)] == ["graded", "graded"]
+    else:
+        assert all("the grader's process died while grading it" in r.reason
+                   for r in rows.values())
+
+
+def _paths_in(value, prefix: tuple = ()) -> list[tuple]:
+    out = [prefix]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _paths_in(v, (*prefix, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _paths_in(v, (*prefix, i))
+    return out
+
+
+def test_mutated_submissions_always_get_a_row(klass, tmp_path_factory) -> None:
+    """Random damage to a submission (values replaced, keys dropped or added, ids copied
+    between nodes) gives a row with a verdict, never an exception."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    json_values = st.recursive(
+        st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats() | st.text(max_size=8),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                    max_size=3),
+        max_leaves=8)
+
+    apath, folder, _ = klass
+    a = load_assignment(apath)
+    base = json.loads((folder / "correct_0.json").read_text(encoding="utf-8"))
+    out = tmp_path_factory.mktemp("fuzz") / "s.json"
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def check(data) -> None:
+        d = json.loads(json.dumps(base))
+        for _ in range(data.draw(st.integers(1, 3))):
+            path = data.draw(st.sampled_from(_paths_in(d)[1:]))
+            parent = d
+            for k in path[:-1]:
+                parent = parent[k]
+            op = data.draw(st.sampled_from(["replace", "delete", "copy"]))
+            if op == "replace":
+                parent[path[-1]] = data.draw(json_values)
+            elif op == "delete":
+                del parent[path[-1]]
+            else:
+                other = data.draw(st.sampled_from(_paths_in(d)))
+                v = d
+                for k in other:
+                    v = v[k]
+                parent[path[-1]] = json.loads(json.dumps(v))
+        out.write_text(json.dumps(d), encoding="utf-8")
+        row = grade_submission(a, out, GradeOptions(train=False))
+        assert row.verdict in ("graded", "tampered", "refused") and row.reason is not None
+        assert "Traceback" not in row.reason and "please report" not in row.reason
+
+    check()
+
+
+def test_a_worker_process_measures_what_this_process_measures(klass) -> None:
+    """The grader's workers and the window's Check my work run in different processes: the
+    same submission must get the same figures in both."""
+    apath, folder, _ = klass
+    a = load_assignment(apath)
+    here = grade_submission(a, folder / "hostile_script.json")
+    (_, there), = list(grade_all(apath.read_text(encoding="utf-8"),
+                                 [folder / "hostile_script.json"], jobs=1))
+    assert there.verdict == "graded", there.reason
+    assert (there.val_acc, there.val_loss, there.score) == (here.val_acc, here.val_loss, here.score)

@@ -5,7 +5,9 @@ submissions finish. Workers are ``spawn``-ed processes of a ``ProcessPoolExecuto
 fork of a process holding torch threads); each starts by importing torch once, limits
 torch to one thread, and caps its own address space (``RLIMIT_AS``) at what it had plus the
 memory cap, so a network that slips past the estimate fails with an allocation error in its
-own row instead of taking the machine down (grading graph goals only skips both).
+own row instead of taking the machine down. A worker's start costs seconds (Python, torch,
+scikit-learn, torch's first optimiser step), so ``netbuilder grade --no-train`` (a few
+milliseconds a submission) grades in this process unless ``--jobs`` is given.
 
 At most ``jobs`` submissions are in flight, so a submission's clock starts when it starts.
 One that runs past ``timeout_s`` (the training stops itself earlier, at the time limit; this
@@ -48,15 +50,14 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _init_worker(assignment_text: str, memory_cap_bytes: int, train: bool) -> None:
+def _init_worker(assignment_text: str, memory_cap_bytes: int) -> None:
+    import torch
+
     from netbuilder.graph.assignment import loads_assignment
 
+    torch.set_num_threads(1)
     _state["assignment"] = loads_assignment(assignment_text)
-    if train:       # graph goals alone need neither torch nor a cap: start in a blink
-        import torch
-
-        torch.set_num_threads(1)
-        _limit_memory(memory_cap_bytes)
+    _limit_memory(memory_cap_bytes)
 
 
 def _limit_memory(cap: int) -> None:
@@ -99,13 +100,11 @@ def grade_all(assignment_text: str, paths: Sequence[str | Path], *, jobs: int | 
             yield t.index, grade_submission(a, t.path, t.options)
         return
     cap = max((t.options.memory_cap_bytes for t in tasks), default=GradeOptions().memory_cap_bytes)
-    train = any(t.options.train for t in tasks)
-    yield from _pooled(assignment_text, tasks, min(jobs, max(len(tasks), 1)), timeout_s, cap,
-                       train)
+    yield from _pooled(assignment_text, tasks, min(jobs, max(len(tasks), 1)), timeout_s, cap)
 
 
 def _pooled(assignment_text: str, tasks: list[Task], jobs: int, timeout_s: float,
-            cap: int, train: bool) -> Iterator[tuple[int, GradeRow]]:
+            cap: int) -> Iterator[tuple[int, GradeRow]]:
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
@@ -116,7 +115,7 @@ def _pooled(assignment_text: str, tasks: list[Task], jobs: int, timeout_s: float
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                    initializer=_init_worker,
-                                   initargs=(assignment_text, cap, train))
+                                   initargs=(assignment_text, cap))
 
     pool = new_pool()
     running: dict[Future, tuple[Task, float]] = {}

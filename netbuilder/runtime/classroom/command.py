@@ -28,17 +28,26 @@ def _error(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
 
 
-def submission_files(items: list[str]) -> list[Path]:
-    """Files as given; folders expanded to their ``*.json`` files, sorted. A path that does
-    not exist stays in the list: it gets its own "no such file" row."""
+def submission_files(items: list[str], skip: Path | None = None) -> list[Path]:
+    """Files as given; folders expanded to their ``*.json`` files, sorted (the assignment
+    ``skip`` left out when it lies among them). A path that does not exist stays in the
+    list: it gets its own "no such file" row."""
     out: list[Path] = []
     for item in items:
         p = Path(item)
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*.json") if f.is_file() and not f.is_symlink())
+            out += sorted(f for f in p.rglob("*.json") if f.is_file() and not f.is_symlink()
+                          and not (skip is not None and _same(f, skip)))
         else:
             out.append(p)
     return out
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
 
 
 def report_name(index: int, path: Path) -> str:
@@ -67,7 +76,7 @@ def grade_command(args: argparse.Namespace) -> int:
             if problem:
                 _error(f"{args.assignment}: a training goal cannot be trained: {problem}")
                 return EXIT_UNREADABLE
-    paths = submission_files(args.submissions)
+    paths = submission_files(args.submissions, skip=Path(args.assignment))
     if not paths:
         _error("no submissions found (give files, or folders holding *.json files)")
         return EXIT_UNREADABLE
@@ -87,7 +96,8 @@ def grade_command(args: argparse.Namespace) -> int:
                             report_dir=str(report_dir) if report_dir else None,
                             report_name=report_name(i, Path(p)))
 
-    jobs = default_jobs() if args.jobs is None else max(0, args.jobs)
+    # Graph goals take milliseconds: a worker's start (seconds) would only slow them down.
+    jobs = max(0, args.jobs) if args.jobs is not None else default_jobs() if train else 0
     rows: list[GradeRow | None] = [None] * len(paths)
     bar = _Progress(len(paths), sys.stderr)
     start = time.perf_counter()

@@ -81,6 +81,10 @@ def grade_submission(assignment: Assignment, path: str | Path,
     except (NetbuilderError, OSError, ValueError, RecursionError, MemoryError) as e:
         row.verdict, row.reason = REFUSED, _one_line(f"could not be graded: {e}")
         row.score = 0.0
+    except Exception as e:  # noqa: BLE001 - a file must never end the class's run
+        row.verdict, row.score = REFUSED, 0.0
+        row.reason = _one_line(f"could not be graded ({type(e).__name__}: {e}); please "
+                               "report this file to netbuilder's authors")
     row.seconds = time.perf_counter() - start
     return row
 
@@ -120,6 +124,8 @@ def _grade(assignment: Assignment, path: Path, options: GradeOptions, row: Grade
     if violations:
         row.verdict = TAMPERED
         row.reason = "locked parts changed: " + "; ".join(v.message for v in violations)
+        results = [GoalResult(r.goal, PENDING, "not retrained: locked parts were changed")
+                   if r.status == PENDING else r for r in results]
         row.goals = _cells(results, len(public))
         row.score = 0.0
         return
@@ -159,15 +165,18 @@ def _train(assignment: Assignment, project: Any, results: list[GoalResult],
                 if row.val_loss is None:
                     row.val_loss = _number(m.metrics.get("val_loss"))
                 if options.report_dir and row.report is None:
-                    row.report = _write_report(m, project, options)
+                    row.report = _write_report(m, project, options, row.student,
+                                               assignment.title)
         m = runs[g.training]
         out.append(training_goal_result(g, m.metrics, m.failure))
     return out
 
 
-def _write_report(m: Any, project: Any, options: GradeOptions) -> str | None:
+def _write_report(m: Any, project: Any, options: GradeOptions, student: str,
+                  title: str) -> str | None:
     """The student's report (runtime/report/) from the weights just trained; None if it
-    cannot be made (the grade stands without it)."""
+    cannot be made (the grade stands without it). Its page names the student and the
+    assignment (escaped like every string on it)."""
     from netbuilder.runtime.report.content import build_report
     from netbuilder.runtime.report.page import render_html, write_text_atomically
 
@@ -177,6 +186,8 @@ def _write_report(m: Any, project: Any, options: GradeOptions) -> str | None:
         report = build_report(project.graph, plan.dataset, plan.config, state,
                               normalization=m.normalization, history=m.history,
                               epoch=m.epochs_run, weights_name="retrained by the grader")
+        report.title = f"{student}: {report.title}"
+        report.facts[:0] = [("student", student), ("assignment", title)]
         name = options.report_name or "report.html"
         write_text_atomically(Path(options.report_dir) / name, render_html(report))
     except (RuntimeError, ValueError, OSError):
@@ -204,6 +215,3 @@ def _one_line(text: str, limit: int = 500) -> str:
     text = _CONTROL.sub(" ", text).strip()
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
-
-__all__ = ["GRADED", "REFUSED", "TAMPERED", "GoalCell", "GradeOptions", "GradeRow",
-           "grade_submission", "max_score", "UNMET"]

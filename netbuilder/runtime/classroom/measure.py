@@ -2,9 +2,8 @@
 
 ``measure(graph, student_settings, budget, ...)`` builds the settings the assignment allows
 (graph/goals.py ``training_settings``: the assignment's dataset, epochs and seed, the
-student's optimiser only when the budget leaves it free), then trains on the CPU with one
-thread (the same run gives the same figures every time) and returns the final validation
-metrics. Numbers stored in a submission are never read: everything is measured here.
+student's optimiser only when the budget leaves it free; on the CPU with one thread, so the
+same run gives the same figures every time) and returns the final validation metrics. Numbers stored in a submission are never read: everything is measured here.
 
 Caps: a network whose training would need more than ``memory_cap_bytes`` (the estimate of
 runtime/memory.py: weights, gradients, optimiser state, a batch of activations) is refused
@@ -16,6 +15,7 @@ window's "Check my work" and ``netbuilder grade`` use this, so they agree.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,11 +45,9 @@ class Measured:
 
 def grader_settings(budget: TrainingBudget, student: dict[str, Any] | None,
                     seed: int | None = None) -> dict[str, Any]:
-    """The assignment's settings plus what makes a run repeatable on any machine."""
-    settings = training_settings(budget, student, seed)
-    settings.update(device="cpu", cpu_threads=1, mixed_precision=False, compile=False,
-                    channels_last=False)
-    return settings
+    """The settings a training goal is measured with (graph/goals.py ``training_settings``:
+    the assignment's budget, on the CPU with one thread, the same for the student's check)."""
+    return training_settings(budget, student, seed)
 
 
 def check_budget(budget: TrainingBudget) -> str | None:
@@ -69,8 +67,12 @@ def check_budget(budget: TrainingBudget) -> str | None:
 
 def measure(graph: Graph, student: dict[str, Any] | None, budget: TrainingBudget, *,
             seed: int | None = None, time_limit_s: float = DEFAULT_TIME_LIMIT,
-            memory_cap_bytes: int = DEFAULT_MEMORY_CAP, dataset: Any = None) -> Measured:
-    """Train ``graph`` with the budget; never raises for a bad network or bad settings."""
+            memory_cap_bytes: int = DEFAULT_MEMORY_CAP, dataset: Any = None,
+            control: Any = None, on_event: Callable[[Any], None] | None = None) -> Measured:
+    """Train ``graph`` with the budget; never raises for a bad network or bad settings.
+
+    ``control`` (a runtime.control.TrainingControl) lets a window stop the run (it then
+    counts as not finished); ``on_event`` sees every trainer event (progress bars)."""
     from netbuilder.runtime.control import TrainingControl
     from netbuilder.runtime.events import Failed, Finished, Stopped
     from netbuilder.runtime.memory import estimate, human
@@ -91,11 +93,13 @@ def measure(graph: Graph, student: dict[str, Any] | None, budget: TrainingBudget
     if not plan.ok:
         out.failure = "cannot train: " + "; ".join(plan.errors)
         return out
-    control = TrainingControl()
+    control = control if control is not None else TrainingControl()
     start = time.perf_counter()
     timed_out = False
     try:
         for ev in plan.run(control):
+            if on_event is not None:
+                on_event(ev)
             if not timed_out and time.perf_counter() - start > time_limit_s:
                 timed_out = True
                 control.stop()
@@ -105,9 +109,10 @@ def measure(graph: Graph, student: dict[str, Any] | None, budget: TrainingBudget
             elif isinstance(ev, Stopped):
                 out.history = list(ev.history)
                 out.epochs_run = len(ev.history)
+                done = f"{out.epochs_run} of {budget.epochs} epochs done"
                 out.failure = (f"training did not finish within the time limit of "
-                               f"{time_limit_s:g} s ({out.epochs_run} of "
-                               f"{budget.epochs} epochs done)")
+                               f"{time_limit_s:g} s ({done})" if timed_out
+                               else f"training was stopped before the budget's end ({done})")
             elif isinstance(ev, Failed):
                 out.failure = f"training failed: {ev.message}"
     except MemoryError:

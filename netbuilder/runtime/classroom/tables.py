@@ -82,7 +82,7 @@ th, td { border: 1px solid #cbd5e1; padding: 3px 8px; text-align: left; vertical
 th { background: #f1f5f9; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.met { background: #dcfce7; } td.unmet { background: #fee2e2; } td.pending { background: #f1f5f9; }
 tr.refused td, tr.tampered td.verdict { background: #fef3c7; }
-td small { color: #475569; display: block; }
+td small { color: #475569; }
 .figures img { max-width: 48%; border: 1px solid #e2e8f0; margin-right: 1%; }
 footer { margin-top: 3em; color: #64748b; font-size: 0.85em; }
 """
@@ -111,7 +111,7 @@ def render_overview(title: str, fingerprint: str, rows: Sequence[GradeRow],
         if r.report:
             href = _href(r.report, html_dir)
             link = f'<a href="{escape(href, quote=True)}">report</a>'
-        reason = f"<small>{escape(r.reason)}</small>" if r.reason else ""
+        reason = f"<br><small>{escape(r.reason)}</small>" if r.reason else ""
         cells = [f"<td>{escape(r.student) or '<em>unknown</em>'}</td>",
                  f"<td>{escape(Path(r.file).name)}</td>",
                  f'<td class="verdict">{escape(r.verdict)}{reason}</td>',
@@ -126,7 +126,7 @@ def render_overview(title: str, fingerprint: str, rows: Sequence[GradeRow],
                 cells.append("<td></td>")
             else:
                 cells.append(f'<td class="{escape(g.status)}">{escape(g.status)}'
-                             f"<small>{escape(g.message)}</small></td>")
+                             f"<br><small>{escape(g.message)}</small></td>")
         body.append(f'<tr class="{escape(r.verdict)}">{"".join(cells)}</tr>')
     figures = _figures(graded)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -158,7 +158,8 @@ def _figures(graded: Sequence[GradeRow]) -> str:
         parts.append(_img(_histogram([100 * a for a in acc], "validation accuracy (%)"),
                           "distribution of validation accuracy"))
     if params:
-        parts.append(_img(_histogram(params, "parameters"), "distribution of parameter counts"))
+        parts.append(_img(_histogram(params, "parameters", log=True),
+                          "distribution of parameter counts"))
     return "".join(parts) or "<p>No graded submission has figures to show.</p>"
 
 
@@ -166,18 +167,38 @@ def _img(png: bytes, alt: str) -> str:
     return f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" alt="{alt}">'
 
 
-def _histogram(values: Sequence[float], what: str) -> bytes:
+def _histogram(values: Sequence[float], what: str, log: bool = False) -> bytes:
+    """A histogram; with ``log``, counts that span more than 50x (one student's network a
+    thousand times bigger) get logarithmic bins so the rest of the class stays readable."""
+    import numpy as np
+    from matplotlib.ticker import FuncFormatter
+
     from netbuilder.runtime.report.figures import new_figure, to_png
 
     fig = new_figure(6.0, 3.2)
     ax = fig.add_subplot()
-    bins = min(20, max(5, len(set(values))))
+    count = min(20, max(5, len(set(values))))
+    low, high = min(values), max(values)
+    bins: object = count
+    if log and low > 0 and high / low > 50:
+        bins = np.geomspace(low, high * 1.0001, count + 1)
+        ax.set_xscale("log")
+        what += " (logarithmic)"
     ax.hist(values, bins=bins, color="#3b82f6", edgecolor="white")
+    if log:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _short_count(v)))
     ax.set_xlabel(what)
     ax.set_ylabel("students")
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_title(f"{what}: {len(values)} submissions")
     return to_png(fig)
+
+
+def _short_count(v: float) -> str:
+    for factor, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= factor:
+            return f"{v / factor:g}{suffix}"
+    return f"{v:g}"
 
 
 def write_overview(path: str | os.PathLike[str], text: str) -> None:
