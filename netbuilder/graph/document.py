@@ -118,6 +118,11 @@ class Document:
     def _check_unlocked(self) -> None:
         if self.locked_reason:
             raise GraphEditError(f"editing is locked: {self.locked_reason}")
+        block = self.block_name
+        if block is not None:             # inside a block a locked layer uses: no edit
+            root = self.root
+            if root.edit_locks:
+                self._refuse(root.edit_locks.refuse_block_edit(root.graph, block))
 
     def set_locked(self, reason: str | None) -> None:
         """Lock edits (e.g. "training is running; stop it to edit") or unlock with None."""

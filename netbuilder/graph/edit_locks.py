@@ -6,8 +6,8 @@ grader's check of a finished graph) with the starting graph, and answers what th
 value, may this layer be added. The sentences are the grader's own (``Locks.why_*``), so a
 student reads in the status bar what the grade would say.
 
-``problems(graph)`` checks a whole graph with the grader's ``check_graph_locks`` (and, where
-the grader looks only at the network, the insides of blocks too); the document uses it for
+``problems(graph)`` checks a whole graph with the grader's ``check_graph_locks`` (block uses
+opened, a locked use's block compared whole); the document uses it for
 the edits that change many things at once (make a block, ungroup, restore a snapshot), so an
 undo or a block edit cannot bring back what a single edit could not do.
 """
@@ -96,27 +96,42 @@ class EditLocks:
 
     def refuse_add(self, type_: str, node_id: str, block: str | None = None) -> str | None:
         """Why a layer ``node_id`` of ``type_`` cannot be added (``block``: inside that block
-        definition). A layer of a forbidden type that the start had, under the same id, may
-        come back (an undo of its deletion) or move into a block."""
+        definition). A layer of a forbidden type that the start had there, under the same
+        id, may come back (an undo of its deletion)."""
         why = self.locks.why_type_forbidden(type_)
         if why is None:
             return None
-        was = [self.start.nodes.get(node_id)]
-        if block is not None:      # a starting layer grouped into a block is no new layer
+        start = self.start
+        if block is not None:
             defn = self.start.blocks.get(block)
-            was.append(defn.graph.nodes.get(node_id) if defn is not None else None)
-        return None if any(n is not None and n.type == type_ for n in was) else _sentence(why)
+            if defn is None:
+                return _sentence(why)
+            start = defn.graph
+        was = start.nodes.get(node_id)
+        return None if was is not None and was.type == type_ else _sentence(why)
+
+    def refuse_block_edit(self, graph: Graph, block: str) -> str | None:
+        """Why the inside of ``block`` cannot change: a locked layer is a use of it (or of a
+        block that uses it); the grader compares a locked use's block as a whole."""
+        def uses(type_: str, seen: frozenset[str] = frozenset()) -> bool:
+            if type_ == block:
+                return True
+            defn = graph.blocks.get(type_)
+            if defn is None or type_ in seen:
+                return False
+            return any(uses(n.type, seen | {type_}) for n in defn.graph.nodes.values())
+
+        for nid in self.locks.nodes:
+            node = graph.nodes.get(nid)
+            if node is not None and node.type in graph.blocks and uses(node.type):
+                return (f"'{nid}' is locked by the assignment: its block {block} cannot be "
+                        "changed inside")
+        return None
 
     # -- a whole graph ----------------------------------------------------------------------
     def problems(self, graph: Graph) -> list[str]:
         """Every lock ``graph`` breaks, each as a sentence (empty: none)."""
-        out = [_sentence(v.message) for v in check_graph_locks(self.locks, self.start, graph)]
-        for name, defn in graph.blocks.items():
-            for nid, node in defn.graph.nodes.items():
-                if self.refuse_add(node.type, nid, name):
-                    out.append(f"'{nid}' inside the block {name} is a new {node.type} layer; "
-                               f"the assignment allows no new {node.type} layers")
-        return out
+        return [_sentence(v.message) for v in check_graph_locks(self.locks, self.start, graph)]
 
     def _start_value(self, node_id: str, name: str) -> Any:
         node = self.start.nodes[node_id]

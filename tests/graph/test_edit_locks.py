@@ -80,13 +80,34 @@ def test_locked_layers_cannot_be_grouped_and_a_block_cannot_smuggle_a_forbidden_
     with pytest.raises(GraphEditError, match="'fc3' is locked by the assignment: it cannot be "
                                              "grouped"):
         doc.make_block(["fc2", "relu4", "fc3"], "Head")
-    use = doc.make_block(["fc2", "relu4"], "Head")    # a starting ReLU may move into a block
+    # the grader opens block uses: a new use holding a starting ReLU counts as a new ReLU
+    with pytest.raises(GraphEditError, match="holds a new ReLU layer inside its block"):
+        doc.make_block(["fc2", "relu4"], "Head")
+    assert "relu4" in doc.graph.nodes and "Head" not in doc.graph.blocks
+    use = doc.make_block(["fc2"], "Head")
     inside = BlockDocument(doc, "Head", use)
     with pytest.raises(GraphEditError, match="The assignment allows no new ReLU layers"):
         inside.add_node(Node("relu9", "ReLU"))
     assert "relu9" not in doc.graph.blocks["Head"].graph.nodes
     inside.add_node(Node("bn", "BatchNorm1d"))
     assert "bn" in doc.graph.blocks["Head"].graph.nodes
+
+
+def test_the_inside_of_a_locked_block_use_cannot_change() -> None:
+    from netbuilder.graph.blocks import make_block
+
+    project = load_project(example_path("lenet5"))
+    make_block(project.graph, ["fc2", "relu4"], "Head")
+    use = next(nid for nid, n in project.graph.nodes.items() if n.type == "Head")
+    d = Document()
+    d.replace_project(project, None, EditLocks(Locks(nodes=(use,)), project.graph))
+    inside = BlockDocument(d, "Head", use)
+    with pytest.raises(GraphEditError, match=f"'{use}' is locked by the assignment: its block "
+                                             "Head cannot be changed inside"):
+        inside.set_param("fc2", "out_features", 40)
+    with pytest.raises(GraphEditError, match="cannot be changed inside"):
+        inside.add_node(Node("bn", "BatchNorm1d"))
+    assert d.graph.blocks["Head"].graph.nodes["fc2"].params["out_features"] == 84
 
 
 def test_a_plain_project_has_no_locks(doc: Document) -> None:
