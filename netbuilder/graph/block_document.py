@@ -65,6 +65,10 @@ class BlockDocument(Document):
         return self._name
 
     @property
+    def block_name(self) -> str | None:
+        return self.name
+
+    @property
     def defn(self) -> BlockDef:
         try:
             return self.parent.graph.blocks[self.name]

@@ -7,6 +7,11 @@ this (ui/commands.py): an undo command replays these same primitives with stored
 so undo and redo travel the same road as the edit itself.
 
 While training runs the document is ``locked``: edits raise ``GraphEditError`` with a reason.
+An assignment's locks (``edit_locks``, graph/edit_locks.py) are checked the same way, edit by
+edit: a locked node cannot be deleted, a locked parameter keeps its value, a forbidden layer
+type cannot be added; edits that change many things at once (blocks, restoring a snapshot) are
+checked on the whole result and taken back when it breaks a lock. Undo replays these same
+primitives, so it cannot bring back what the edit itself could not do.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import Analysis, Analyzer
+from .edit_locks import UNSET, EditLocks
 from .errors import GraphEditError
 from .model import Edge, Graph, Node
 from .project import Project
@@ -44,6 +50,7 @@ class Document:
         self.project = project or Project(Graph("Untitled"))
         self.path = path
         self._locked_reason: str | None = None
+        self.edit_locks: EditLocks | None = None   # an assignment's locks (graph/edit_locks.py)
         self._analyzer = Analyzer()
         self.analysis: Analysis = self._analyzer.run(self.graph)
         self._listeners: list[Listener] = []
@@ -56,6 +63,16 @@ class Document:
     @property
     def graph(self) -> Graph:
         return self.project.graph
+
+    @property
+    def root(self) -> Document:
+        """The document of the whole project (a block's inside answers its parent's root)."""
+        return self
+
+    @property
+    def block_name(self) -> str | None:
+        """The block whose inside this document edits; None for the network itself."""
+        return None
 
     @property
     def scope_suffix(self) -> str:
@@ -103,6 +120,11 @@ class Document:
     def _check_unlocked(self) -> None:
         if self.locked_reason:
             raise GraphEditError(f"editing is locked: {self.locked_reason}")
+        block = self.block_name
+        if block is not None:             # inside a block a locked layer uses: no edit
+            root = self.root
+            if root.edit_locks:
+                self._refuse(root.edit_locks.refuse_block_edit(root.graph, block))
 
     @property
     def locked_reason(self) -> str | None:
@@ -119,15 +141,41 @@ class Document:
         if self._depth == 0:
             self._flush()
 
+    # -- an assignment's locks -------------------------------------------------------------
+    def _node_locks(self) -> EditLocks | None:
+        """The locks on this graph's node ids: the network's own, none inside a block
+        (its ids name the block's layers, not the network's)."""
+        return self.edit_locks if self.root is self else None
+
+    def _refuse(self, reason: str | None) -> None:
+        if reason:
+            raise GraphEditError(reason)
+
+    def _check_locks_after(self, before: dict[str, Any]) -> None:
+        """After an edit of many things: if the project now breaks a lock, put it back as it
+        was (``before``, a ``snapshot``) and refuse with the first lock broken."""
+        root = self.root
+        locks = root.edit_locks
+        problems = locks.problems(root.graph) if locks else []
+        if problems:
+            root._put_back(before)
+            raise GraphEditError(problems[0])
+
     # -- primitive edits -------------------------------------------------------------------
     def add_node(self, node: Node) -> Node:
         self._check_unlocked()
+        locks = self.root.edit_locks
+        if locks:
+            self._refuse(locks.refuse_add(node.type, node.id, self.block_name))
         self.graph.add_node(node)
         self._touch(structure=True, nodes={node.id})
         return node
 
     def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
         self._check_unlocked()
+        locks = self._node_locks()
+        if locks:
+            self._refuse(locks.refuse_remove(node_id))
         out = self.graph.remove_node(node_id)
         self.project.node_ui.pop(node_id, None)
         self._touch(structure=True, nodes={node_id})
@@ -157,12 +205,18 @@ class Document:
 
     def set_param(self, node_id: str, name: str, value: Any) -> tuple[bool, Any]:
         self._check_unlocked()
+        locks = self._node_locks()
+        if locks:
+            self._refuse(locks.refuse_param(self.graph, node_id, name, value))
         before = self.graph.set_param(node_id, name, value)
         self._touch(nodes={node_id})
         return before
 
     def unset_param(self, node_id: str, name: str) -> None:
         self._check_unlocked()
+        locks = self._node_locks()
+        if locks:
+            self._refuse(locks.refuse_param(self.graph, node_id, name, UNSET))
         self.graph.unset_param(node_id, name)
         self._touch(nodes={node_id})
 
@@ -215,7 +269,15 @@ class Document:
         from .blocks import make_block
 
         self._check_unlocked()
+        locks = self._node_locks()
+        held = [nid for nid in node_ids if locks and locks.node_locked(nid)]
+        if held:
+            raise GraphEditError(f"'{held[0]}' is locked by the assignment: it cannot be grouped "
+                                 "into a block")
+        before = self.root.snapshot() if self.root.edit_locks else None
         use = make_block(self.graph, node_ids, name, description=description)
+        if before is not None:
+            self._check_locks_after(before)
         self._touch(structure=True, nodes={use, *node_ids})
         return use
 
@@ -223,7 +285,10 @@ class Document:
         from .blocks import ungroup
 
         self._check_unlocked()
+        before = self.root.snapshot() if self.root.edit_locks else None
         ids = ungroup(self.graph, use_id)
+        if before is not None:
+            self._check_locks_after(before)
         self._touch(structure=True, nodes={use_id, *ids})
         return ids
 
@@ -243,7 +308,10 @@ class Document:
         from .block_defs import rename_block
 
         self._check_unlocked()
+        before = self.snapshot() if self.edit_locks else None
         rename_block(self.graph, old, new)
+        if before is not None:
+            self._check_locks_after(before)
         if new != old:
             self.block_renames.append((old, new))
         uses = {nid for nid, n in self.graph.nodes.items() if n.type == new}
@@ -256,7 +324,10 @@ class Document:
 
         self._check_unlocked()
         rebuilt = set(find_uses(self.graph, name).inside)
+        before = self.snapshot() if self.edit_locks else None
         replaced = delete_block(self.graph, name, ungroup_uses=ungroup_uses)
+        if before is not None:
+            self._check_locks_after(before)
         self._pending.blocks |= rebuilt
         self._touch(structure=True, nodes={n for ids in replaced.values() for n in ids}
                     | set(replaced))
@@ -274,17 +345,39 @@ class Document:
 
         self._check_unlocked()
         restored = project_from_dict(state)
+        if self.edit_locks:
+            self._refuse(next(iter(self.edit_locks.problems(restored.graph)), None))
         self.project.graph = restored.graph
         self.project.node_ui = restored.node_ui
         self._pending.reset = True
         self._touch(structure=True)
 
-    def replace_project(self, project: Project, path: Path | None = None) -> None:
-        """Open another project (New, Open, Examples, restore): views rebuild everything."""
+    def set_edit_locks(self, locks: EditLocks | None) -> None:
+        """Put an assignment's locks on the open project (a student's saved work, opened
+        again); the caller has checked the project keeps them. Views redraw every card."""
+        self.edit_locks = locks or None
+        self._pending.reset = True
+        self._touch(structure=True)
+
+    def _put_back(self, state: dict[str, Any]) -> None:
+        """Return to a ``snapshot`` without asking the locks (taking back a refused edit)."""
+        from .project import project_from_dict
+
+        restored = project_from_dict(state)
+        self.project.graph = restored.graph
+        self.project.node_ui = restored.node_ui
+        self._pending.reset = True
+        self._touch(structure=True)
+
+    def replace_project(self, project: Project, path: Path | None = None,
+                        locks: EditLocks | None = None) -> None:
+        """Open another project (New, Open, Examples, restore): views rebuild everything.
+        ``locks``: an assignment's locks on it (none for a plain project)."""
         self.project = project
         self.path = path
         self._pending.lock = self._locked_reason is not None
         self._locked_reason = None
+        self.edit_locks = locks or None
         self._pending.reset = True
         self._pending.structure = True
         if self._depth == 0:

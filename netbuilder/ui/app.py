@@ -101,13 +101,17 @@ def gui_command(args: argparse.Namespace) -> int:
     from ..graph.errors import ProjectFileError
     from ..graph.project import load_project
 
-    project, load_error = None, None
+    project, load_error, assignment = None, None, None
     if project_arg:
         try:
             project = load_project(project_arg)
         except ProjectFileError as e:
-            load_error = str(e)
-            if screenshot:
+            from .classroom.session import is_assignment_file
+
+            if is_assignment_file(Path(project_arg).expanduser()):
+                assignment = Path(project_arg).expanduser()   # opened for a student below
+            load_error = None if assignment else str(e)
+            if screenshot and not assignment:
                 print(f"error: {e}", file=sys.stderr)
                 return EXIT_UNREADABLE
 
@@ -123,6 +127,8 @@ def gui_command(args: argparse.Namespace) -> int:
         window.files.set_project(project, Path(project_arg).expanduser().resolve())
         if not screenshot:
             window.prefs.add_recent(str(window.document.path))
+    elif assignment is not None:
+        window.classroom.session.open_path(assignment, ask=False)
     elif load_error is None:
         window.files.open_example(DEFAULT_EXAMPLE, ask=False)
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from ..graph import atomic
 from ..graph.document import Change, Document
+from ..graph.edit_locks import EditLocks
 from ..graph.errors import NetbuilderError, ProjectFileError
 from ..graph.examples import example_path
 from ..graph.model import UNTITLED, Graph
@@ -51,6 +52,9 @@ class FileController(QObject):
         self.last_dir = str(Path.home())
         self.run_checkpoint: Path | None = None   # a training run's last whole epoch
         self.run_epoch = 0
+        # Another kind of file File > Open accepts (an assignment: ui/classroom/glue.py):
+        # called with (path, ask) for a file that is not a project; None when it is not one.
+        self.assignment_opener = None
 
         undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._link = DocumentLink(self, document, self._on_document_change)
@@ -103,9 +107,10 @@ class FileController(QObject):
 
     # -- replacing the project ---------------------------------------------------------------
     def set_project(self, project: Project, path: Path | None, *, modified: bool = False,
-                    example: str | None = None) -> None:
+                    example: str | None = None, locks: EditLocks | None = None) -> None:
+        """Show ``project`` (``locks``: an assignment's, enforced while editing)."""
         self.undo_stack.clear()
-        self.document.replace_project(project, path)
+        self.document.replace_project(project, path, locks)
         self.example_name = example
         self._dirty = modified
         self._debounce.stop()
@@ -133,6 +138,9 @@ class FileController(QObject):
         try:
             project = load_project(p)            # read first: a bad file costs no question
         except ProjectFileError as e:
+            opened = self.assignment_opener(p, ask) if self.assignment_opener else None
+            if opened is not None:
+                return opened
             self.show_error("Cannot open project", str(e))
             if not p.exists():
                 self.prefs.remove_recent(str(p.resolve()))

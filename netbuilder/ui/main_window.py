@@ -38,6 +38,7 @@ from .actions import (
 )
 from .blocks.glue import BlockGlue
 from .canvas import EditorCanvas
+from .classroom.glue import ClassroomGlue
 from .code_view import CodeView
 from .commands import command_events
 from .doc_link import DocumentLink
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self.menus["view"].addAction(self.stats_action)
         self.transfer = TransferGlue(self)   # Load Weights, Replace Head, Fine-tune
         self.tune = TuneGlue(self)           # Train > Search Hyper-parameters...
+        self.classroom = ClassroomGlue(self)  # assignments: the Classroom menu and panel
         self.toolbar = build_toolbar(self, self.ui_actions)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         apply_icons(self.ui_actions, appearance.is_dark())
@@ -612,6 +614,7 @@ class MainWindow(QMainWindow):
             return
         self.training.shutdown()
         self.tune.shutdown()
+        self.classroom.session.stop_check()
         self.exporter.wait()
         self.report_exporter.wait()
         if self.persist:

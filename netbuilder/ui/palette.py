@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..graph.catalogue import by_category
+from ..graph.catalogue import by_category, get_spec
 from ..graph.words import plural
 from .canvas.view import LAYER_MIME
 from .theme import Theme, category_color
@@ -113,6 +113,7 @@ class Palette(QWidget):
         self._items: dict[str, QTreeWidgetItem] = {}
         self._categories: dict[str, QTreeWidgetItem] = {}
         self._blocks: dict[str, QTreeWidgetItem] = {}
+        self.forbidden: dict[str, str] = {}   # an assignment's forbidden types (set_forbidden)
         self._build()
         self.search.textChanged.connect(self.filter)
         self.search.returnPressed.connect(self._add_first_match)
@@ -212,6 +213,23 @@ class Palette(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+    def set_forbidden(self, reasons: dict[str, str]) -> None:
+        """Layer types an assignment does not allow (type -> the reason): struck through and
+        greyed, the reason as their tooltip. Choosing one still asks the document, which
+        refuses and says why in the status bar."""
+        muted = self.palette().color(self.palette().ColorRole.PlaceholderText)
+        for t, item in self._items.items():
+            font = item.font(0)
+            font.setStrikeOut(t in reasons)
+            item.setFont(0, font)
+            if t in reasons:
+                item.setForeground(0, muted)
+                item.setToolTip(0, reasons[t])
+            else:
+                item.setData(0, Qt.ItemDataRole.ForegroundRole, None)
+                item.setToolTip(0, get_spec(t).help)
+        self.forbidden = dict(reasons)
 
     def item_for(self, type_name: str) -> QTreeWidgetItem | None:
         return self._items.get(type_name)

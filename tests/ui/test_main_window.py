@@ -44,8 +44,8 @@ def test_panels_are_where_the_guide_puts_them(make_window):
                                                            w.training_dock, w.insight_dock,
                                                            w.runs_dock}
     assert [m.title().replace("&", "") for m in (w.menuBar().actions()[i].menu()
-                                                 for i in range(5))] == \
-        ["File", "Edit", "View", "Train", "Help"]
+                                                 for i in range(6))] == \
+        ["File", "Edit", "View", "Train", "Classroom", "Help"]
 
 
 def test_conventional_shortcuts(make_window):

@@ -67,6 +67,7 @@ class NodeView:
     repeat: int = 0      # a block use: its repeat count (drawn as a stack, "x2" badge); 0 if not
     fixes: int = 0       # fixes netbuilder can make for its problems (a "Fix" button if any)
     frozen: bool = False  # trainable off: an icy hatch over the body, "frozen" in the footer
+    locked: bool = False  # an assignment locks it: a padlock in the header
 
 
 def wrap_lines(text: str, fm: QFontMetricsF, width: float, max_lines: int) -> list[str]:
@@ -156,6 +157,32 @@ def draw_icon(painter: QPainter, kind: str, rect: QRectF, dark: bool) -> None:
     painter.restore()
 
 
+def draw_lock(painter: QPainter, rect: QRectF, color: QColor) -> None:
+    """A padlock (an assignment's locked layer): a shackle over a solid body with a keyhole,
+    a shape that reads without colour."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    s = min(rect.width(), rect.height())
+    c = rect.center()
+    body = QRectF(c.x() - s * 0.40, c.y() - s * 0.05, s * 0.80, s * 0.52)
+    pen = QPen(color, max(1.4, s * 0.13), Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    shackle = QRectF(c.x() - s * 0.25, c.y() - s * 0.46, s * 0.50, s * 0.62)
+    painter.drawArc(shackle, 0, 180 * 16)
+    painter.drawLine(QPointF(shackle.left(), shackle.center().y()), QPointF(shackle.left(), body.top()))
+    painter.drawLine(QPointF(shackle.right(), shackle.center().y()),
+                     QPointF(shackle.right(), body.top()))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QBrush(color))
+    painter.drawRoundedRect(body, s * 0.08, s * 0.08)
+    hole = QColor(color)
+    hole.setRgb(255 - color.red(), 255 - color.green(), 255 - color.blue())
+    painter.setBrush(QBrush(hole))
+    painter.drawEllipse(QPointF(c.x(), body.center().y() - s * 0.04), s * 0.07, s * 0.07)
+    painter.restore()
+
+
 class NodeItem(QGraphicsItem):
     """A layer card. Holds its node id and the last NodeView; never the Node itself."""
 
@@ -213,7 +240,8 @@ class NodeItem(QGraphicsItem):
         tfm, sfm, shfm = Theme.metrics("title"), Theme.metrics("small"), Theme.metrics("shape")
         body_role = "italic" if v.params_is_help else "body"
         bfm = Theme.metrics(body_role)
-        icon = (hh1 * 0.72 + Theme.px(5)) if self._icon_kind() else 0.0
+        icons = (1 if self._icon_kind() else 0) + (1 if v.locked else 0)
+        icon = icons * (hh1 * 0.72 + Theme.px(5))
         left = pad + (Theme.px(12) if v.numbered else 0)
         lo, hi = float(Theme.px(CARD_WIDTH)), float(Theme.px(CARD_MAX_WIDTH))
         type_w, name_w = tfm.horizontalAdvance(v.type), sfm.horizontalAdvance(v.name)
@@ -486,10 +514,13 @@ class NodeItem(QGraphicsItem):
         fg = header_text_color(head)
         icon_kind = self._icon_kind()
         line_h = Theme.px(27)     # the header's first line: type, and the name if it fits
+        size = line_h * 0.72
+        x = w - pad - size
         if icon_kind:
-            size = line_h * 0.72
-            draw_icon(painter, icon_kind, QRectF(w - pad - size, (line_h - size) / 2, size, size),
-                      self.dark)
+            draw_icon(painter, icon_kind, QRectF(x, (line_h - size) / 2, size, size), self.dark)
+            x -= size + Theme.px(5)
+        if self.view.locked:
+            draw_lock(painter, QRectF(x, (line_h - size) / 2, size, size), fg)
         painter.setFont(t["title"])
         painter.setPen(fg)
         painter.drawText(QRectF(pad, 0, t["type_w"] + 2, line_h), Qt.AlignmentFlag.AlignVCenter,

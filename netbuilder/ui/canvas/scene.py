@@ -119,9 +119,13 @@ class GraphScene(QGraphicsScene):
             cost = f"{cost}, frozen" if cost else "frozen"
             tip.append("Frozen: training leaves its weights as they are (Trainable in the "
                        "Inspector)")
+        locks = self.doc.edit_locks if self.doc.root is self.doc else None
+        locked = bool(locks and locks.node_locked(nid))
+        if locked:
+            tip.append(locks.node_reason(graph, nid))
         return NodeView(nid, spec.type, spec.category, node.label or nid, line, is_help, shape, cost,
                         status, message, kind, ports, spec.variadic or spec.inputs > 1, connected,
-                        "\n".join(tip), repeat, fixes, frozen=not node.trainable)
+                        "\n".join(tip), repeat, fixes, frozen=not node.trainable, locked=locked)
 
     def _in_edges(self, nid: str) -> list[Edge]:
         return [e for e in self._wires_of.get(nid, ()) if e.target == nid]

@@ -113,6 +113,7 @@ class Inspector(QWidget):
         self._formula_lines: list[str] = []
         self.fields: dict[str, ParamField] = {}
         self._frozen: set[str] = set()      # inside a block: settings each use sets
+        self._held: dict[str, str] = {}     # settings an assignment locks, with the reason
         self._buttons: list = []
         self._lockable: list[QWidget] = []   # editors of the body on screen, off while locked
         self.label_edit: QLineEdit | None = None
@@ -157,7 +158,7 @@ class Inspector(QWidget):
     def _apply_lock(self) -> None:
         editable = not self.is_locked()
         for name, f in self.fields.items():
-            f.setEnabled(editable and name not in self._frozen)
+            f.setEnabled(editable and name not in self._frozen and name not in self._held)
         for w in self._lockable:
             w.setEnabled(editable)
         for b in self._buttons:     # a block can be opened (looked into) while training
@@ -172,6 +173,7 @@ class Inspector(QWidget):
         # refreshes must never reach a widget the scroll area has deleted.
         self.fields = {}
         self._frozen = set()
+        self._held = {}
         self._buttons = []
         self._lockable = []
         self.label_edit = None
@@ -300,6 +302,13 @@ class Inspector(QWidget):
         """The card's label, what is inferred, then one field per parameter."""
         nid = self.node_id
         layout.addWidget(_section("Settings"))
+        locks = self.doc.edit_locks if self.doc.root is self.doc else None
+        if locks and nid is not None and locks.node_locked(nid):
+            note = QLabel(locks.node_reason(self.doc.graph, nid))
+            note.setObjectName("inspector_locked_note")
+            note.setWordWrap(True)
+            note.setStyleSheet("color: palette(placeholder-text);")
+            layout.addWidget(note)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
@@ -337,11 +346,24 @@ class Inspector(QWidget):
                     field.fallback = lambda o=other: self._current_param(o)
             name = QLabel(p.name)
             name.setToolTip(p.help)
+            held = self._held_reason(nid, p.name)
+            if held:          # an assignment keeps this value: shown, not editable
+                self._held[p.name] = held
+                name.setText(f"{p.name} (locked)")
+                name.setToolTip(held)
+                field.setToolTip(held)
             form.addRow(name, field)
             self.fields[p.name] = field
         if not spec.params:
             form.addRow(QLabel("This layer has no settings."))
         layout.addLayout(form)
+
+    def _held_reason(self, node_id: str | None, name: str) -> str:
+        """Why an assignment keeps parameter ``name`` of ``node_id`` as it is ("" if free)."""
+        locks = self.doc.edit_locks if self.doc.root is self.doc else None
+        if not locks or node_id is None:
+            return ""
+        return locks.locked_params(self.doc.graph, node_id).get(name, "")
 
     def _build_cost(self, layout: QVBoxLayout) -> None:
         layout.addWidget(_section("Cost"))
