@@ -46,6 +46,16 @@ class Preferences:
         self.qsettings.setValue("files/recent", files)
         return files
 
+    # -- assignments -----------------------------------------------------------------------
+    def assignment_file(self, fingerprint: str) -> str | None:
+        """Where this computer last opened the assignment with ``fingerprint`` (a student's
+        work records only the fingerprint: no local path travels in a file handed in)."""
+        value = self.qsettings.value(f"classroom/assignment_{fingerprint}", "")
+        return str(value) or None
+
+    def remember_assignment(self, fingerprint: str, path: str) -> None:
+        self.qsettings.setValue(f"classroom/assignment_{fingerprint}", path)
+
     # -- look ----------------------------------------------------------------------------
     @property
     def theme(self) -> str:

@@ -238,7 +238,9 @@ def test_a_saved_submission_continues_with_its_assignment(make_window, tmp_path)
     out = tmp_path / "ada.json"
     assert session.save_submission_to(out, "Ada Lovelace")
     data = json.loads(out.read_text())      # on another computer: the assignment elsewhere
-    assert data["ui"]["assignment"]["file"] == str(path.resolve())
+    # which assignment, not where it lies on the student's computer (no local path handed in)
+    assert data["ui"]["assignment"] == {"fingerprint": session.assignment.fingerprint}
+    assert w.prefs.assignment_file(session.assignment.fingerprint) == str(path.resolve())
     del data["ui"]["assignment"]
     out.write_text(json.dumps(data))
 
@@ -345,8 +347,6 @@ def test_saved_or_recovered_work_takes_its_assignment_back(make_window, tmp_path
     w.files.set_project(loads_project(text), None, modified=True)
     assert session.assignment is not None and w.document.edit_locks is not None
 
-    data = json.loads(work.read_text())               # the file moved: a plain project
-    data["ui"]["assignment"]["file"] = str(tmp_path / "gone.json")
-    work.write_text(json.dumps(data))
+    path.rename(tmp_path / "moved.json")               # the file moved: a plain project
     assert w.files.open_path(work, ask=False)
     assert session.assignment is None and w.document.edit_locks is None

@@ -34,6 +34,7 @@ from ...graph.edit_locks import EditLocks
 from ...graph.errors import AssignmentFileError
 from ...graph.goals import PENDING, GoalResult, evaluate_graph_goals
 from ...graph.project import fingerprint
+from ..doc_link import DocumentLink
 from .student_panel import AssignmentPanel
 
 if TYPE_CHECKING:
@@ -71,10 +72,9 @@ class StudentSession(QObject):
         self.results: list[GoalResult] = []
         self._checked: tuple[str, list[GoalResult]] | None = None   # (what was trained, results)
         self._opening = False
-        self.doc.subscribe(self._on_change)
+        self._link = DocumentLink(self, self.doc, self._on_change)
         window.files.project_replaced.connect(self._on_project_replaced)
         window.presentation_changed.connect(self._on_presentation)
-        window.destroyed.connect(lambda *_: self.doc.unsubscribe(self._on_change))
 
     # -- opening -------------------------------------------------------------------------------
     def open_dialog(self) -> bool:
@@ -158,9 +158,10 @@ class StudentSession(QObject):
 
     def _show(self, assignment: Assignment, path: Path | None) -> None:
         self.assignment, self.path, self._checked = assignment, path, None
-        if path is not None:     # the work remembers its assignment (saved, or recovered)
-            self.doc.project.ui[UI_KEY] = {"file": str(path),
-                                           "fingerprint": assignment.fingerprint}
+        if path is not None:     # the work remembers its assignment (saved, or recovered):
+            # the file records which one, this computer's settings where it lies
+            self.doc.project.ui[UI_KEY] = {"fingerprint": assignment.fingerprint}
+            self.window.prefs.remember_assignment(assignment.fingerprint, str(path))
         self.window.layer_palette.set_forbidden(
             {t: f"{t}: the assignment allows no new {t} layers"
              for t in assignment.locks.no_new_types})
@@ -196,12 +197,14 @@ class StudentSession(QObject):
 
     def _reattach(self) -> None:
         """A project that was a student's work on an assignment (saved, or recovered after
-        a crash) takes its assignment back, when that file is still where it was and is
-        the same assignment (its fingerprint); otherwise it opens as a plain project."""
+        a crash) takes its assignment back, when this computer knows where that assignment
+        file lies, it is still there and the same assignment (its fingerprint); otherwise
+        it opens as a plain project (opening the assignment offers "Continue My Work")."""
         info = self.doc.project.ui.get(UI_KEY)
         if not isinstance(info, dict):
             return
-        file, fp = info.get("file"), info.get("fingerprint")
+        fp = info.get("fingerprint")
+        file = self.window.prefs.assignment_file(fp) if isinstance(fp, str) else None
         if not isinstance(file, str) or not isinstance(fp, str) or not Path(file).is_file():
             return
         try:
