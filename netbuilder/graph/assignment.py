@@ -53,7 +53,8 @@ from .project import Project, dumps_project, fingerprint, project_from_dict, pro
 
 FORMAT = "netbuilder-assignment"
 VERSION = 1
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = jsonfile.MAX_BYTES
+_kind, _show = jsonfile.kind, jsonfile.show
 MAX_TITLE = 200
 MAX_INSTRUCTIONS = 1_000_000
 MAX_NAME = 200
@@ -114,44 +115,15 @@ class Submission:
 
 def load_assignment(path: str | Path) -> Assignment:
     """Read an assignment file; AssignmentFileError names the file and the place."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise AssignmentFileError(f"{p}: the file is {size // 2**20} MB; an assignment file "
-                                      f"is at most {MAX_BYTES // 2**20} MB")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise AssignmentFileError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise AssignmentFileError(f"{p}: is a folder, not an assignment file") from None
-    except OSError as e:
-        raise AssignmentFileError(f"{p}: cannot be read ({e.strerror or e})") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise AssignmentFileError(f"{p}: not a text file (byte {e.start} is not UTF-8); an "
-                                  "assignment file is JSON text") from None
+    text = jsonfile.read_file(path, "assignment file", AssignmentFileError)
     try:
         return loads_assignment(text)
     except AssignmentFileError as e:
-        raise AssignmentFileError(f"{p}: {e}") from None
+        raise AssignmentFileError(f"{Path(path)}: {e}") from None
 
 
 def loads_assignment(text: str) -> Assignment:
-    try:
-        data = jsonfile.loads(text)
-    except jsonfile.DuplicateKeyError as e:
-        raise AssignmentFileError(f"not a valid assignment file: {e}") from None
-    except json.JSONDecodeError as e:
-        raise AssignmentFileError(f"not valid JSON: {e.msg} at line {e.lineno}, column "
-                                  f"{e.colno}") from None
-    except RecursionError:
-        raise AssignmentFileError("not an assignment file: the JSON is nested too deeply") from None
-    except ValueError as e:
-        raise AssignmentFileError(f"not an assignment file: a number in it has too many "
-                                  f"digits ({e})") from None
-    return assignment_from_dict(data)
+    return assignment_from_dict(jsonfile.parse(text, "assignment file", AssignmentFileError))
 
 
 def assignment_from_dict(data: Any) -> Assignment:
@@ -295,15 +267,3 @@ def make_submission(project: Project, a: Assignment, student: str) -> Project:
     return dataclasses.replace(project, assignment={"fingerprint": a.fingerprint,
                                                     "student": name})
 
-
-def _kind(v: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "true/false",
-            int: "a number", float: "a number", type(None): "null"}.get(type(v), type(v).__name__)
-
-
-def _show(v: Any) -> str:
-    try:
-        text = json.dumps(v, ensure_ascii=False)
-    except (TypeError, ValueError, RecursionError):
-        text = repr(v)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -50,6 +50,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import jsonfile
 from .analysis import Analysis, analyze
 from .catalogue import canonical_type
 from .errors import AssignmentFileError
@@ -57,6 +58,8 @@ from .model import Graph
 from .tensor import fmt_shape
 from .transfer import parameter_split
 from .words import plural
+
+_kind, _show = jsonfile.kind, jsonfile.show
 
 if TYPE_CHECKING:
     from .assignment import Assignment
@@ -351,7 +354,7 @@ def goal_from_dict(d: Any, where: str, graph: Graph | None = None) -> Goal:
                                       f"numbers (one sample, no batch), received {_show(s)}")
         kw["shape"] = tuple(s)
     if "type" in d:
-        kw["type"] = _layer_type(d["type"], f"{where}.type", graph)
+        kw["type"] = layer_type_in(d["type"], f"{where}.type", graph)
     if "value" in d:
         v = d["value"]
         if kind == "min_accuracy":
@@ -460,7 +463,9 @@ def _whole(v: Any, where: str, *, low: int, high: int = 10**15) -> int:
     return v
 
 
-def _layer_type(t: Any, where: str, graph: Graph | None) -> str:
+def layer_type_in(t: Any, where: str, graph: Graph | None) -> str:
+    """The catalogue's name for layer type ``t`` (or a block of ``graph``), read from an
+    assignment file at ``where``; AssignmentFileError with a did-you-mean otherwise."""
     if not isinstance(t, str):
         raise AssignmentFileError(f"{where}: expected a layer type name, received {_show(t)}")
     if graph is not None and t in graph.blocks:
@@ -474,17 +479,3 @@ def _layer_type(t: Any, where: str, graph: Graph | None) -> str:
         raise AssignmentFileError(f"{where}: unknown layer type {t!r}{hint}")
     return c
 
-
-def _kind(v: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "true/false",
-            int: "a number", float: "a number", type(None): "null"}.get(type(v), type(v).__name__)
-
-
-def _show(v: Any) -> str:
-    import json
-
-    try:
-        text = json.dumps(v, ensure_ascii=False)
-    except (TypeError, ValueError, RecursionError):
-        text = repr(v)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -30,14 +30,15 @@ API (stable; the window builds on it):
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .catalogue import canonical_type
+from . import jsonfile
 from .errors import AssignmentFileError
-from .goals import layers_in
+from .goals import layer_type_in, layers_in
 from .model import Graph, Node
+
+_kind, _show = jsonfile.kind, jsonfile.show
 
 if TYPE_CHECKING:
     from .assignment import Assignment
@@ -135,7 +136,7 @@ def locks_from_dict(data: Any, start: Graph) -> Locks:
                                   f"received {_kind(types)}")
     canon: list[str] = []
     for i, t in enumerate(types):
-        c = _layer_type(t, f'"locks".no_new_types[{i}]', start)
+        c = layer_type_in(t, f'"locks".no_new_types[{i}]', start)
         canon.append(c)
     return Locks(tuple(dict.fromkeys(nodes)), params, tuple(dict.fromkeys(canon)))
 
@@ -232,29 +233,3 @@ def _node_id(nid: Any, where: str, start: Graph) -> None:
                                   f"(its nodes: {known})")
 
 
-def _layer_type(t: Any, where: str, start: Graph) -> str:
-    if not isinstance(t, str):
-        raise AssignmentFileError(f"{where}: expected a layer type name, received {_show(t)}")
-    if t in start.blocks:
-        return t
-    c = canonical_type(t)
-    if c is None:
-        from .catalogue import suggest
-
-        close = suggest(t)
-        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
-        raise AssignmentFileError(f"{where}: unknown layer type {t!r}{hint}")
-    return c
-
-
-def _kind(v: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "true/false",
-            int: "a number", float: "a number", type(None): "null"}.get(type(v), type(v).__name__)
-
-
-def _show(v: Any) -> str:
-    try:
-        text = json.dumps(v, ensure_ascii=False)
-    except (TypeError, ValueError, RecursionError):
-        text = repr(v)
-    return text if len(text) <= 60 else text[:57] + "..."

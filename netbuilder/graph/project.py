@@ -22,7 +22,8 @@ from .model import Edge, Graph, Node
 
 FORMAT = "netbuilder"
 VERSION = 1
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = jsonfile.MAX_BYTES
+_kind, _show = jsonfile.kind, jsonfile.show
 
 _TOP = {"format", "version", "name", "description", "blocks", "nodes", "edges", "training", "ui",
         "assignment"}
@@ -54,42 +55,15 @@ class Project:
 
 def load_project(path: str | Path) -> Project:
     """Read a project file; ProjectFileError names the file and the place of any problem."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise ProjectFileError(f"{p}: the file is {size // 2**20} MB; a project file is at "
-                                   f"most {MAX_BYTES // 2**20} MB")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise ProjectFileError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise ProjectFileError(f"{p}: is a folder, not a project file") from None
-    except OSError as e:
-        raise ProjectFileError(f"{p}: cannot be read ({e.strerror or e})") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ProjectFileError(f"{p}: not a text file (byte {e.start} is not UTF-8); a "
-                               "project file is JSON text") from None
+    text = jsonfile.read_file(path, "project file", ProjectFileError)
     try:
         return loads_project(text)
     except ProjectFileError as e:
-        raise ProjectFileError(f"{p}: {e}") from None
+        raise ProjectFileError(f"{Path(path)}: {e}") from None
 
 
 def loads_project(text: str) -> Project:
-    try:
-        data = jsonfile.loads(text)
-    except jsonfile.DuplicateKeyError as e:
-        raise ProjectFileError(f"not a valid project file: {e}") from None
-    except json.JSONDecodeError as e:
-        raise ProjectFileError(f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
-    except RecursionError:
-        raise ProjectFileError("not a project file: the JSON is nested too deeply") from None
-    except ValueError as e:  # a number beyond Python's int-string limit (4300 digits)
-        raise ProjectFileError(f"not a project file: a number in it has too many digits ({e})") from None
-    return project_from_dict(data)
+    return project_from_dict(jsonfile.parse(text, "project file", ProjectFileError))
 
 
 def project_from_dict(data: Any) -> Project:
@@ -339,24 +313,6 @@ def _opt_str(obj: dict, key: str, where: str, default: str) -> str:
 
 def _is_number(v: Any) -> bool:
     return not isinstance(v, bool) and isinstance(v, int | float) and v == v and abs(v) < 1e12
-
-
-def _kind(v: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "true/false",
-            int: "a number", float: "a number", type(None): "null"}.get(type(v), type(v).__name__)
-
-
-def _show(v: Any) -> str:
-    text = json.dumps(v, ensure_ascii=False) if _jsonable(v) else repr(v)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _jsonable(v: Any) -> bool:
-    try:
-        json.dumps(v)
-        return True
-    except (TypeError, ValueError, RecursionError):
-        return False
 
 
 # -- writing ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from ..graph import atomic
 from ..graph.errors import NetbuilderError
 from ..graph.layout import apply_layout, layered_layout
 from ..graph.project import Project, fingerprint
+from .check import checked_import
 from .errors import ModelImportError, Unsupported
 from .onnx_fold import fold_constants
 from .onnx_load import load_model
@@ -190,14 +191,7 @@ def _compile(m: Mapper, where: str):
 
     from ..codegen.build import build_module
     from ..codegen.errors import CompileError
-    from ..graph.analysis import analyze
-
-    analysis = analyze(m.graph)
-    if not analysis.valid:
-        errors = "; ".join(f"{d.node}: {d.message}" if d.node else d.message
-                           for d in analysis.errors[:5])
-        raise ModelImportError(f"{where}: the imported graph does not check: {errors}; "
-                               "nothing was written")
+    analysis = checked_import(m.graph, where)
     try:
         module = build_module(m.graph, analysis)
     except CompileError as exc:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..graph.layout import apply_layout
 from ..graph.project import Project
+from .check import checked_import
 from .errors import ModelImportError
 from .onnx_import import ATOL, RTOL, ImportResult, _wrap, write_import
 from .torch_blocks import resolve
@@ -136,14 +137,7 @@ def _compile(project: Project, where: str):
     from ..codegen.errors import CompileError
     from ..codegen.plan import make_plan
     from ..codegen.source import render
-    from ..graph.analysis import analyze
-
-    analysis = analyze(project.graph)
-    if not analysis.valid:
-        errors = "; ".join(f"{d.node}: {d.message}" if d.node else d.message
-                           for d in analysis.errors[:5])
-        raise ModelImportError(f"{where}: the imported graph does not check: {errors}; "
-                               "nothing was written")
+    analysis = checked_import(project.graph, where)
     try:
         plan = make_plan(project.graph, analysis)
         module = build_from_source(render(plan))

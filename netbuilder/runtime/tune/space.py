@@ -20,8 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from netbuilder.graph import jsonfile
 from netbuilder.runtime.config import LOSSES, OPTIMIZERS, SCHEDULES
 from netbuilder.runtime.errors import NetbuilderRuntimeError
+
+_kind, _show = jsonfile.kind, jsonfile.show
 
 FORMAT = "netbuilder-search-space"
 VERSION = 1
@@ -164,26 +167,12 @@ class SearchSpace:
 
 def load_space(path: str | Path) -> SearchSpace:
     """Read a search space file; SpaceError names the file and every problem in it."""
-    from netbuilder.graph import jsonfile
-
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SpaceError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise SpaceError(f"{p}: is a folder, not a search space file") from None
-    except UnicodeDecodeError:
-        raise SpaceError(f"{p}: not a text file; a search space file is JSON text") from None
-    except OSError as e:
-        raise SpaceError(f"{p}: cannot be read ({e.strerror or e})") from None
-    try:
-        data = jsonfile.loads(text)
-    except json.JSONDecodeError as e:
-        raise SpaceError(f"{p}: not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") \
-            from None
-    except (ValueError, RecursionError) as e:
-        raise SpaceError(f"{p}: not a search space file: {e}") from None
+        data = jsonfile.parse(jsonfile.read_file(p, "search space file", SpaceError),
+                              "search space file", SpaceError)
+    except SpaceError as e:
+        raise SpaceError(e if str(e).startswith(f"{p}: ") else f"{p}: {e}") from None
     try:
         return space_from_dict(data)
     except SpaceError as e:
@@ -377,12 +366,3 @@ def _close(value: Any, choices: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
-
-def _kind(v: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "true/false",
-            type(None): "null"}.get(type(v), "a number")
-
-
-def _show(v: Any) -> str:
-    text = json.dumps(v) if not isinstance(v, float) or math.isfinite(v) else str(v)
-    return text if len(text) <= 60 else text[:57] + "..."
