@@ -395,6 +395,8 @@ def main() -> None:
 if __name__ == "__main__":
     try:
         main()
+        if dist.is_initialized():
+            dist.barrier()   # every process done before any closes its connections
     except (NetbuilderRuntimeError, OSError) as error:  # bad data, settings, files: one line
         raise SystemExit(f"error: {error}") from None
     finally:
