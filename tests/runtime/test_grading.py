@@ -147,8 +147,10 @@ def test_a_submission_past_the_backstop_gets_its_row_and_the_rest_go_on(klass) -
     apath, folder, _ = klass
     text = apath.read_text(encoding="utf-8")
     paths = [folder / "correct_0.json", folder / "over_0.json"]
+    # retraining (torch's import alone) always takes a spawned worker past 0.2 s; judging the
+    # graph goals alone no longer does since the runtime package loads torch lazily
     rows = dict(grade_all(text, paths, jobs=1, timeout_s=0.2,
-                          options=GradeOptions(train=False)))
+                          options=GradeOptions(train=True)))
     assert sorted(rows) == [0, 1]
     assert all("timed out: grading took longer than 0.2 s" in r.reason for r in rows.values())
 
