@@ -847,12 +847,14 @@ BANDS: dict[str, Callable[[Graph], list[list[str]]]] = {
         ["inception4e", "maxpool4", "inception5a", "inception5b"],             # 14 -> 7
         ["avgpool", "flatten", "dropout", "fc"],                               # classifier
     ],
-    # down the U, the bottom, and back up: each Concat under the encoder stage it joins
+    # down the U, the bottom, and back up, one band per decoder stage: each Concat starts
+    # its band, left of the encoder map it joins, so its skip wire runs in the gaps between
+    # bands instead of across a card
     "unet_shapes": lambda g: [
         ["input", "enc1", "enc1_relu", "pool1", "enc2"],                       # 32 -> 16
         ["enc2_relu", "pool2", "bottom", "bottom_relu", "up2"],                # 16 -> 8 -> 16
-        ["skip2", "dec2", "dec2_relu", "up1", "skip1"],                        # 16 -> 32
-        ["dec1", "dec1_relu", "classes"],                                      # 4 per pixel
+        ["skip2", "dec2", "dec2_relu", "up1"],                                 # 16 -> 32
+        ["skip1", "dec1", "dec1_relu", "classes"],                             # 4 per pixel
     ],
 }
 
