@@ -84,3 +84,22 @@ def test_stop_ends_the_search_and_closing_waits_for_it(qtbot, make_window):
     assert d.start()
     d.close()
     assert not d.running
+
+
+def test_the_runs_tab_lists_each_trial_of_a_saved_project_as_it_ends(qtbot, make_window,
+                                                                     tmp_path):
+    w = make_window("mlp_moons")
+    assert w.files.save_to(tmp_path / "moons.json")
+    w.show_runs()
+    panel = w.runs.panel
+    assert panel.table.rowCount() == 0
+    d = _open(w)
+    d.form.set_vary("lr", True, 0.02, 0.2)
+    d.form.trials.setValue(2)
+    d.form.epochs.setValue(1)
+    assert d.start()
+    qtbot.waitUntil(lambda: panel.table.rowCount() >= 1, timeout=60_000)   # while it searches
+    qtbot.waitUntil(lambda: not d.running, timeout=60_000)
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=10_000)
+    names = sorted(panel.table.item(i, 0).text() for i in range(2))
+    assert all(n.startswith("trial ") and "lr=" in n for n in names)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -57,6 +57,8 @@ CLOSE_WAIT_S = 15.0
 
 
 class TuneDialog(QDialog):
+    trial_ended = Signal()      # a trial ended (and, with a history, was recorded as a run)
+
     def __init__(self, document: Document, undo_stack: Any, parent: QWidget | None = None, *,
                  history: Any = None, cpu_threads: int | None = None) -> None:
         super().__init__(parent)
@@ -216,6 +218,7 @@ class TuneDialog(QDialog):
                           f"{self.space.objective} {score}")
             elif isinstance(ev, TrialEnded):
                 self._add_result(ev.result)
+                self.trial_ended.emit()
             elif isinstance(ev, SearchEnded):
                 self._say(self._summary(ev))
                 if ev.best is not None:      # the answer in view, not the last trial

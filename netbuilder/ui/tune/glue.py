@@ -40,6 +40,8 @@ class TuneGlue:
             self.dialog.deleteLater()
         self.dialog = TuneDialog(self.win.document, self.win.undo_stack, self.win,
                                  history=self.history(), cpu_threads=gui_cpu_threads())
+        if self.dialog.history is not None:      # each trial is a run: the Runs tab shows it
+            self.dialog.trial_ended.connect(self.win.runs.refresh)
         self.dialog.show()
         return self.dialog
 
