@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
@@ -235,6 +235,8 @@ class FileController(QObject):
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
                           self._window)
         box.setObjectName("error_box")
+        # the text quotes files (names, types, values): shown as written, never as markup
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.exec()
 
     # -- recent files ------------------------------------------------------------------------

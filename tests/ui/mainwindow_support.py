@@ -55,7 +55,8 @@ class BoxAnswerer:
         for w in QApplication.topLevelWidgets():
             if isinstance(w, QMessageBox) and w.isVisible():
                 self.seen.append({"title": w.windowTitle(), "text": w.text(),
-                                  "info": w.informativeText(), "name": w.objectName()})
+                                  "info": w.informativeText(), "name": w.objectName(),
+                                  "format": w.textFormat()})
                 self._button(w).click()
 
     def _button(self, box: QMessageBox):

@@ -131,6 +131,21 @@ def test_bad_file_gives_its_error_and_keeps_the_work(make_window, tmp_path):
     assert w.isWindowModified()
 
 
+def test_an_error_quoting_markup_from_a_file_shows_it_as_text(make_window, tmp_path):
+    # a layer type written as HTML is quoted in the message: shown as typed, not rendered
+    from PySide6.QtCore import Qt
+
+    w = make_window()
+    bad = tmp_path / "markup.json"
+    bad.write_text('{"format": "netbuilder", "version": 1, "nodes": [{"id": "a", '
+                   '"type": "<b>Conv</b><img src=x>"}]}', encoding="utf-8")
+    with BoxAnswerer(QMessageBox.StandardButton.Ok) as boxes:
+        assert not w.open_path(bad)
+    errors = [b for b in boxes.seen if b["name"] == "error_box"]
+    assert len(errors) == 1 and "<b>Conv</b><img src=x>" in errors[0]["text"]
+    assert errors[0]["format"] == Qt.TextFormat.PlainText
+
+
 def test_not_json_and_missing_files_are_refused_with_a_reason(make_window, tmp_path):
     w = make_window()
     junk = tmp_path / "notes.json"
