@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from shooting import settle, start_app  # noqa: E402
 
 INSTRUCTIONS = """LeNet-5 has **61,706** parameters. Make it fit in **50,000** and train faster:
 
@@ -29,27 +27,17 @@ No Dropout this time.
 """
 
 
-def settle(ms: int = 300) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
 
 
 def main(out: str, size: tuple[int, int] = (1400, 900)) -> None:
-    app = QApplication.instance() or QApplication(sys.argv)
-    tmp = tempfile.mkdtemp()
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
-    os.environ["NETBUILDER_RECOVERY_DIR"] = tmp
+    app, tmp = start_app()
     from netbuilder.graph.assignment import Assignment, save_assignment
     from netbuilder.graph.examples import example_path
     from netbuilder.graph.goals import goal_from_dict
     from netbuilder.graph.locks import Locks
     from netbuilder.graph.project import load_project
-    from netbuilder.ui.appearance import apply_base_font, apply_theme
     from netbuilder.ui.main_window import MainWindow
 
-    apply_theme(app, "light")
-    apply_base_font(app)
     project = load_project(example_path("lenet5"))
     goals = [goal_from_dict(d, "goal", project.graph) for d in (
         {"kind": "valid"}, {"kind": "output_shape", "shape": [10]},

@@ -14,24 +14,18 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QColor, QFont, QImage, QPainter  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from shooting import settle, start_app  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
-def settle(signal=None, ms: int = 300) -> None:
-    loop = QEventLoop()
-    if signal is not None:
-        signal.connect(loop.quit)
-    QTimer.singleShot(ms if signal is None else 30000, loop.quit)
-    loop.exec()
 
 
 def window(example: str, epochs: int):
@@ -117,14 +111,8 @@ def overlay(example: str) -> QImage:
 
 
 def main(out: Path = OUT) -> None:
-    app = QApplication.instance() or QApplication(sys.argv)
-    tmp = tempfile.mkdtemp()
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
-    os.environ["NETBUILDER_RECOVERY_DIR"] = tmp
-    from netbuilder.ui.appearance import apply_base_font, apply_theme
+    app, tmp = start_app()
 
-    apply_theme(app, "light")
-    apply_base_font(app)
     out.mkdir(parents=True, exist_ok=True)
     names = ["init_demo", "init_demo_small", "init_demo_xavier"]
     titles = ["init_demo: normal, std 1.0", "init_demo_small: normal, std 0.01",

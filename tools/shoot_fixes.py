@@ -18,15 +18,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QPoint, QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import QPoint  # noqa: E402
 from PySide6.QtGui import QPainter  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-
-def settle(ms: int = 300) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
+from shooting import settle, start_app  # noqa: E402
 
 
 def broken_lenet(path: Path, big_kernel: bool) -> Path:
@@ -81,14 +75,8 @@ def shoot(out: Path, name: str, node: str, big_kernel: bool) -> Path:
 
 
 def main(out: str) -> None:
-    app = QApplication.instance() or QApplication(sys.argv)
-    tmp = tempfile.mkdtemp()
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
-    os.environ["NETBUILDER_RECOVERY_DIR"] = tmp
-    from netbuilder.ui.appearance import apply_base_font, apply_theme
+    app, tmp = start_app()
 
-    apply_theme(app, "light")
-    apply_base_font(app)
     Path(out).mkdir(parents=True, exist_ok=True)
     print(shoot(Path(out), "fix_offered.png", "conv2", True))
     print(shoot(Path(out), "fix_flatten.png", "fc1", False))

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from shooting import settle, start_app  # noqa: E402
 
 
 def main(out: str, example: str = "lenet5", epochs: int = 3) -> None:
-    app = QApplication.instance() or QApplication(sys.argv)
-    tmp = tempfile.mkdtemp()
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
-    os.environ["NETBUILDER_RECOVERY_DIR"] = tmp
-    from netbuilder.ui.appearance import apply_base_font, apply_theme
+    app, tmp = start_app()
     from netbuilder.ui.main_window import MainWindow
 
-    apply_theme(app, "light")
-    apply_base_font(app)
     w = MainWindow(persist=False, autosave=False)
     w.files.open_example(example, ask=False)
     w.resize(1400, 900)
@@ -40,15 +32,6 @@ def main(out: str, example: str = "lenet5", epochs: int = 3) -> None:
         app.processEvents()
     w.show_insight()
     w.resizeDocks([w.insight_dock], [520], __import__("PySide6.QtCore").QtCore.Qt.Orientation.Vertical)
-
-    def settle(signal=None, ms=300):
-        from PySide6.QtCore import QEventLoop, QTimer
-        loop = QEventLoop()
-        if signal is not None:
-            signal.connect(loop.quit)
-        QTimer.singleShot(ms if signal is None else 20000, loop.quit)
-        loop.exec()
-
     settle(view.refreshed)
     view.show_sample(7)
     settle(view.refreshed)

@@ -13,19 +13,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-
-def settle(ms: int = 300) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
+from PySide6.QtCore import Qt  # noqa: E402
+from shooting import settle, start_app  # noqa: E402
 
 
 def train(w) -> None:
@@ -41,17 +33,11 @@ def train(w) -> None:
 
 
 def main(out: str) -> None:
-    app = QApplication.instance() or QApplication(sys.argv)
-    tmp = Path(tempfile.mkdtemp())
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp))
-    os.environ["NETBUILDER_RECOVERY_DIR"] = str(tmp)
+    app, tmp = start_app()
     from netbuilder.graph.examples import example_path
-    from netbuilder.ui.appearance import apply_base_font, apply_theme
     from netbuilder.ui.commands import AddNode, Connect, Disconnect, push
     from netbuilder.ui.main_window import MainWindow
 
-    apply_theme(app, "light")
-    apply_base_font(app)
     data = json.loads(example_path("mlp_digits").read_text())
     data["training"].update(val_fraction=0.8, lr=0.01, epochs=25, device="cpu")
     data["nodes"][2]["params"]["out_features"] = 256

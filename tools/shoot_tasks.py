@@ -10,24 +10,18 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from shooting import settle, start_app  # noqa: E402
 
 # example: (file, epochs, validation sample shown, 0-based)
 SHOTS = {"autoencoder_digits": ("sample_view_autoencoder.png", 30, 4),
          "unet_shapes": ("sample_view_unet_shapes.png", 20, 1)}
 
 
-def settle(signal=None, ms: int = 300) -> None:
-    loop = QEventLoop()
-    if signal is not None:
-        signal.connect(loop.quit)
-    QTimer.singleShot(ms if signal is None else 20000, loop.quit)
-    loop.exec()
 
 
 def shoot(app: QApplication, out: str, example: str) -> str:
@@ -63,14 +57,8 @@ def shoot(app: QApplication, out: str, example: str) -> str:
 
 
 def main(out: str) -> None:
-    app = QApplication.instance() or QApplication(sys.argv)
-    tmp = tempfile.mkdtemp()
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
-    os.environ["NETBUILDER_RECOVERY_DIR"] = tmp
-    from netbuilder.ui.appearance import apply_base_font, apply_theme
+    app, tmp = start_app()
 
-    apply_theme(app, "light")
-    apply_base_font(app)
     for example in SHOTS:
         print("wrote", shoot(app, out, example), flush=True)
     os._exit(0)      # the windows hold edited documents: skip the questions on closing

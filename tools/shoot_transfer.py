@@ -12,33 +12,19 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-
-def settle(ms: int = 300) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
+from shooting import settle, start_app  # noqa: E402
 
 
 def main(out: str) -> None:
     import torch
 
-    app = QApplication.instance() or QApplication(sys.argv)
-    tmp = tempfile.mkdtemp()
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
-    os.environ["NETBUILDER_RECOVERY_DIR"] = tmp
+    app, tmp = start_app()
     from netbuilder.codegen.build import build_module
-    from netbuilder.ui.appearance import apply_base_font, apply_theme
     from netbuilder.ui.main_window import MainWindow
 
-    apply_theme(app, "light")
-    apply_base_font(app)
     w = MainWindow(persist=False, autosave=False)
     w.files.open_example("lenet5", ask=False)
     w.resize(1600, 1000)

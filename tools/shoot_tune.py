@@ -11,31 +11,17 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-
-def settle(ms: int = 300) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
+from shooting import settle, start_app  # noqa: E402
 
 
 def main(out: str) -> None:
-    app = QApplication.instance() or QApplication(sys.argv)
-    tmp = tempfile.mkdtemp()
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
-    os.environ["NETBUILDER_RECOVERY_DIR"] = tmp
-    from netbuilder.ui.appearance import apply_base_font, apply_theme
+    app, tmp = start_app()
     from netbuilder.ui.main_window import MainWindow
 
-    apply_theme(app, "light")
-    apply_base_font(app)
     w = MainWindow(persist=False, autosave=False)
     w.files.open_example("mlp_moons", ask=False)
     w.show()

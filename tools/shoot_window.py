@@ -10,19 +10,11 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-
-def settle(ms: int = 300) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
+from shooting import settle, start_app  # noqa: E402
 
 
 def shoot(out: Path) -> Path:
@@ -45,14 +37,8 @@ def shoot(out: Path) -> Path:
 
 
 def main(out: str) -> None:
-    app = QApplication.instance() or QApplication(sys.argv)
-    tmp = tempfile.mkdtemp()
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
-    os.environ["NETBUILDER_RECOVERY_DIR"] = tmp
-    from netbuilder.ui.appearance import apply_base_font, apply_theme
+    app, tmp = start_app()
 
-    apply_theme(app, "light")
-    apply_base_font(app)
     Path(out).mkdir(parents=True, exist_ok=True)
     print(shoot(Path(out)))
 
